@@ -1,0 +1,140 @@
+"""What every part of the embedded service shares: its settings, store, clock and event bus.
+
+Example:
+    >>> from pathlib import Path
+    >>> import tempfile
+    >>> ctx = ServiceContext.create(ServiceConfig(data_dir=Path(tempfile.mkdtemp())))
+    >>> ctx.arn("human-loop", "loop-1")
+    'arn:aws:sagemaker:us-east-1:111122223333:human-loop/loop-1'
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from a2i_kit.config import DEFAULT_ACCOUNT, DEFAULT_REGION
+from a2i_kit.service.store import Store
+
+OUTPUT_MODES = ("local", "s3")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Settings of one embedded service. Choices the AWS docs leave open are fields here."""
+
+    data_dir: Path
+    region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT
+    # "local": output.json goes to <data_dir>/s3/<bucket>/<key>; "s3": boto3 PutObject.
+    output_mode: str = "local"
+    s3_endpoint_url: str | None = None
+    # A 2021 sample got an uppercase loop name through; strict by default.
+    lenient_names: bool = False
+    max_in_progress_loops: int = 1000
+    default_page_size: int = 50
+    default_sort_order: str = "Descending"
+    # Flow definitions report Initializing for this long after creation, then Active.
+    flow_definition_init_seconds: float = 0.0
+    # How often the sweeper looks for expired claims and loops.
+    sweep_interval_seconds: float = 1.0
+    max_body_bytes: int = 8 * 1024 * 1024
+
+    @property
+    def mirror_dir(self) -> Path:
+        """Local folder that stands for S3: ``s3://bucket/key`` lives at ``mirror_dir/bucket/key``."""
+        return Path(self.data_dir) / "s3"
+
+    @property
+    def events_log(self) -> Path:
+        return Path(self.data_dir) / "events.jsonl"
+
+    @property
+    def store_path(self) -> Path:
+        return Path(self.data_dir) / "a2i.sqlite3"
+
+
+class Clock:
+    """Wall-clock time plus an offset that tests and demos can move forward.
+
+    >>> clock = Clock()
+    >>> before = clock.now(); clock.advance(60); round(clock.now() - before)
+    60
+    """
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+class EventBus:
+    """Synchronous publish/subscribe for in-process listeners (loop status changes)."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Callable[[dict[str, Any]], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, callback: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """Register ``callback(event)``; returns a function that unsubscribes it."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def publish(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(event)
+            except Exception:  # a broken listener must not break the service
+                import logging
+
+                logging.getLogger(__name__).exception("event subscriber failed")
+
+
+@dataclass
+class ServiceContext:
+    """Everything a request handler needs; one per running service."""
+
+    config: ServiceConfig
+    store: Store
+    clock: Clock = field(default_factory=Clock)
+    bus: EventBus = field(default_factory=EventBus)
+    base_url: str = ""
+    events: Any = None  # EventLog, set by create()
+    outputs: Any = None  # OutputWriter, set by create()
+
+    @classmethod
+    def create(cls, config: ServiceConfig) -> ServiceContext:
+        Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+        store = Store(config.store_path)
+        offset = float(store.get_setting("clock_offset", 0.0))
+        from a2i_kit.service.events import EventLog
+        from a2i_kit.service.outputs import OutputWriter
+
+        return cls(config=config, store=store, clock=Clock(offset),
+                   events=EventLog(config.events_log), outputs=OutputWriter(config))
+
+    def arn(self, kind: str, name: str) -> str:
+        """ARN of a resource of this account and region, e.g. kind ``flow-definition``."""
+        return f"arn:aws:sagemaker:{self.config.region}:{self.config.account_id}:{kind}/{name}"
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move service time forward (and remember it across restarts)."""
+        self.clock.advance(seconds)
+        self.store.set_setting("clock_offset", self.clock.offset)

@@ -1,0 +1,117 @@
+"""Where and how a finished loop's ``output.json`` is written, exactly in A2I's layout.
+
+``s3://bucket/key`` lives at ``<mirror_dir>/bucket/key`` in local mode, or in a real bucket
+(any endpoint URL, e.g. moto) in ``s3`` mode.
+
+Example:
+    >>> output_uri("s3://acme/out/", "claims-review", 1709647329.417, "claim-7731")
+    's3://acme/out/claims-review/2024/03/05/14/02/09/claim-7731/output.json'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from a2i_kit.service.context import ServiceConfig
+from a2i_kit.service.timefmt import path_stamp
+
+_S3_OUTPUT_PATH = re.compile(r"(https|s3)://([^/]+)/?(.*)", re.DOTALL)
+
+
+def split_s3_output_path(s3_output_path: str) -> tuple[str, str]:
+    """Return (bucket, prefix without surrounding slashes) of an ``S3OutputPath``.
+
+    ``https://`` paths are read path-style (``https://s3.<region>.amazonaws.com/bucket/prefix``)
+    or virtual-hosted (``https://bucket.s3.amazonaws.com/prefix``).
+    """
+    match = _S3_OUTPUT_PATH.fullmatch(s3_output_path)
+    if not match:
+        raise ValueError(f"not an S3 output path: {s3_output_path!r}")
+    scheme, host, rest = match.groups()
+    if scheme == "https":
+        if host.startswith("s3.") or host.startswith("s3-"):
+            bucket, _, rest = rest.partition("/")
+            host = bucket
+        else:
+            host = host.split(".s3", 1)[0]
+    return host, rest.strip("/")
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/some/key`` → ("bucket", "some/key")."""
+    if not uri.startswith("s3://"):
+        raise ValueError(f"not an s3:// URI: {uri!r}")
+    bucket, _, key = uri[5:].partition("/")
+    return bucket, key
+
+
+def output_uri(s3_output_path: str, flow_definition_name: str, creation_time: float, loop_name: str) -> str:
+    """Full ``s3://`` URI of a loop's output.json (timestamp = loop creation time, UTC)."""
+    bucket, prefix = split_s3_output_path(s3_output_path)
+    parts = [p for p in (prefix, flow_definition_name, path_stamp(creation_time), loop_name) if p]
+    return f"s3://{bucket}/{'/'.join(parts)}/output.json"
+
+
+def build_output(loop_doc: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The output.json document: envelope from the loop, one ``humanAnswers`` item per worker."""
+    output: dict[str, Any] = {}
+    source = loop_doc.get("AwsManagedHumanLoopRequestSource")
+    if source:
+        output["awsManagedHumanLoopRequestSource"] = source
+    output["flowDefinitionArn"] = loop_doc["FlowDefinitionArn"]
+    output["humanAnswers"] = answers
+    output["humanLoopName"] = loop_doc["HumanLoopName"]
+    output["inputContent"] = json.loads(loop_doc["InputContent"])
+    return output
+
+
+class OutputWriter:
+    """Writes and reads objects in the local mirror or in S3, as the config says."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self._s3: Any = None
+
+    def local_path(self, uri: str) -> Path:
+        bucket, key = split_s3_uri(uri)
+        root = Path(self.config.mirror_dir).resolve()
+        path = (root / bucket / key).resolve()
+        if root not in path.parents:
+            raise ValueError(f"{uri!r} escapes the local mirror")
+        return path
+
+    def write(self, uri: str, document: dict[str, Any], kms_key_id: str | None = None) -> None:
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        if self.config.output_mode == "s3":
+            bucket, key = split_s3_uri(uri)
+            extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id} if kms_key_id else {}
+            self._client().put_object(Bucket=bucket, Key=key, Body=body,
+                                      ContentType="application/json", **extra)
+            return
+        path = self.local_path(uri)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".output-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+    def read(self, uri: str) -> dict[str, Any]:
+        if self.config.output_mode == "s3":
+            bucket, key = split_s3_uri(uri)
+            return json.loads(self._client().get_object(Bucket=bucket, Key=key)["Body"].read())
+        return json.loads(self.local_path(uri).read_text())
+
+    def _client(self) -> Any:
+        if self._s3 is None:
+            import boto3
+
+            self._s3 = boto3.client("s3", endpoint_url=self.config.s3_endpoint_url,
+                                    region_name=self.config.region)
+        return self._s3
