@@ -18,6 +18,7 @@ from a2i_kit.errors import (
     ServiceError,
     TemplateError,
 )
+from a2i_kit.session import Session, connect
 
 __version__ = "0.1.0"
 
@@ -25,9 +26,11 @@ __all__ = [
     "A2IKitError",
     "ConfigError",
     "InputError",
+    "Session",
     "LaunchError",
     "ResultsError",
     "ServiceError",
     "TemplateError",
     "__version__",
+    "connect",
 ]

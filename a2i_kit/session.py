@@ -1,0 +1,132 @@
+"""``connect()``: boto3 clients for A2I, pointed at the embedded service or at real AWS.
+
+Example:
+    >>> import a2i_kit
+    >>> session = a2i_kit.connect(data_dir="/tmp/a2i-demo")            # doctest: +SKIP
+    >>> session.runtime.list_human_loops(FlowDefinitionArn=arn)        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from a2i_kit.config import BACKENDS, Settings
+from a2i_kit.errors import ConfigError
+
+# Local credentials are never checked by the embedded service; botocore needs something to sign.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "a2i-kit-local", "aws_secret_access_key": "a2i-kit-local"}
+_services: dict[Path, Any] = {}
+_services_lock = threading.Lock()
+
+
+@dataclass
+class Session:
+    """boto3 clients plus what a notebook needs to know about where they point."""
+
+    backend: str
+    region: str
+    sagemaker: Any
+    runtime: Any
+    s3: Any = None
+    service: Any = None
+    endpoint_url: str | None = None
+    data_dir: Path | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def admin_token(self) -> str | None:
+        """Token for the embedded service's non-AWS admin routes (local backend only)."""
+        return self.service.admin_token if self.service is not None else None
+
+    @property
+    def mirror_dir(self) -> Path | None:
+        """Local folder standing for S3 (``s3://bucket/key`` → ``mirror_dir/bucket/key``)."""
+        return self.service.context.config.mirror_dir if self.service is not None else None
+
+    def __repr__(self) -> str:
+        where = self.endpoint_url or f"AWS {self.region}"
+        return f"<a2i_kit.Session backend={self.backend!r} at {where}>"
+
+
+def connect(backend: str | None = None, **options: Any) -> Session:
+    """Return a :class:`Session` for ``backend`` ("local", the default, or "aws").
+
+    Local options: ``data_dir`` (default ``A2I_KIT_DATA_DIR`` or ``~/.a2i-kit/data``), ``host``,
+    ``port`` (0 = a free port) and any :class:`~a2i_kit.service.context.ServiceConfig` field.
+    Calling it again in the same process with the same data directory reuses the running service.
+    AWS options: ``region``, ``profile_name``, ``boto_config``.
+    """
+    settings = Settings.from_env()
+    backend = (backend or settings.backend).lower()
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    if backend == "aws":
+        return _connect_aws(settings, **options)
+    return _connect_local(settings, **options)
+
+
+def _client_config(extra: Config | None) -> Config:
+    base = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+    return base.merge(extra) if extra is not None else base
+
+
+def _connect_aws(settings: Settings, *, region: str | None = None, profile_name: str | None = None,
+                 boto_config: Config | None = None) -> Session:
+    session = boto3.Session(profile_name=profile_name, region_name=region)
+    region = session.region_name or settings.region
+    config = _client_config(boto_config)
+    return Session(backend="aws", region=region,
+                   sagemaker=session.client("sagemaker", region_name=region, config=config),
+                   runtime=session.client("sagemaker-a2i-runtime", region_name=region, config=config),
+                   s3=session.client("s3", region_name=region, config=config))
+
+
+def _connect_local(settings: Settings, *, data_dir: str | Path | None = None, host: str = "127.0.0.1",
+                   port: int = 0, boto_config: Config | None = None, **service_options: Any) -> Session:
+    data_dir = Path(data_dir).expanduser() if data_dir else settings.data_dir
+    service = start_local_service(data_dir, host=host, port=port, region=settings.region, **service_options)
+    config = _client_config(boto_config)
+    clients = {name: boto3.client(name, endpoint_url=service.url, region_name=settings.region,
+                                  config=config, **LOCAL_CREDENTIALS)
+               for name in ("sagemaker", "sagemaker-a2i-runtime")}
+    return Session(backend="local", region=settings.region, sagemaker=clients["sagemaker"],
+                   runtime=clients["sagemaker-a2i-runtime"], service=service,
+                   endpoint_url=service.url, data_dir=service.context.config.data_dir)
+
+
+def start_local_service(data_dir: Path, *, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Any:
+    """Start (or reuse) the embedded service for ``data_dir`` in a background thread."""
+    from a2i_kit.service import ServiceThread
+    from a2i_kit.service.context import ServiceConfig
+
+    key = data_dir.resolve()
+    with _services_lock:
+        running = _services.get(key)
+        if running is not None and getattr(running, "is_running", True):
+            return running
+        try:
+            config = ServiceConfig(data_dir=key, **options)
+        except TypeError as exc:
+            raise ConfigError(f"unknown option for the local service: {exc}") from exc
+        service = ServiceThread(config, host=host, port=port)
+        service.start()
+        _services[key] = service
+        return service
+
+
+def stop_local_services() -> None:
+    """Stop every service this process started (also runs at interpreter exit)."""
+    with _services_lock:
+        for service in _services.values():
+            service.stop()
+        _services.clear()
+
+
+atexit.register(stop_local_services)

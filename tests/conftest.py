@@ -1,0 +1,132 @@
+"""Fixtures shared by every test area: a real service over HTTP, real boto3 clients, Chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
+]
+SIMPLE_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
+<crowd-form>
+  <crowd-classifier name="sentiment" categories="['positive', 'negative', 'neutral']"
+                    header="What is the sentiment of this review?">
+    <classification-target>{{ task.input.text }}</classification-target>
+  </crowd-classifier>
+</crowd-form>
+"""
+
+# Dummy credentials: the embedded service does not check signatures, botocore needs some.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER",
+             "AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME", "A2I_KIT_BACKEND"):
+    os.environ.pop(_var, None)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-aws", action="store_true", help="run tests marked 'aws' against real AWS")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-aws"):
+        return
+    opt_in = pytest.mark.skip(reason="real-AWS test: opt in with --run-aws")
+    for item in items:
+        if "aws" in item.keywords:
+            item.add_marker(opt_in)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Any]:
+    """A started embedded service on a fresh data directory, reached over loopback HTTP."""
+    from a2i_kit.service import ServiceThread
+    from a2i_kit.service.context import ServiceConfig
+
+    thread = ServiceThread(ServiceConfig(data_dir=tmp_path / "a2i-data"))
+    thread.start()
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+def client_for(service: Any, name: str, **config: Any) -> Any:
+    """A real boto3 client of ``name`` pointed at the service."""
+    return boto3.client(name, endpoint_url=service.url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(retries={"max_attempts": 1}, **config))
+
+
+@pytest.fixture
+def sagemaker_client(service: Any) -> Any:
+    return client_for(service, "sagemaker")
+
+
+@pytest.fixture
+def runtime_client(service: Any) -> Any:
+    return client_for(service, "sagemaker-a2i-runtime")
+
+
+@pytest.fixture
+def make_flow(service: Any, sagemaker_client: Any) -> Callable[..., dict[str, Any]]:
+    """Factory: a private workteam (group ``reviewers``), a task UI and an Active flow definition."""
+    counter = {"n": 0}
+
+    def make(name: str | None = None, *, template: str = SIMPLE_TEMPLATE, task_count: int = 1,
+             group: str = "reviewers", **loop_config: Any) -> dict[str, Any]:
+        counter["n"] += 1
+        name = name or f"flow-{counter['n']}"
+        team = sagemaker_client.create_workteam(
+            WorkteamName=f"team-{name}", Description="test team",
+            MemberDefinitions=[{"CognitoMemberDefinition": {
+                "UserPool": "us-east-1_Test1234", "UserGroup": group, "ClientId": "client1"}}],
+        )["WorkteamArn"]
+        ui = sagemaker_client.create_human_task_ui(
+            HumanTaskUiName=f"ui-{name}", UiTemplate={"Content": template})["HumanTaskUiArn"]
+        human_loop_config = {"WorkteamArn": team, "HumanTaskUiArn": ui, "TaskTitle": f"Review {name}",
+                             "TaskDescription": "Check the model's answer", "TaskCount": task_count,
+                             **loop_config}
+        flow = sagemaker_client.create_flow_definition(
+            FlowDefinitionName=name, RoleArn="arn:aws:iam::111122223333:role/a2i-kit-test",
+            HumanLoopConfig=human_loop_config,
+            OutputConfig={"S3OutputPath": "s3://a2i-kit-tests/output"})["FlowDefinitionArn"]
+        return {"name": name, "flow_definition_arn": flow, "workteam_arn": team,
+                "task_ui_arn": ui, "group": group, "template": template}
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page in its own browser context (no shared cookies between tests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
