@@ -1,0 +1,146 @@
+"""The one Liquid environment of a2i-kit: A2I filters, A2I escaping, resource limits.
+
+The service's RenderUiTemplate, the worker portal, the widgets and the CLI all render
+through :func:`get_environment`.
+
+Example:
+    >>> env = get_environment("strict")
+    >>> env.from_string("{{ x }}").render(x="<'a'>")
+    '&lt;&#39;a&#39;&gt;'
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, ClassVar, TextIO
+
+from liquid import Environment, Mode, RenderContext
+from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
+from liquid.exceptions import LiquidError, LoopIterationLimitError, ResourceLimitError
+from liquid.template import BoundTemplate
+
+from a2i_kit.errors import TemplateError
+from a2i_kit.templates.filters import A2I_FILTERS, output_text
+
+MAX_TEMPLATE_CHARS = 128_000
+"""UiTemplate.Content limit of CreateHumanTaskUi / RenderUiTemplate."""
+
+MODES = {"strict": Mode.STRICT, "warn": Mode.WARN, "lax": Mode.LAX}
+
+
+class A2IOutputNode(OutputNode):
+    """``{{ ... }}`` printing objects as JSON and escaping like A2I."""
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        value = self.expression.evaluate(context)
+        return buffer.write(output_text(value, context.autoescape))
+
+
+class A2IEchoNode(EchoNode):
+    """``{% echo %}`` with the same printing rules as ``{{ }}``."""
+
+    render_to_output = A2IOutputNode.render_to_output
+
+
+class A2IOutput(Output):
+    node_class = A2IOutputNode
+
+
+class A2IEcho(EchoTag):
+    node_class = A2IEchoNode
+
+
+class A2IRenderContext(RenderContext):
+    """Counts loop iterations over the whole render, not only per nested loop."""
+
+    total_iteration_limit: ClassVar[int] = 1_000_000
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = kwargs.get("parent_context")
+        self.iteration_budget: list[int] = (
+            parent.iteration_budget if isinstance(parent, A2IRenderContext) else [0]
+        )
+
+    def raise_for_loop_limit(self, length: int = 1) -> None:
+        super().raise_for_loop_limit(length)
+        nested = length * self.loop_iteration_carry
+        for loop in self.loops:
+            nested *= loop.length
+        self.iteration_budget[0] += nested
+        if self.iteration_budget[0] > self.total_iteration_limit:
+            raise LoopIterationLimitError(
+                f"loop iteration limit reached: more than {self.total_iteration_limit:,} "
+                "iterations in one render",
+                token=None,
+            )
+
+
+class A2ITemplate(BoundTemplate):
+    context_class = A2IRenderContext
+
+
+def _guard_ranges(func: Any, limit: int) -> Any:
+    """Refuse filters on huge ranges, e.g. ``(1..100000000) | join``."""
+
+    @functools.wraps(func)
+    def guarded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, range) and len(value) > limit:
+            raise ResourceLimitError(
+                f"range of {len(value):,} items is larger than the limit of {limit:,}",
+                token=None,
+            )
+        return func(value, *args, **kwargs)
+
+    return guarded
+
+
+class A2IEnvironment(Environment):
+    """python-liquid environment with A2I's filters, escaping and resource limits."""
+
+    template_class = A2ITemplate
+    loop_iteration_limit: ClassVar[int | None] = 100_000
+    output_stream_limit: ClassVar[int | None] = 16_000_000
+    local_namespace_limit: ClassVar[int | None] = 8_000_000
+    context_depth_limit: ClassVar[int] = 30
+    block_nesting_limit: ClassVar[int] = 40
+
+    def __init__(self, mode: str = "strict") -> None:
+        if mode not in MODES:
+            raise TemplateError(f"unknown mode {mode!r}: use 'strict', 'warn' or 'lax'")
+        super().__init__(autoescape=True, tolerance=MODES[mode], strict_filters=True)
+        self.mode_name = mode
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=extra)
+        self.add_tag(A2IOutput)
+        self.add_tag(A2IEcho)
+        for name, func in A2I_FILTERS.items():
+            self.add_filter(name, func)
+        limit = self.loop_iteration_limit or 100_000
+        for name, func in list(self.filters.items()):
+            self.filters[name] = _guard_ranges(func, limit)
+
+    def error(self, exc: Any, msg: str | None = None, token: Any = None) -> None:
+        """Resource limits always stop the render, whatever the mode."""
+        if isinstance(exc, ResourceLimitError):
+            if token is not None and not exc.token:
+                exc.token = token
+            raise exc
+        super().error(exc, msg, token)
+
+
+@functools.cache
+def get_environment(mode: str = "strict") -> A2IEnvironment:
+    """The shared environment for ``mode`` ("strict" raises, "warn" warns, "lax" ignores).
+
+    Example:
+        >>> get_environment("lax").mode_name
+        'lax'
+    """
+    return A2IEnvironment(mode)
+
+
+def is_liquid_error(exc: BaseException) -> bool:
+    return isinstance(exc, LiquidError)
