@@ -1,0 +1,136 @@
+"""Background housekeeping: expire claims, expire loops nobody finished, finish stopped loops.
+
+Rules (A2I leaves the exact trigger open; these are ours, also stated in the README):
+
+- A claim past its deadline (``claimed_at + TaskTimeLimitInSeconds``) becomes ``expired`` and
+  its slot returns to the pool; a ``Stopping`` loop whose last claim expired becomes ``Stopped``.
+- An ``InProgress`` loop whose ``TaskAvailabilityLifetimeInSeconds`` has elapsed since creation,
+  that still lacks answers and has no live claim, becomes ``Failed`` with ``FailureCode`` =
+  ``Expired`` (partial answers are kept internally but no output.json is written). A loop with a
+  live claim waits for that claim to be submitted or to expire.
+
+Each sweep only reads the store and applies idempotent transitions, so it is safe to run twice,
+from two threads, or right after a restart. Workers never depend on the sweeper for correctness:
+the worker API treats a claim past its deadline as gone even before a sweep marks it.
+
+Example:
+    >>> sweeper = Sweeper(ctx)        # doctest: +SKIP
+    >>> sweeper.sweep_once()          # doctest: +SKIP
+    {'claims_expired': 0, 'loops_expired': 0, 'loops_finished': 0}
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from a2i_kit.service import lifecycle
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.worker_api import DEFAULT_LIFETIME
+
+log = logging.getLogger(__name__)
+
+
+def expire_claims(ctx: ServiceContext, now: float) -> set[str]:
+    """Mark claims past their deadline ``expired``; returns the names of the loops touched."""
+    with ctx.store.transaction():
+        rows = ctx.store.query(
+            "SELECT loop_name, worker_id FROM assignments WHERE status = 'claimed' AND deadline <= ?", (now,))
+        for row in rows:
+            ctx.store.execute(
+                "UPDATE assignments SET status = 'expired' WHERE loop_name = ? AND worker_id = ? "
+                "AND status = 'claimed'", (row["loop_name"], row["worker_id"]))
+    return {row["loop_name"] for row in rows}
+
+
+def overdue_loops(ctx: ServiceContext, now: float) -> list[dict[str, Any]]:
+    """InProgress loops whose availability lifetime has elapsed."""
+    return ctx.store.query(
+        "SELECT * FROM loops WHERE status = 'InProgress' AND deleted = 0 AND creation_time + "
+        "COALESCE(json_extract(doc, '$.TaskAvailabilityLifetimeInSeconds'), ?) <= ?",
+        (DEFAULT_LIFETIME, now))
+
+
+def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
+    """Fail an overdue loop with ``Expired`` unless a claim is still live; True when it failed."""
+    name = loop["name"]
+    done = lifecycle.finish_if_done(ctx, name)
+    if done is None or done["status"] != "InProgress":
+        return False
+    assignments = ctx.store.assignments(name)
+    if lifecycle.live_claims(assignments, now):
+        return False
+    submitted = sum(1 for a in assignments if a["status"] == "submitted")
+    wanted = int(loop["doc"].get("TaskCount") or 1)
+    lifetime = loop["doc"].get("TaskAvailabilityLifetimeInSeconds") or DEFAULT_LIFETIME
+    reason = (f"The human loop expired: {submitted} of {wanted} workers answered within its "
+              f"TaskAvailabilityLifetimeInSeconds ({int(lifetime)} seconds).")
+    try:
+        lifecycle.set_loop_status(ctx, name, "Failed", failure_code="Expired", failure_reason=reason)
+    except lifecycle.InvalidTransition:  # stopped or completed by a request meanwhile
+        return False
+    return True
+
+
+def sweep(ctx: ServiceContext) -> dict[str, int]:
+    """One pass of every rule; returns counts of what changed."""
+    now = ctx.clock.now()
+    counts = {"claims_expired": 0, "loops_expired": 0, "loops_finished": 0}
+    touched = expire_claims(ctx, now)
+    counts["claims_expired"] = len(touched)
+    stopping = ctx.store.query("SELECT name FROM loops WHERE status = 'Stopping' AND deleted = 0")
+    for name in sorted(touched | {row["name"] for row in stopping}):
+        before = ctx.store.get("loops", name)
+        after = _safely(lifecycle.finish_if_done, ctx, name)
+        if before and after and after["status"] != before["status"]:
+            counts["loops_finished"] += 1
+    for loop in overdue_loops(ctx, now):
+        if _safely(expire_loop, ctx, loop, now):
+            counts["loops_expired"] += 1
+    return counts
+
+
+def _safely(func: Any, *args: Any) -> Any:
+    """Run one rule on one loop; a failure is logged and the sweep goes on with the next."""
+    try:
+        return func(*args)
+    except Exception:
+        log.exception("sweeper: %s failed for %s", getattr(func, "__name__", func), args[1:2])
+        return None
+
+
+class Sweeper:
+    """Runs :func:`sweep` every ``config.sweep_interval_seconds`` in a daemon thread."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sweep_once(self) -> dict[str, int]:
+        return sweep(self.ctx)
+
+    def start(self) -> Sweeper:
+        if self._thread is not None and self._thread.is_alive():
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="a2i-sweeper", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        interval = max(0.05, float(self.ctx.config.sweep_interval_seconds))
+        while not self._stop.wait(interval):
+            try:
+                sweep(self.ctx)
+            except Exception:  # keep sweeping; a closed store at shutdown ends the loop below
+                if self._stop.is_set():
+                    return
+                log.exception("sweeper pass failed")

@@ -1,0 +1,348 @@
+"""Worker side of the embedded service: list, claim, submit and release human-loop tasks.
+
+The logic lives in plain functions (``list_tasks``, ``claim``, ``submit``, ``release``) that the
+portal and the widgets call directly; :func:`routes` wraps them as thin HTTP handlers (see
+``worker_http``). Rules:
+
+- a claim holds the task for ``TaskTimeLimitInSeconds``; one claim per worker per loop;
+  at most ``TaskCount`` live claims plus submissions per loop; a worker answers a loop once.
+- only ``InProgress`` loops can be claimed (and not after ``TaskAvailabilityLifetimeInSeconds``);
+  a ``Stopping`` loop still takes the answer of a claim held when it was stopped.
+- a released or expired claim returns the slot to the pool (the same worker may take it again).
+
+Example:
+    >>> from a2i_kit.service.worker_api import claim, submit   # doctest: +SKIP
+    >>> task = claim(ctx, worker, "loop-1"); submit(ctx, worker, "loop-1", {"label": {"label": "cat"}})
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Route
+
+from a2i_kit.errors import TemplateError
+from a2i_kit.service import lifecycle
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.timefmt import iso_ms
+from a2i_kit.service.workforce import (
+    WorkforceError,
+    admin_routes,
+    endpoint,
+    identity_data,
+    is_admin,
+    json_body,
+    member_teams,
+    require_admin,
+    require_worker,
+    team_by_arn,
+    worker_view,
+)
+
+MAX_ANSWER_BYTES = 1024 * 1024
+DEFAULT_TIME_LIMIT = 3600
+DEFAULT_LIFETIME = 864000
+CLAIMABLE = "InProgress"
+
+
+def available_until(loop: dict[str, Any]) -> float:
+    lifetime = loop["doc"].get("TaskAvailabilityLifetimeInSeconds") or DEFAULT_LIFETIME
+    return float(loop["creation_time"]) + float(lifetime)
+
+
+def task_count(loop: dict[str, Any]) -> int:
+    return int(loop["doc"].get("TaskCount") or 1)
+
+
+def _is_live(assignment: dict[str, Any], now: float) -> bool:
+    return assignment["status"] == "claimed" and assignment["deadline"] > now
+
+
+def _mine(assignments: list[dict[str, Any]], worker_id: str) -> dict[str, Any] | None:
+    return next((a for a in assignments if a["worker_id"] == worker_id), None)
+
+
+def task_summary(loop: dict[str, Any], assignments: list[dict[str, Any]], worker_id: str,
+                 now: float) -> dict[str, Any]:
+    doc = loop["doc"]
+    mine = _mine(assignments, worker_id)
+    held = mine is not None and _is_live(mine, now)
+    summary = {
+        "humanLoopName": loop["name"], "flowDefinitionName": doc.get("FlowDefinitionName"),
+        "taskTitle": doc.get("TaskTitle"), "taskDescription": doc.get("TaskDescription"),
+        "creationTime": iso_ms(loop["creation_time"]), "availableUntil": iso_ms(available_until(loop)),
+        "taskCount": task_count(loop),
+        "submittedCount": sum(1 for a in assignments if a["status"] == "submitted"),
+        "claimedByMe": held, "humanLoopStatus": loop["status"],
+    }
+    if held and mine is not None:
+        summary["claimDeadline"] = iso_ms(mine["deadline"])
+    return summary
+
+
+def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, Any]]:
+    """Tasks this worker can work on, oldest first: InProgress loops of its teams that still need
+    its answer, plus loops (also Stopping ones) where it holds a live claim."""
+    arns = {team["arn"] for team in member_teams(ctx, worker)}
+    if not arns:
+        return []
+    now = ctx.clock.now()
+    loops = ctx.store.query(
+        "SELECT * FROM loops WHERE status IN ('InProgress', 'Stopping') AND deleted = 0 "
+        "ORDER BY creation_time, name")
+    rows = ctx.store.query(
+        "SELECT a.* FROM assignments a JOIN loops l ON l.name = a.loop_name "
+        "WHERE l.status IN ('InProgress', 'Stopping') AND l.deleted = 0")
+    by_loop: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_loop.setdefault(row["loop_name"], []).append(row)
+    tasks = []
+    for loop in loops:
+        if loop["doc"].get("WorkteamArn") not in arns:
+            continue
+        assignments = by_loop.get(loop["name"], [])
+        mine = _mine(assignments, worker["name"])
+        held = mine is not None and _is_live(mine, now)
+        if held or _claim_refusal(loop, assignments, mine, now) is None:
+            tasks.append(task_summary(loop, assignments, worker["name"], now))
+    return tasks
+
+
+def _claim_refusal(loop: dict[str, Any], assignments: list[dict[str, Any]],
+                   mine: dict[str, Any] | None, now: float) -> str | None:
+    """Why a new claim is impossible, or None when the worker may claim."""
+    name = loop["name"]
+    if loop["status"] != CLAIMABLE:
+        return f"human loop {name!r} is {loop['status']}; only InProgress loops take new claims"
+    if mine is not None and mine["status"] == "submitted":
+        return f"you already answered human loop {name!r}; each worker answers a loop once"
+    if now >= available_until(loop):
+        return (f"human loop {name!r} is no longer available: its TaskAvailabilityLifetimeInSeconds "
+                f"ended at {iso_ms(available_until(loop))}")
+    taken = sum(1 for a in assignments if a["status"] == "submitted" or _is_live(a, now))
+    if taken >= task_count(loop):
+        return (f"all {task_count(loop)} task slots of human loop {name!r} are claimed or answered; "
+                "try again when a claim is released or expires")
+    return None
+
+
+def _load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
+    loop = ctx.store.get("loops", loop_name)
+    if loop is None or loop.get("deleted"):
+        raise WorkforceError(404, "NotFound", f"human loop {loop_name!r} does not exist")
+    team_arn = loop["doc"].get("WorkteamArn")
+    if team_arn not in {team["arn"] for team in member_teams(ctx, worker)}:
+        team = team_by_arn(ctx, team_arn) if team_arn else None
+        team_name = team["name"] if team else team_arn
+        raise WorkforceError(403, "Forbidden",
+                             f"worker {worker['doc']['name']!r} is not a member of workteam {team_name!r} "
+                             f"that reviews human loop {loop_name!r}; add one of the team's groups to the worker")
+    return loop
+
+
+def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
+    """Take (or re-open) this worker's claim on a loop; returns the task with its rendered html."""
+    worker_id = worker["name"]
+    with ctx.store.transaction():
+        loop = _load_loop(ctx, worker, loop_name)
+        now = ctx.clock.now()
+        assignments = ctx.store.assignments(loop_name)
+        mine = _mine(assignments, worker_id)
+        if mine is None or not _is_live(mine, now):
+            refusal = _claim_refusal(loop, assignments, mine, now)
+            if refusal:
+                raise WorkforceError(409, "Conflict", refusal)
+            limit = float(loop["doc"].get("TaskTimeLimitInSeconds") or DEFAULT_TIME_LIMIT)
+            mine = {"loop_name": loop_name, "worker_id": worker_id, "status": "claimed",
+                    "claimed_at": now, "deadline": now + limit, "submitted_at": None, "doc": {}}
+            ctx.store.put_assignment(mine)
+    html = _render_or_fail(ctx, loop, mine)
+    doc = loop["doc"]
+    return {"humanLoopName": loop_name, "taskTitle": doc.get("TaskTitle"),
+            "taskDescription": doc.get("TaskDescription"), "claimedAt": iso_ms(mine["claimed_at"]),
+            "deadline": iso_ms(mine["deadline"]),
+            "timeLimitSeconds": round(mine["deadline"] - mine["claimed_at"], 3), "html": html}
+
+
+def template_content(ctx: ServiceContext, loop: dict[str, Any]) -> str:
+    """The loop's worker task template (read from its human task UI at render time)."""
+    ui_name = loop["doc"].get("HumanTaskUiName") or str(loop["doc"].get("HumanTaskUiArn", "")).rsplit("/", 1)[-1]
+    ui = ctx.store.get("task_uis", ui_name) if ui_name else None
+    if ui is None:
+        raise TemplateError(f"human task UI {ui_name!r} of this loop no longer exists")
+    return ui["doc"]["UiTemplate"]["Content"]
+
+
+def render_task(ctx: ServiceContext, loop: dict[str, Any]) -> str:
+    from a2i_kit.templates import local_signer, render
+
+    task_input = json.loads(loop["doc"]["InputContent"])
+    return render(template_content(ctx, loop), task_input, signer=local_signer(ctx.base_url))
+
+
+def _render_or_fail(ctx: ServiceContext, loop: dict[str, Any], assignment: dict[str, Any]) -> str:
+    """Render the task; a template that cannot render fails the loop as A2I does."""
+    try:
+        return render_task(ctx, loop)
+    except TemplateError as exc:
+        reason = _failure_reason(exc)
+        ctx.store.put_assignment({**assignment, "status": "released"})
+        # A loop that finished meanwhile (e.g. stopped) keeps that status.
+        with contextlib.suppress(lifecycle.InvalidTransition):
+            lifecycle.set_loop_status(ctx, loop["name"], "Failed", failure_code="ValidationError",
+                                      failure_reason=reason)
+        raise WorkforceError(409, "Conflict", f"human loop {loop['name']!r} failed: {reason}") from exc
+
+
+def _failure_reason(exc: TemplateError) -> str:
+    """A2I's FailureReason for a task that cannot render (``Task failed to render: [ … ]``)."""
+    from a2i_kit.templates import TemplateRenderError, failure_reason
+
+    if isinstance(exc, TemplateRenderError):
+        return failure_reason(exc)
+    message = str(exc).replace("\n", " ")
+    return f"Task failed to render: [ InvalidParameters: '{message}' ]"
+
+
+def _check_answer(answer: Any) -> dict[str, Any]:
+    if not isinstance(answer, dict):
+        raise WorkforceError(400, "InvalidRequest",
+                             "answerContent must be a JSON object keyed by element name, "
+                             'e.g. {"category": {"label": "cat"}}')
+    size = len(json.dumps(answer, separators=(",", ":")).encode())
+    if size > MAX_ANSWER_BYTES:
+        raise WorkforceError(400, "InvalidRequest",
+                             f"answerContent is {size} bytes; the limit is {MAX_ANSWER_BYTES} bytes")
+    return answer
+
+
+def _live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any], now: float) -> dict[str, Any]:
+    mine = _mine(ctx.store.assignments(loop["name"]), worker["name"])
+    if mine is None or mine["status"] != "claimed":
+        raise WorkforceError(409, "Conflict", f"you hold no claim on human loop {loop['name']!r}; claim it first")
+    if mine["deadline"] <= now:
+        raise WorkforceError(409, "Conflict", f"your claim on human loop {loop['name']!r} expired at "
+                             f"{iso_ms(mine['deadline'])} (TaskTimeLimitInSeconds); claim it again")
+    return mine
+
+
+def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: Any, *,
+           time_spent: float | None = None, acceptance_time: float | None = None) -> dict[str, Any]:
+    """Record this worker's answer. ``time_spent``/``acceptance_time`` are for simulated
+    reviewers only (the HTTP layer accepts them only with the admin token)."""
+    answer = _check_answer(answer)
+    with ctx.store.transaction():
+        loop = _load_loop(ctx, worker, loop_name)
+        now = ctx.clock.now()
+        mine = _live_claim(ctx, loop, worker, now)
+        if loop["status"] not in ("InProgress", "Stopping"):
+            raise WorkforceError(409, "Conflict", f"human loop {loop_name!r} is {loop['status']}; "
+                                 "it takes no more answers")
+        accepted = mine["claimed_at"] if acceptance_time is None else float(acceptance_time)
+        submitted = now if time_spent is None else accepted + float(time_spent)
+        team = team_by_arn(ctx, loop["doc"].get("WorkteamArn", ""))
+        doc = {"acceptanceTime": iso_ms(accepted), "submissionTime": iso_ms(submitted),
+               "timeSpentInSeconds": round(submitted - accepted, 3), "workerId": worker["name"],
+               "workerMetadata": {"identityData": identity_data(ctx, worker, team)},
+               "answerContent": answer}
+        ctx.store.put_assignment({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
+    after = lifecycle.finish_if_done(ctx, loop_name) or loop
+    return {"humanLoopStatus": after["status"]}
+
+
+def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
+    """Give the task back to the pool (the worker may claim it again later)."""
+    with ctx.store.transaction():
+        loop = _load_loop(ctx, worker, loop_name)
+        mine = _live_claim(ctx, loop, worker, ctx.clock.now())
+        ctx.store.put_assignment({**mine, "status": "released"})
+    lifecycle.finish_if_done(ctx, loop_name)
+    return {}
+
+
+def task_details(ctx: ServiceContext, loop_name: str) -> dict[str, Any]:
+    """Admin view of a loop for simulated reviewers: input, template and inferred answer shape."""
+    loop = ctx.store.get("loops", loop_name)
+    if loop is None or loop.get("deleted"):
+        raise WorkforceError(404, "NotFound", f"human loop {loop_name!r} does not exist")
+    details: dict[str, Any] = {"humanLoopName": loop_name, "humanLoopStatus": loop["status"],
+                               "taskCount": task_count(loop),
+                               "input": json.loads(loop["doc"]["InputContent"]),
+                               "requestSource": loop["doc"].get("AwsManagedHumanLoopRequestSource")}
+    try:
+        details["template"] = template_content(ctx, loop)
+    except TemplateError:
+        details["template"] = None
+    details["answerShape"] = None
+    if details["template"]:
+        try:
+            from a2i_kit.templates import answer_shape
+
+            details["answerShape"] = answer_shape(details["template"])
+        except Exception as exc:  # an unparsable template: simulated reviewers fall back
+            details["answerShapeError"] = str(exc)
+    return details
+
+
+# -- HTTP ----------------------------------------------------------------------------------------
+def routes(ctx: ServiceContext) -> list[BaseRoute]:
+    """Worker API under ``/_a2i/worker``, admin routes under ``/_a2i/workforce`` and ``/_a2i/events``."""
+
+    async def me(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        teams = await run_in_threadpool(member_teams, ctx, worker)
+        return {**worker_view(worker), "workteams": [team["arn"] for team in teams]}
+
+    async def tasks(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        return {"tasks": await run_in_threadpool(list_tasks, ctx, worker)}
+
+    async def claim_route(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        return await run_in_threadpool(claim, ctx, worker, request.path_params["loop"])
+
+    async def submit_route(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        body = await json_body(request, MAX_ANSWER_BYTES + 64 * 1024)
+        if "answerContent" not in body:
+            raise WorkforceError(400, "InvalidRequest",
+                                 'the body needs "answerContent": {...} (the crowd-form answer object)')
+        time_spent, accepted = _simulated_times(request, body)
+        return await run_in_threadpool(lambda: submit(ctx, worker, request.path_params["loop"],
+                                                      body["answerContent"], time_spent=time_spent,
+                                                      acceptance_time=accepted))
+
+    async def release_route(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        return await run_in_threadpool(release, ctx, worker, request.path_params["loop"])
+
+    async def details(request: Request) -> Any:
+        require_admin(request, ctx)
+        return await run_in_threadpool(task_details, ctx, request.path_params["loop"])
+
+    def _simulated_times(request: Request, body: dict[str, Any]) -> tuple[float | None, float | None]:
+        """Simulated reviewers may set their time; real workers (no admin token) may not."""
+        time_spent, accepted = body.get("timeSpentInSeconds"), body.get("acceptanceTime")
+        if time_spent is None and accepted is None:
+            return None, None
+        if not is_admin(request, ctx):
+            raise WorkforceError(403, "Forbidden", "timeSpentInSeconds and acceptanceTime are measured by "
+                                 "the service; only simulated reviewers (admin token) may set them")
+        for label, value in (("timeSpentInSeconds", time_spent), ("acceptanceTime", accepted)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                raise WorkforceError(400, "InvalidRequest", f"{label} must be a number ≥ 0 (seconds)")
+        return time_spent, accepted
+
+    worker_routes = [
+        Route("/_a2i/worker/me", endpoint(me), methods=["GET"]),
+        Route("/_a2i/worker/tasks", endpoint(tasks), methods=["GET"]),
+        Route("/_a2i/worker/tasks/{loop}/claim", endpoint(claim_route), methods=["POST"]),
+        Route("/_a2i/worker/tasks/{loop}/submit", endpoint(submit_route), methods=["POST"]),
+        Route("/_a2i/worker/tasks/{loop}/release", endpoint(release_route), methods=["POST"]),
+        Route("/_a2i/workforce/tasks/{loop}", endpoint(details), methods=["GET"]),
+    ]
+    return worker_routes + admin_routes(ctx)

@@ -1,0 +1,331 @@
+"""Local private workforce: workers, their tokens, and which workteams they belong to.
+
+A worker record lives in the store table ``workers`` (``name`` = the 16-hex ``workerId`` A2I
+puts in output.json). Only the SHA-256 of a worker's token is stored. A worker belongs to a
+workteam when one of its groups is the ``CognitoMemberDefinition.UserGroup`` or one of the
+``OidcMemberDefinition.Groups`` of that team.
+
+Identity data in output.json: Cognito workers get the issuer
+``https://cognito-idp.<region>.amazonaws.com/<UserPool>`` of the member definition that matched;
+Oidc workers get :data:`LOCAL_OIDC_ISSUER` (the stand-in for the workforce's own IdP).
+
+Example:
+    >>> token = make_token("0f3c9a2b7d1e4c55")
+    >>> parse_token(token)
+    '0f3c9a2b7d1e4c55'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from a2i_kit.errors import ServiceError
+from a2i_kit.service.context import ServiceContext
+
+IDENTITY_PROVIDERS = ("Cognito", "Oidc")
+# Issuer reported for workers of the local OIDC identity provider (stable across restarts/ports).
+LOCAL_OIDC_ISSUER = "https://oidc.a2i-kit.local"
+SIGN_IN_PATH = "/_a2i/portal/login"
+TOKEN_PREFIX = "a2iw"
+_GROUP = re.compile(r"[^\s]{1,128}")
+_WORKER_ID = re.compile(r"[0-9a-f]{16}")
+# Compared against when the token names no known worker, so a miss costs the same as a hit.
+_DUMMY_DIGEST = hashlib.sha256(b"no such worker").hexdigest()
+
+
+class WorkforceError(ServiceError):
+    """A worker-facing error with the HTTP status and JSON ``code`` it is reported with."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def make_token(worker_id: str) -> str:
+    """A new bearer token: ``a2iw_<workerId>_<secret>`` (the id lets us find the hash to compare)."""
+    return f"{TOKEN_PREFIX}_{worker_id}_{secrets.token_urlsafe(32)}"
+
+
+def parse_token(token: str) -> str | None:
+    """The worker id inside a token, or None when the token is not one of ours."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not _WORKER_ID.fullmatch(parts[1]):
+        return None
+    return parts[1]
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_worker_input(name: Any, groups: Any, identity_provider: Any) -> list[str]:
+    if not isinstance(name, str) or not name.strip() or len(name) > 128 or not name.isprintable():
+        raise WorkforceError(400, "InvalidRequest",
+                             "worker 'name' must be 1-128 printable characters, e.g. \"alice\"")
+    if not isinstance(groups, list) or not groups or len(groups) > 10:
+        raise WorkforceError(400, "InvalidRequest",
+                             f"worker {name!r}: 'groups' must list 1-10 group names, e.g. [\"reviewers\"]")
+    for group in groups:
+        if not isinstance(group, str) or not _GROUP.fullmatch(group):
+            raise WorkforceError(400, "InvalidRequest",
+                                 f"worker {name!r}: group {group!r} must be 1-128 characters without spaces")
+    if identity_provider not in IDENTITY_PROVIDERS:
+        raise WorkforceError(400, "InvalidRequest",
+                             f"worker {name!r}: identityProvider must be one of {', '.join(IDENTITY_PROVIDERS)}")
+    return list(dict.fromkeys(groups))
+
+
+def create_worker(ctx: ServiceContext, name: str, groups: list[str],
+                  identity_provider: str = "Cognito") -> tuple[dict[str, Any], str]:
+    """Add a worker; returns (its public view, its token). The token is shown only once."""
+    groups = _check_worker_input(name, groups, identity_provider)
+    if find_by_name(ctx, name) is not None:
+        raise WorkforceError(409, "Conflict", f"a worker named {name!r} already exists; pick another "
+                             "name, or rotate its token with POST /_a2i/workforce/workers/<id>/token")
+    worker_id = secrets.token_hex(8)
+    token = make_token(worker_id)
+    now = ctx.clock.now()
+    doc = {"name": name, "groups": groups, "identityProvider": identity_provider,
+           "sub": str(uuid.uuid4()), "created": now, "tokenSha256": token_digest(token)}
+    record = {"name": worker_id, "arn": ctx.arn("worker", worker_id), "status": "Active",
+              "creation_time": now, "doc": doc}
+    if not ctx.store.insert("workers", record):  # 2^64 ids: a clash means a bug, not bad luck
+        raise WorkforceError(409, "Conflict", f"worker id {worker_id} exists; try again")
+    return worker_view(record), token
+
+
+def rotate_token(ctx: ServiceContext, worker_id: str) -> str:
+    """Give a worker a new token; the old one stops working at once."""
+    with ctx.store.transaction():
+        record = get_worker(ctx, worker_id)
+        token = make_token(worker_id)
+        doc = {**record["doc"], "tokenSha256": token_digest(token)}
+        ctx.store.update("workers", worker_id, doc=doc)
+    return token
+
+
+def delete_worker(ctx: ServiceContext, worker_id: str) -> None:
+    get_worker(ctx, worker_id)
+    ctx.store.delete("workers", worker_id)
+
+
+def get_worker(ctx: ServiceContext, worker_id: str) -> dict[str, Any]:
+    record = ctx.store.get("workers", worker_id)
+    if record is None:
+        raise WorkforceError(404, "NotFound", f"worker {worker_id!r} does not exist; "
+                             "list workers with GET /_a2i/workforce/workers")
+    return record
+
+
+def find_by_name(ctx: ServiceContext, name: str) -> dict[str, Any] | None:
+    rows = ctx.store.query("SELECT * FROM workers WHERE json_extract(doc, '$.name') = ?", (name,))
+    return rows[0] if rows else None
+
+
+def list_workers(ctx: ServiceContext) -> list[dict[str, Any]]:
+    rows = ctx.store.query("SELECT * FROM workers ORDER BY creation_time, name")
+    return [worker_view(row) for row in rows]
+
+
+def worker_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What the API shows of a worker (never the token hash)."""
+    doc = record["doc"]
+    return {"workerId": record["name"], "name": doc["name"], "groups": list(doc["groups"]),
+            "identityProvider": doc["identityProvider"], "sub": doc["sub"]}
+
+
+def authenticate(ctx: ServiceContext, token: str | None) -> dict[str, Any] | None:
+    """The worker record a token belongs to, or None. Digest comparison is constant-time."""
+    worker_id = parse_token(token) if token else None
+    record = ctx.store.get("workers", worker_id) if worker_id else None
+    expected = record["doc"]["tokenSha256"] if record else _DUMMY_DIGEST
+    supplied = token_digest(token or "")
+    if not hmac.compare_digest(expected, supplied) or record is None:
+        return None
+    return record
+
+
+def sign_in_url(ctx: ServiceContext, token: str) -> str:
+    """Link that signs a worker in to the local portal (it sets the ``a2i_worker`` cookie)."""
+    return f"{ctx.base_url}{SIGN_IN_PATH}?token={token}"
+
+
+# -- workteams ---------------------------------------------------------------------------------
+def matching_definitions(team_doc: dict[str, Any], groups: list[str]) -> list[dict[str, Any]]:
+    """The member definitions of a team that one of ``groups`` satisfies."""
+    wanted = set(groups)
+    found = []
+    for definition in team_doc.get("MemberDefinitions") or []:
+        cognito = definition.get("CognitoMemberDefinition")
+        oidc = definition.get("OidcMemberDefinition")
+        if (cognito and cognito.get("UserGroup") in wanted) or (oidc and wanted & set(oidc.get("Groups") or [])):
+            found.append(definition)
+    return found
+
+
+def member_teams(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, Any]]:
+    """Workteam records (as stored by CreateWorkteam) that the worker belongs to."""
+    teams = ctx.store.query("SELECT * FROM workteams ORDER BY creation_time, name")
+    groups = worker["doc"]["groups"]
+    return [team for team in teams if matching_definitions(team["doc"], groups)]
+
+
+def team_by_arn(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
+    rows = ctx.store.query("SELECT * FROM workteams WHERE arn = ?", (arn,))
+    return rows[0] if rows else None
+
+
+def identity_data(ctx: ServiceContext, worker: dict[str, Any], team: dict[str, Any] | None) -> dict[str, Any]:
+    """``workerMetadata.identityData`` of output.json for this worker answering for ``team``."""
+    doc = worker["doc"]
+    definitions = matching_definitions(team["doc"], doc["groups"]) if team else []
+    preferred = "CognitoMemberDefinition" if doc["identityProvider"] == "Cognito" else "OidcMemberDefinition"
+    definitions.sort(key=lambda d: preferred not in d)
+    if definitions and "CognitoMemberDefinition" in definitions[0]:
+        pool = definitions[0]["CognitoMemberDefinition"].get("UserPool", "")
+        return {"identityProviderType": "Cognito", "issuer": cognito_issuer(pool, ctx.config.region),
+                "sub": doc["sub"]}
+    if definitions or doc["identityProvider"] == "Oidc":
+        return {"identityProviderType": "Oidc", "issuer": LOCAL_OIDC_ISSUER, "sub": doc["sub"]}
+    return {"identityProviderType": "Cognito",
+            "issuer": cognito_issuer(f"{ctx.config.region}_a2ikit", ctx.config.region), "sub": doc["sub"]}
+
+
+def cognito_issuer(user_pool: str, default_region: str) -> str:
+    """``https://cognito-idp.<region>.amazonaws.com/<pool>``; the region is the pool id's prefix.
+
+    >>> cognito_issuer("eu-west-1_AbC123", "us-east-1")
+    'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123'
+    """
+    region = user_pool.split("_", 1)[0] if "_" in user_pool else default_region
+    return f"https://cognito-idp.{region or default_region}.amazonaws.com/{user_pool}"
+
+
+# -- HTTP plumbing shared by the worker and workforce routes -------------------------------------
+def error_response(exc: WorkforceError) -> JSONResponse:
+    return JSONResponse({"error": str(exc), "code": exc.code}, status_code=exc.status)
+
+
+def is_admin(request: Request, ctx: ServiceContext) -> bool:
+    """True when the request carries the service's admin token (``X-A2I-Admin-Token``)."""
+    from a2i_kit.service import auth
+
+    return auth.is_admin(request, ctx)
+
+
+def require_admin(request: Request, ctx: ServiceContext) -> None:
+    if not is_admin(request, ctx):
+        raise WorkforceError(401, "Unauthorized",
+                             "this route needs the admin token in the X-A2I-Admin-Token header "
+                             "(ServiceThread.admin_token, or the file <data_dir>/admin-token)")
+
+
+def request_token(request: Request) -> str | None:
+    """A worker token from ``Authorization: Bearer`` or the portal's ``a2i_worker`` cookie."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.cookies.get("a2i_worker") or None
+
+
+def require_worker(request: Request, ctx: ServiceContext) -> dict[str, Any]:
+    worker = authenticate(ctx, request_token(request))
+    if worker is None:
+        raise WorkforceError(401, "Unauthorized",
+                             "sign in first: send 'Authorization: Bearer <worker token>' (a2i-kit review "
+                             "add-worker prints one) or open the worker's sign-in link")
+    return worker
+
+
+async def json_body(request: Request, limit: int, *, required: bool = True) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > limit:
+        raise WorkforceError(400, "InvalidRequest", f"request body is {len(raw)} bytes; limit {limit}")
+    if not raw.strip():
+        if required:
+            raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise WorkforceError(400, "InvalidRequest", f"request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
+    return body
+
+
+def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``work(request) -> JSON-able`` so WorkforceError becomes ``{"error", "code"}``."""
+
+    async def handler(request: Request) -> Response:
+        try:
+            result = await work(request)
+        except WorkforceError as exc:
+            return error_response(exc)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    return handler
+
+
+def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
+    """``/_a2i/workforce/workers`` (add, list, delete, new token) and ``/_a2i/events``."""
+
+    async def add(request: Request) -> Any:
+        require_admin(request, ctx)
+        body = await json_body(request, 64 * 1024)
+        view, token = await run_in_threadpool(
+            create_worker, ctx, body.get("name"), body.get("groups"), body.get("identityProvider", "Cognito"))
+        return JSONResponse({**view, "token": token, "signInUrl": sign_in_url(ctx, token)}, status_code=201)
+
+    async def listing(request: Request) -> Any:
+        require_admin(request, ctx)
+        return {"workers": await run_in_threadpool(list_workers, ctx)}
+
+    async def remove(request: Request) -> Any:
+        require_admin(request, ctx)
+        await run_in_threadpool(delete_worker, ctx, request.path_params["worker_id"])
+        return {}
+
+    async def new_token(request: Request) -> Any:
+        require_admin(request, ctx)
+        worker_id = request.path_params["worker_id"]
+        token = await run_in_threadpool(rotate_token, ctx, worker_id)
+        view = worker_view(get_worker(ctx, worker_id))
+        return {**view, "token": token, "signInUrl": sign_in_url(ctx, token)}
+
+    async def events(request: Request) -> Any:
+        require_admin(request, ctx)
+        after = _int_param(request, "after", 0)
+        limit = min(_int_param(request, "limit", 100), 1000)
+        items = await run_in_threadpool(ctx.events.read, after, limit)
+        return {"events": items, "next": after + len(items)}
+
+    return [
+        Route("/_a2i/workforce/workers", endpoint(add), methods=["POST"]),
+        Route("/_a2i/workforce/workers", endpoint(listing), methods=["GET"]),
+        Route("/_a2i/workforce/workers/{worker_id}", endpoint(remove), methods=["DELETE"]),
+        Route("/_a2i/workforce/workers/{worker_id}/token", endpoint(new_token), methods=["POST"]),
+        Route("/_a2i/events", endpoint(events), methods=["GET"]),
+    ]
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise WorkforceError(400, "InvalidRequest", f"query parameter {name!r} must be a whole number ≥ 0")
+    return max(1, int(raw)) if name == "limit" else int(raw)
