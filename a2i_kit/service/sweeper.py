@@ -4,6 +4,8 @@ Rules (A2I leaves the exact trigger open; these are ours, also stated in the REA
 
 - A claim past its deadline (``claimed_at + TaskTimeLimitInSeconds``) becomes ``expired`` and
   its slot returns to the pool; a ``Stopping`` loop whose last claim expired becomes ``Stopped``.
+- A flow definition in ``Deleting`` is drained again (service-core's ``drain``), so it is purged
+  once the claims that kept its loops alive have expired.
 - An ``InProgress`` loop whose ``TaskAvailabilityLifetimeInSeconds`` has elapsed since creation,
   that still lacks answers and has no live claim, becomes ``Failed`` with ``FailureCode`` =
   ``Expired`` (partial answers are kept internally but no output.json is written). A loop with a
@@ -88,7 +90,18 @@ def sweep(ctx: ServiceContext) -> dict[str, int]:
     for loop in overdue_loops(ctx, now):
         if _safely(expire_loop, ctx, loop, now):
             counts["loops_expired"] += 1
+    _drain_deleting_flows(ctx)
     return counts
+
+
+def _drain_deleting_flows(ctx: ServiceContext) -> None:
+    """Finish DeleteFlowDefinition once the loops that were still being worked on have ended."""
+    try:
+        from a2i_kit.service.sagemaker.flow_definitions import drain
+    except ModuleNotFoundError:  # the SageMaker side is not installed
+        return
+    for row in ctx.store.query("SELECT name FROM flow_definitions WHERE status = 'Deleting'"):
+        _safely(drain, ctx, row["name"])
 
 
 def _safely(func: Any, *args: Any) -> Any:

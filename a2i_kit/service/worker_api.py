@@ -264,6 +264,14 @@ def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict
     return {}
 
 
+def _answer_shape() -> Any:
+    """``a2i_kit.templates.answer_shape`` (the function, also while only its module is exported)."""
+    import a2i_kit.templates as templates
+
+    found = templates.answer_shape
+    return getattr(found, "answer_shape", found)
+
+
 def task_details(ctx: ServiceContext, loop_name: str) -> dict[str, Any]:
     """Admin view of a loop for simulated reviewers: input, template and inferred answer shape."""
     loop = ctx.store.get("loops", loop_name)
@@ -280,9 +288,7 @@ def task_details(ctx: ServiceContext, loop_name: str) -> dict[str, Any]:
     details["answerShape"] = None
     if details["template"]:
         try:
-            from a2i_kit.templates import answer_shape
-
-            details["answerShape"] = answer_shape(details["template"])
+            details["answerShape"] = _answer_shape()(details["template"])
         except Exception as exc:  # an unparsable template: simulated reviewers fall back
             details["answerShapeError"] = str(exc)
     return details

@@ -1,0 +1,167 @@
+"""HTTP clients for the embedded service's worker API and its workforce admin routes.
+
+Example:
+    >>> worker = add_worker(url, admin_token, "alice", ["reviewers"])      # doctest: +SKIP
+    >>> client = WorkerClient(url, worker["token"])                         # doctest: +SKIP
+    >>> task = client.claim(client.tasks()[0]["humanLoopName"])             # doctest: +SKIP
+    >>> client.submit(task["humanLoopName"], {"sentiment": {"label": "positive"}})  # doctest: +SKIP
+    {'humanLoopStatus': 'Completed'}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from a2i_kit.errors import ServiceError
+
+ADMIN_HEADER = "X-A2I-Admin-Token"
+
+
+class WorkerApiError(ServiceError):
+    """The service refused a call; ``status`` is the HTTP status, ``code`` the service's code."""
+
+    def __init__(self, message: str, *, status: int, code: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class _Http:
+    """A small httpx wrapper that turns error responses into :class:`WorkerApiError`."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ServiceError(f"cannot reach the a2i-kit service at {self.base_url}: {exc}; "
+                               "is it running (a2i-kit serve, or a2i_kit.connect())?") from exc
+        if response.status_code >= 400:
+            raise _error_from(response)
+        return response.json() if response.content else {}
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> _Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _error_from(response: httpx.Response) -> WorkerApiError:
+    try:
+        body = response.json()
+        message, code = body.get("error") or body.get("detail") or response.text, body.get("code", "")
+    except ValueError:
+        message, code = response.text or response.reason_phrase, ""
+    return WorkerApiError(f"{response.request.method} {response.request.url.path} failed "
+                          f"({response.status_code}): {message}", status=response.status_code,
+                          code=code or response.reason_phrase)
+
+
+def _loop_path(loop: str, action: str) -> str:
+    return f"/_a2i/worker/tasks/{quote(loop, safe='')}/{action}"
+
+
+class WorkerClient:
+    """One worker's view of the service: ``me``, ``tasks``, ``claim``, ``submit``, ``release``.
+
+    ``admin_token`` is only for simulated reviewers: with it, ``submit`` may set
+    ``time_spent``/``acceptance_time`` instead of the service measuring them.
+    """
+
+    def __init__(self, base_url: str, token: str, *, admin_token: str | None = None,
+                 timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        if admin_token:
+            headers[ADMIN_HEADER] = admin_token
+        self._http = _Http(base_url, headers, timeout)
+
+    def me(self) -> dict[str, Any]:
+        return self._http.call("GET", "/_a2i/worker/me")
+
+    def tasks(self) -> list[dict[str, Any]]:
+        return self._http.call("GET", "/_a2i/worker/tasks")["tasks"]
+
+    def claim(self, loop: str) -> dict[str, Any]:
+        return self._http.call("POST", _loop_path(loop, "claim"))
+
+    def submit(self, loop: str, answer: dict[str, Any], *, time_spent: float | None = None,
+               acceptance_time: float | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"answerContent": answer}
+        if time_spent is not None:
+            body["timeSpentInSeconds"] = time_spent
+        if acceptance_time is not None:
+            body["acceptanceTime"] = acceptance_time
+        return self._http.call("POST", _loop_path(loop, "submit"), json=body)
+
+    def release(self, loop: str) -> dict[str, Any]:
+        return self._http.call("POST", _loop_path(loop, "release"))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> WorkerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AdminClient:
+    """Workforce administration: add workers, new tokens, task details, the events log."""
+
+    def __init__(self, base_url: str, admin_token: str, *, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.admin_token = admin_token
+        self._http = _Http(base_url, {ADMIN_HEADER: admin_token}, timeout)
+
+    def add_worker(self, name: str, groups: list[str], identity_provider: str = "Cognito") -> dict[str, Any]:
+        """Create a worker; the answer holds its ``token`` and ``signInUrl`` (shown only now)."""
+        return self._http.call("POST", "/_a2i/workforce/workers",
+                               json={"name": name, "groups": list(groups), "identityProvider": identity_provider})
+
+    def workers(self) -> list[dict[str, Any]]:
+        return self._http.call("GET", "/_a2i/workforce/workers")["workers"]
+
+    def new_token(self, worker_id: str) -> dict[str, Any]:
+        """Replace a worker's token (the old one stops working); returns the worker with ``token``."""
+        return self._http.call("POST", f"/_a2i/workforce/workers/{quote(worker_id, safe='')}/token")
+
+    def delete_worker(self, worker_id: str) -> None:
+        self._http.call("DELETE", f"/_a2i/workforce/workers/{quote(worker_id, safe='')}")
+
+    def task_details(self, loop: str) -> dict[str, Any]:
+        """Input, template and inferred answer shape of a loop (what simulated reviewers read)."""
+        return self._http.call("GET", f"/_a2i/workforce/tasks/{quote(loop, safe='')}")
+
+    def events(self, after: int = 0, limit: int = 100) -> dict[str, Any]:
+        """A page of the events log: ``{"events": [...], "next": cursor}``."""
+        return self._http.call("GET", "/_a2i/events", params={"after": after, "limit": limit})
+
+    def worker_client(self, token: str, *, simulated: bool = False) -> WorkerClient:
+        return WorkerClient(self.base_url, token, admin_token=self.admin_token if simulated else None)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AdminClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def add_worker(base_url: str, admin_token: str, name: str, groups: list[str],
+               identity_provider: str = "Cognito") -> dict[str, Any]:
+    """Create a local worker: ``{"workerId", "name", "groups", "token", "signInUrl", ...}``."""
+    with AdminClient(base_url, admin_token) as admin:
+        return admin.add_worker(name, groups, identity_provider)

@@ -1,0 +1,175 @@
+"""Simulated reviewers: seeded stand-ins for people, working through the real worker API.
+
+Each reviewer is a local worker that lists, claims and answers tasks over HTTP exactly like the
+portal does. Answers come from the template's answer shape (any template), with ground truth read
+from an input key and an accuracy or a confusion matrix; reviewers may abstain (release the task)
+and take a lognormal time per task. Time is simulated, never slept: the reviewer reports
+``timeSpentInSeconds`` and ``acceptanceTime`` from a per-worker virtual timeline, which the
+service accepts only with the admin token.
+
+Randomness is drawn per (seed, worker, loop), so with ``threads=1`` (the default, workers take
+turns) a run is exactly reproducible.
+
+Example:
+    >>> summary = simulate_reviewers(url, admin_token, workers=3, ground_truth_key="label",
+    ...                              accuracy=0.9, seed=0)                # doctest: +SKIP
+    >>> summary.total_answered                                           # doctest: +SKIP
+    120
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from a2i_kit.errors import InputError
+from a2i_kit.review.answers import MISSING, builtin_answer, generate_answer, kind, pick_target
+from a2i_kit.review.client import AdminClient, WorkerApiError, WorkerClient
+
+AnswerFn = Callable[[dict[str, Any], Any, random.Random], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LatencyModel:
+    """Seconds per task ~ lognormal with the given median and log-sd, clipped to [min, max]."""
+
+    median_seconds: float = 30.0
+    sigma: float = 0.6
+    min_seconds: float = 1.0
+    max_seconds: float | None = None
+
+    def sample(self, rng: random.Random) -> float:
+        value = rng.lognormvariate(math.log(self.median_seconds), self.sigma)
+        if self.max_seconds is not None:
+            value = min(value, self.max_seconds)
+        return round(max(self.min_seconds, value), 3)
+
+
+@dataclass
+class SimulationSummary:
+    """What a simulation did, per worker name."""
+
+    answered: dict[str, int] = field(default_factory=dict)
+    abstained: dict[str, int] = field(default_factory=dict)
+    correct: dict[str, int] = field(default_factory=dict)
+    judged: dict[str, int] = field(default_factory=dict)  # answers with a known ground truth
+    workers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total_answered(self) -> int:
+        return sum(self.answered.values())
+
+    @property
+    def total_abstained(self) -> int:
+        return sum(self.abstained.values())
+
+    @property
+    def accuracy(self) -> float | None:
+        judged = sum(self.judged.values())
+        return sum(self.correct.values()) / judged if judged else None
+
+
+def _lookup(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return MISSING
+        data = data[part]
+    return data
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+class SimulatedReviewer:
+    """One simulated worker; :meth:`step` handles at most one task."""
+
+    def __init__(self, client: WorkerClient, admin: AdminClient, name: str, *, accuracy: float = 0.9,
+                 confusion: Mapping[str, Mapping[str, float]] | None = None, labels: Sequence[Any] | None = None,
+                 abstain_rate: float = 0.0, latency: LatencyModel | None = None, seed: int = 0,
+                 ground_truth_key: str | None = None, answer: AnswerFn | dict[str, Any] | None = None,
+                 target: str | None = None, refetch: bool = True,
+                 details_cache: dict[str, dict[str, Any]] | None = None) -> None:
+        if not 0.0 <= accuracy <= 1.0 or not 0.0 <= abstain_rate <= 1.0:
+            raise InputError(f"reviewer {name!r}: accuracy and abstain_rate must be between 0 and 1")
+        self.client, self.admin, self.name = client, admin, name
+        self.accuracy, self.confusion, self.labels = accuracy, confusion, labels
+        self.abstain_rate, self.latency, self.seed = abstain_rate, latency or LatencyModel(), seed
+        self.ground_truth_key, self.answer, self.target, self.refetch = ground_truth_key, answer, target, refetch
+        self.details = details_cache if details_cache is not None else {}
+        self.skipped: set[str] = set()
+        self.cursor: float | None = None
+        self._queue: list[str] | None = None
+        self.stats = {"answered": 0, "abstained": 0, "correct": 0, "judged": 0}
+
+    def _next_claim(self) -> dict[str, Any] | None:
+        for fetch in (self._queue is None, self.refetch):
+            if fetch:
+                self._queue = [t["humanLoopName"] for t in self.client.tasks()]
+            while self._queue:
+                loop = self._queue.pop(0)
+                if loop in self.skipped:
+                    continue
+                try:
+                    return self.client.claim(loop)
+                except WorkerApiError as exc:
+                    if exc.status not in (403, 404, 409):
+                        raise
+        return None
+
+    def step(self) -> str:
+        """Claim and answer (or abstain from) one task: "answered", "abstained" or "idle"."""
+        task = self._next_claim()
+        if task is None:
+            return "idle"
+        loop = task["humanLoopName"]
+        rng = random.Random(f"{self.seed}|{self.name}|{loop}")
+        if rng.random() < self.abstain_rate:
+            self.client.release(loop)
+            self.skipped.add(loop)
+            self.stats["abstained"] += 1
+            return "abstained"
+        claimed_at = _epoch(task["claimedAt"])
+        spent = min(self.latency.sample(rng), float(task["timeLimitSeconds"]))
+        accepted = max(self.cursor or claimed_at, claimed_at)
+        answer = self._answer(loop, rng)
+        self.client.submit(loop, answer, time_spent=spent, acceptance_time=accepted)
+        self.cursor = accepted + spent
+        self.stats["answered"] += 1
+        return "answered"
+
+    def _answer(self, loop: str, rng: random.Random) -> dict[str, Any]:
+        if isinstance(self.answer, dict):
+            return dict(self.answer)
+        if loop not in self.details:
+            self.details[loop] = self.admin.task_details(loop)
+        details = self.details[loop]
+        task_input, shape = details["input"], details.get("answerShape")
+        if callable(self.answer):
+            return self.answer(task_input, shape, rng)
+        if details.get("requestSource"):
+            return builtin_answer(details["requestSource"], task_input, rng, accuracy=self.accuracy)
+        truth = _lookup(task_input, self.ground_truth_key) if self.ground_truth_key else MISSING
+        target = self.target or (pick_target(shape) if shape else None)
+        answer = generate_answer(shape, rng, truth=truth, accuracy=self.accuracy, confusion=self.confusion,
+                                 labels=self.labels, target=target, task_input=task_input)
+        self._judge(answer, shape, target, truth)
+        return answer
+
+    def _judge(self, answer: dict[str, Any], shape: Any, target: str | None, truth: Any) -> None:
+        if truth is MISSING or target is None or target not in answer:
+            return
+        from a2i_kit.review.answers import elements
+
+        which = kind(elements(shape)[target])
+        value = answer[target]
+        if which == "label":
+            value = value.get("label")
+        elif which != "choice":
+            return
+        self.stats["judged"] += 1
+        self.stats["correct"] += int(value == truth)
