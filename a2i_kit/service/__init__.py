@@ -1,0 +1,136 @@
+"""The embedded A2I-compatible service: SageMaker JSON 1.1 ops and the A2I runtime on one port.
+
+``ServiceThread`` runs it in a background thread (uvicorn); port 0 picks a free port.
+
+Example:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from a2i_kit.service.context import ServiceConfig
+    >>> with ServiceThread(ServiceConfig(data_dir=Path(tempfile.mkdtemp()))) as service:
+    ...     service.url.startswith("http://127.0.0.1:")
+    True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+from a2i_kit.errors import ServiceError
+from a2i_kit.service.context import ServiceConfig, ServiceContext
+
+__all__ = ["ServiceConfig", "ServiceThread"]
+log = logging.getLogger(__name__)
+
+
+def _sweeper_class() -> Any:
+    try:
+        return importlib.import_module("a2i_kit.service.sweeper").Sweeper
+    except ModuleNotFoundError as exc:
+        if exc.name != "a2i_kit.service.sweeper":
+            raise
+        return None
+
+
+class ServiceThread:
+    """Run the service in this process: ``start()`` returns once it answers, ``stop()`` shuts it down."""
+
+    def __init__(self, config: ServiceConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.config = config
+        self.host = host
+        self.port = port
+        self.url = ""
+        self.context: ServiceContext | None = None
+        self.admin_token = ""
+        self.faults: Any = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self._sweeper: Any = None
+        self._unsubscribe: Any = None
+
+    def __enter__(self) -> ServiceThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto lets asyncio set TCP_NODELAY
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError as exc:
+            sock.close()
+            raise ServiceError(f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
+                               "pick another --port or use 0 for a free one") from exc
+        return sock
+
+    def start(self, timeout: float = 15.0) -> ServiceThread:
+        """Open the store, bind the port and serve; returns when the service is ready."""
+        import uvicorn
+
+        from a2i_kit.service.auth import load_or_create_token
+        from a2i_kit.service.faults import Faults
+        from a2i_kit.service.sagemaker.flow_definitions import on_loop_event
+        from a2i_kit.service.server import build_app
+
+        if self._thread is not None:
+            raise ServiceError("this ServiceThread is already running; create a new one to run another")
+        ctx = ServiceContext.create(self.config)
+        self.admin_token = load_or_create_token(self.config.data_dir)
+        ctx.admin_token = self.admin_token  # type: ignore[attr-defined]
+        self._socket = self._bind()
+        self.port = self._socket.getsockname()[1]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = ctx.base_url = f"http://{host}:{self.port}"
+        self.context, self.faults = ctx, Faults()
+        self._unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
+        app = build_app(ctx, self.faults)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=3)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name=f"a2i-service-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise ServiceError(f"the service did not start on {self.url}; see the log above")
+            time.sleep(0.005)
+        sweeper = _sweeper_class()
+        if sweeper is not None:
+            self._sweeper = sweeper(ctx)
+            self._sweeper.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the store (safe to call twice)."""
+        if self._sweeper is not None:
+            with contextlib.suppress(Exception):
+                self._sweeper.stop()
+            self._sweeper = None
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            if self._thread.is_alive():
+                log.warning("service thread on port %s did not stop within 10 s", self.port)
+            self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self.context is not None:
+            with contextlib.suppress(Exception):
+                self.context.store.close()
+        self._server = None

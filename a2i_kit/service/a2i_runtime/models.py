@@ -1,0 +1,190 @@
+"""Backend of the A2I runtime: one function per operation on human loops.
+
+Choices where AWS leaves room (documented in the README):
+- Same name + same flow definition + same input while the loop is InProgress/Stopping returns
+  the existing ARN (idempotent retry); different input → ConflictException.
+- A finished loop's name → ValidationException; a *deleted* loop's name stays reserved too.
+- StopHumanLoop on a Stopping/Stopped loop is a no-op; on Completed/Failed → ValidationException.
+- All status changes go through ``a2i_kit.service.lifecycle.set_loop_status``.
+
+Example:
+    >>> arn = start_human_loop(ctx, name="loop-1", flow_definition_arn=fd_arn,  # doctest: +SKIP
+    ...                        input_content='{"text": "hi"}')
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from a2i_kit.service import lifecycle
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.outputs import output_uri
+from a2i_kit.service.protocol import (
+    ConflictException,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ValidationException,
+    iso_ms,
+)
+from a2i_kit.service.sagemaker import flow_definitions
+from a2i_kit.service.sagemaker.listing import page
+from a2i_kit.service.validation import RUNTIME, parse_input_content, validate
+
+ACTIVE = frozenset({"InProgress", "Stopping"})
+DEFAULT_TIME_LIMIT = 3600
+DEFAULT_LIFETIME = 864000
+HUMAN_LOOP_CONFIG_KEYS = ("TaskCount", "TaskTitle", "TaskDescription", "HumanTaskUiArn", "WorkteamArn")
+
+
+def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str, input_content: str,
+                     data_attributes: dict[str, Any] | None = None, request_source: str | None = None) -> str:
+    """Create a loop (or return the ARN of the identical active one); raises the protocol errors."""
+    params: dict[str, Any] = {"HumanLoopName": name, "FlowDefinitionArn": flow_definition_arn,
+                              "HumanLoopInput": {"InputContent": input_content}}
+    if data_attributes is not None:
+        params["DataAttributes"] = data_attributes
+    validate(RUNTIME, "StartHumanLoop", params, lenient_names=ctx.config.lenient_names)
+    parsed = parse_input_content(input_content)
+    store = ctx.store
+    with store.transaction():
+        existing = store.get("loops", name)
+        if existing is not None:
+            return _reuse(existing, flow_definition_arn, parsed)
+        flow = _startable_flow(ctx, flow_definition_arn)
+        in_progress = store.query("SELECT COUNT(*) AS n FROM loops WHERE status = 'InProgress'")[0]["n"]
+        if in_progress >= ctx.config.max_in_progress_loops:
+            raise ServiceQuotaExceededException(
+                f"You have {in_progress} human loops in progress, the quota of this service "
+                f"(max_in_progress_loops={ctx.config.max_in_progress_loops}). Wait for loops to finish "
+                "or stop some before starting more.")
+        now = ctx.clock.now()
+        doc = _loop_doc(ctx, name, flow, input_content, data_attributes, request_source, now)
+        store.put("loops", {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress",
+                            "creation_time": now, "doc": doc, "flow_definition_arn": flow["arn"],
+                            "deleted": 0, "updated_time": now})
+    return doc["HumanLoopArn"]
+
+
+def _reuse(existing: dict[str, Any], flow_definition_arn: str, parsed: dict[str, Any]) -> str:
+    name = existing["name"]
+    if existing["deleted"]:
+        raise ValidationException(
+            f"HumanLoop '{name}' already existed and was deleted; loop names stay reserved after "
+            "deletion. To start a new HumanLoop, try your request again with a different HumanLoopName.")
+    if existing["status"] not in ACTIVE:
+        raise ValidationException(
+            f"HumanLoop '{name}' already exists and is finished. To start a new HumanLoop, you can try "
+            "your request again with a different HumanLoopName.")
+    same_input = json.loads(existing["doc"]["InputContent"]) == parsed
+    if existing["flow_definition_arn"] != flow_definition_arn or not same_input:
+        raise ConflictException(
+            f"HumanLoop '{name}' is already active with a different flow definition or input data. "
+            "Start the new loop under another HumanLoopName.")
+    return existing["arn"]
+
+
+def _startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
+    flow = flow_definitions.find_by_arn(ctx, arn)
+    if flow is None:
+        raise ValidationException(f"FlowDefinition '{arn}' does not exist. Check the ARN (region and "
+                                  "account included) or create it with CreateFlowDefinition.")
+    if flow["status"] != "Active":
+        raise ValidationException(
+            f"FlowDefinition '{flow['name']}' is {flow['status']}; loops can only be started on an Active "
+            "flow definition. Poll DescribeFlowDefinition until FlowDefinitionStatus is Active.")
+    config = flow["doc"].get("HumanLoopConfig")
+    if not config:
+        raise ValidationException(f"FlowDefinition '{flow['name']}' has no HumanLoopConfig, so it cannot "
+                                  "start human loops. Create a flow definition with a HumanLoopConfig.")
+    if not ctx.store.query("SELECT name FROM task_uis WHERE arn = ?", (config["HumanTaskUiArn"],)):
+        raise ValidationException(
+            f"The HumanTaskUi '{config['HumanTaskUiArn']}' of FlowDefinition '{flow['name']}' was deleted; "
+            "new loops cannot start. Create a flow definition with an existing worker task template.")
+    return flow
+
+
+def _loop_doc(ctx: ServiceContext, name: str, flow: dict[str, Any], input_content: str,
+              data_attributes: dict[str, Any] | None, request_source: str | None, now: float) -> dict[str, Any]:
+    fdoc, config = flow["doc"], flow["doc"]["HumanLoopConfig"]
+    doc: dict[str, Any] = {
+        "HumanLoopName": name, "HumanLoopArn": ctx.arn("human-loop", name),
+        "FlowDefinitionArn": flow["arn"], "FlowDefinitionName": flow["name"], "InputContent": input_content,
+        "OutputS3Uri": output_uri(fdoc["OutputConfig"]["S3OutputPath"], flow["name"], now, name),
+        **{key: config[key] for key in HUMAN_LOOP_CONFIG_KEYS},
+        "TaskTimeLimitInSeconds": config.get("TaskTimeLimitInSeconds", DEFAULT_TIME_LIMIT),
+        "TaskAvailabilityLifetimeInSeconds": config.get("TaskAvailabilityLifetimeInSeconds", DEFAULT_LIFETIME),
+        "HumanTaskUiName": config["HumanTaskUiArn"].rsplit("/", 1)[-1],
+    }
+    if data_attributes is not None:
+        doc["DataAttributes"] = data_attributes
+    source = request_source or (fdoc.get("HumanLoopRequestSource") or {}).get("AwsManagedHumanLoopRequestSource")
+    if source:
+        doc["AwsManagedHumanLoopRequestSource"] = source
+    if fdoc["OutputConfig"].get("KmsKeyId"):
+        doc["KmsKeyId"] = fdoc["OutputConfig"]["KmsKeyId"]
+    return doc
+
+
+def get_loop(ctx: ServiceContext, name: str) -> dict[str, Any]:
+    loop = ctx.store.get("loops", name)
+    if loop is None or loop["deleted"]:
+        raise ResourceNotFoundException(f"HumanLoop '{name}' does not exist (or was deleted).")
+    return loop
+
+
+def describe_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    loop = get_loop(ctx, params["HumanLoopName"])
+    doc = loop["doc"]
+    result = {"CreationTime": iso_ms(loop["creation_time"]), "HumanLoopStatus": loop["status"],
+              "HumanLoopName": loop["name"], "HumanLoopArn": loop["arn"],
+              "FlowDefinitionArn": loop["flow_definition_arn"],
+              "HumanLoopOutput": {"OutputS3Uri": doc["OutputS3Uri"]}}
+    if loop["status"] == "Failed":
+        result["FailureCode"] = doc.get("FailureCode") or "InternalError"
+        result["FailureReason"] = doc.get("FailureReason") or ""
+    return result
+
+
+def list_human_loops(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["FlowDefinitionArn"]
+    if flow_definitions.find_by_arn(ctx, arn) is None:
+        raise ResourceNotFoundException(f"FlowDefinition '{arn}' does not exist.")
+    records, token = page(ctx, "loops", params, where="flow_definition_arn = ? AND deleted = 0",
+                          where_params=(arn,), scope=arn)
+    summaries = []
+    for loop in records:
+        summary = {"HumanLoopName": loop["name"], "HumanLoopStatus": loop["status"],
+                   "CreationTime": iso_ms(loop["creation_time"]), "FlowDefinitionArn": arn}
+        if loop["status"] == "Failed" and loop["doc"].get("FailureReason"):
+            summary["FailureReason"] = loop["doc"]["FailureReason"]
+        summaries.append(summary)
+    result: dict[str, Any] = {"HumanLoopSummaries": summaries}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+def stop_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["HumanLoopName"]
+    loop = get_loop(ctx, name)
+    if loop["status"] in ("Completed", "Failed"):
+        raise ValidationException(f"HumanLoop '{name}' is {loop['status']}; only an InProgress loop can be stopped.")
+    if loop["status"] == "InProgress":
+        lifecycle.set_loop_status(ctx, name, "Stopping")
+    lifecycle.finish_if_done(ctx, name)
+    return {}
+
+
+def delete_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["HumanLoopName"]
+    loop = get_loop(ctx, name)
+    if loop["status"] not in lifecycle.FINISHED:
+        raise ValidationException(
+            f"HumanLoop '{name}' is {loop['status']}; only Completed, Failed or Stopped loops can be "
+            "deleted. Stop it first with StopHumanLoop.")
+    ctx.store.update("loops", name, deleted=1, updated_time=ctx.clock.now())
+    flow_name = flow_definitions.name_from_arn(loop["flow_definition_arn"])
+    if flow_name:
+        flow_definitions.find(ctx, flow_name)  # finishes a pending flow-definition deletion
+    return {}

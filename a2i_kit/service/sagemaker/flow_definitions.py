@@ -1,0 +1,178 @@
+"""Flow definitions (human review workflows): Create, Describe, List, Delete.
+
+Status machine: ``Initializing`` → ``Active`` once ``config.flow_definition_init_seconds`` of
+service time have passed (computed lazily when read) → ``Deleting`` on Delete → purged when
+its loops are gone. Deleting stops and deletes every loop that no worker holds a live claim
+on; loops still being worked keep the definition in ``Deleting`` until they end (checked on
+each status-change event and whenever the definition is read).
+
+Example (over boto3):
+    >>> sm.create_flow_definition(FlowDefinitionName="review", RoleArn=role,  # doctest: +SKIP
+    ...     OutputConfig={"S3OutputPath": "s3://bucket/out"}, HumanLoopConfig={...})
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, ValidationException, epoch
+from a2i_kit.service.sagemaker.listing import page
+
+DESCRIBE_KEYS = ("HumanLoopRequestSource", "HumanLoopActivationConfig", "HumanLoopConfig",
+                 "OutputConfig", "RoleArn", "FailureReason")
+_draining = threading.local()
+
+
+def name_from_arn(arn: str, kind: str = "flow-definition") -> str | None:
+    marker = f":{kind}/"
+    return arn.split(marker, 1)[1] if marker in arn else None
+
+
+def check_activation(params: dict[str, Any]) -> None:
+    """Activation conditions need a built-in request source and must follow the grammar."""
+    activation = params.get("HumanLoopActivationConfig")
+    if activation is None:
+        return
+    source = (params.get("HumanLoopRequestSource") or {}).get("AwsManagedHumanLoopRequestSource")
+    conditions = activation["HumanLoopActivationConditionsConfig"]["HumanLoopActivationConditions"]
+    from a2i_kit.activation import format_problems, validate_conditions
+
+    problems = validate_conditions(source, conditions)
+    if problems:
+        raise ValidationException(format_problems(problems))
+
+
+def _check_references(ctx: ServiceContext, config: dict[str, Any]) -> None:
+    team = config["WorkteamArn"]
+    if not ctx.store.query("SELECT name FROM workteams WHERE arn = ?", (team,)):
+        raise ValidationException(f"The specified Workteam '{team}' does not exist or you do not have access to it.")
+    ui = config["HumanTaskUiArn"]
+    if not ctx.store.query("SELECT name FROM task_uis WHERE arn = ?", (ui,)):
+        raise ValidationException(f"The specified HumanTaskUi '{ui}' does not exist or you do not have access to it. "
+                                  "Create it with CreateHumanTaskUi first.")
+
+
+def create_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["FlowDefinitionName"]
+    check_activation(params)
+    if params.get("HumanLoopConfig"):
+        _check_references(ctx, params["HumanLoopConfig"])
+    arn = ctx.arn("flow-definition", name)
+    doc = {key: params[key] for key in (*DESCRIBE_KEYS, "Tags") if key in params}
+    doc.update(FlowDefinitionName=name, FlowDefinitionArn=arn)
+    status = "Initializing" if ctx.config.flow_definition_init_seconds > 0 else "Active"
+    record = {"name": name, "arn": arn, "status": status, "creation_time": ctx.clock.now(), "doc": doc}
+    if not ctx.store.insert("flow_definitions", record):
+        raise ResourceInUse(f"FlowDefinition '{name}' already exists. Delete it first or pick another name.")
+    return {"FlowDefinitionArn": arn}
+
+
+def effective(ctx: ServiceContext, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with Initializing turned into Active once its time has come (persisted)."""
+    if record["status"] == "Initializing" and (
+            ctx.clock.now() >= record["creation_time"] + ctx.config.flow_definition_init_seconds):
+        ctx.store.update("flow_definitions", record["name"], status="Active")
+        record = {**record, "status": "Active"}
+    return record
+
+
+def find(ctx: ServiceContext, name: str) -> dict[str, Any] | None:
+    """Current record of a flow definition (drained/purged if Deleting), or None."""
+    record = ctx.store.get("flow_definitions", name)
+    if record is None:
+        return None
+    if record["status"] == "Deleting":
+        return None if drain(ctx, name) else ctx.store.get("flow_definitions", name)
+    return effective(ctx, record)
+
+
+def find_by_arn(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
+    name = name_from_arn(arn)
+    record = find(ctx, name) if name else None
+    return record if record is not None and record["arn"] == arn else None
+
+
+def get(ctx: ServiceContext, name: str) -> dict[str, Any]:
+    record = find(ctx, name)
+    if record is None:
+        raise ResourceNotFound(f"FlowDefinition '{name}' does not exist.")
+    return record
+
+
+def describe_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    record = get(ctx, params["FlowDefinitionName"])
+    result = {"FlowDefinitionArn": record["arn"], "FlowDefinitionName": record["name"],
+              "FlowDefinitionStatus": record["status"], "CreationTime": epoch(record["creation_time"])}
+    result.update({key: record["doc"][key] for key in DESCRIBE_KEYS if key in record["doc"]})
+    return result
+
+
+def list_flow_definitions(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    records, token = page(ctx, "flow_definitions", params)
+    summaries = []
+    for record in records:
+        record = effective(ctx, record)
+        summary = {"FlowDefinitionName": record["name"], "FlowDefinitionArn": record["arn"],
+                   "FlowDefinitionStatus": record["status"], "CreationTime": epoch(record["creation_time"])}
+        if record["doc"].get("FailureReason"):
+            summary["FailureReason"] = record["doc"]["FailureReason"]
+        summaries.append(summary)
+    result: dict[str, Any] = {"FlowDefinitionSummaries": summaries}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+def delete_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["FlowDefinitionName"]
+    with ctx.store.transaction():
+        record = get(ctx, name)
+        if record["status"] != "Active":
+            raise ResourceInUse(f"FlowDefinition '{name}' is {record['status']}; only an Active flow "
+                                "definition can be deleted.")
+        ctx.store.update("flow_definitions", name, status="Deleting")
+    drain(ctx, name)
+    return {}
+
+
+def drain(ctx: ServiceContext, name: str) -> bool:
+    """Stop and delete the loops of a Deleting definition nobody works on; purge it when none are left.
+
+    Returns True when the definition is gone.
+    """
+    from a2i_kit.service.lifecycle import FINISHED, live_claims, set_loop_status
+
+    if getattr(_draining, "active", False):
+        return False
+    _draining.active = True
+    try:
+        record = ctx.store.get("flow_definitions", name)
+        if record is None:
+            return True
+        if record["status"] != "Deleting":
+            return False
+        now, remaining = ctx.clock.now(), 0
+        loops = ctx.store.query("SELECT name, status FROM loops WHERE flow_definition_arn = ? AND deleted = 0",
+                                (record["arn"],))
+        for loop in loops:
+            if loop["status"] not in FINISHED:
+                if live_claims(ctx.store.assignments(loop["name"]), now):
+                    remaining += 1
+                    continue
+                set_loop_status(ctx, loop["name"], "Stopped")
+            ctx.store.update("loops", loop["name"], deleted=1, updated_time=now)
+        if remaining == 0:
+            ctx.store.delete("flow_definitions", name)
+        return remaining == 0
+    finally:
+        _draining.active = False
+
+
+def on_loop_event(ctx: ServiceContext, event: dict[str, Any]) -> None:
+    """Bus listener: a loop of a Deleting definition ended, so try to finish the deletion."""
+    name = name_from_arn(event.get("detail", {}).get("flowDefinitionArn", ""))
+    record = ctx.store.get("flow_definitions", name) if name else None
+    if record is not None and record["status"] == "Deleting":
+        drain(ctx, name)

@@ -1,0 +1,45 @@
+"""Shared List* behaviour: creation-time filters, sort order, page size and keyset NextTokens.
+
+Tokens name a position (creation time + name) and are bound to the filter that produced them,
+so they stay valid across restarts and a token from another list is rejected.
+
+Example:
+    >>> list_filter({"CreationTimeAfter": 10, "SortOrder": "Ascending"}, "Descending")
+    ('creation_time >= ?', [10.0], True)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.protocol import ValidationException, parse_timestamp
+
+
+def list_filter(params: dict[str, Any], default_sort: str) -> tuple[str, list[Any], bool]:
+    """(SQL condition, parameters, ascending) for CreationTimeAfter (≥) / CreationTimeBefore (<)."""
+    clauses, values = [], []
+    if params.get("CreationTimeAfter") is not None:
+        clauses.append("creation_time >= ?")
+        values.append(parse_timestamp(params["CreationTimeAfter"], "creationTimeAfter"))
+    if params.get("CreationTimeBefore") is not None:
+        clauses.append("creation_time < ?")
+        values.append(parse_timestamp(params["CreationTimeBefore"], "creationTimeBefore"))
+    ascending = (params.get("SortOrder") or default_sort) == "Ascending"
+    return " AND ".join(clauses) or "1=1", values, ascending
+
+
+def page(ctx: ServiceContext, table: str, params: dict[str, Any], *, where: str = "1=1",
+         where_params: tuple[Any, ...] = (), scope: str = "") -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``table`` rows as the List* operations define it."""
+    condition, values, ascending = list_filter(params, ctx.config.default_sort_order)
+    limit = params.get("MaxResults") or ctx.config.default_page_size
+    scope_key = "|".join(map(str, (table, scope, *values, condition, ascending)))
+    try:
+        return ctx.store.page(table, where=f"({where}) AND ({condition})", params=[*where_params, *values],
+                              ascending=ascending, token=params.get("NextToken") or None,
+                              limit=int(limit), scope=scope_key)
+    except ValueError:
+        raise ValidationException(
+            "The NextToken is not valid for this request: pass the NextToken from the previous "
+            "response of the same list call with the same filters, or omit it to start over.") from None

@@ -1,0 +1,178 @@
+"""The embedded service's ASGI app: AWS routes at the root, everything else under ``/_a2i/``.
+
+- ``POST /`` — SageMaker JSON 1.1 (``X-Amz-Target: SageMaker.<Op>``).
+- ``/human-loops…`` — A2I runtime rest-json.
+- ``/_a2i/health`` (no auth), ``/_a2i/admin/{faults,clock,reset}`` (admin token),
+  ``/_a2i/noop/…`` (fixed answers on the same stack: the benchmark baseline),
+  ``/_a2i/ui-templates/{name}`` (signed link from DescribeHumanTaskUi), and the routes of the
+  extension modules in ``EXTENSIONS``.
+
+Example:
+    >>> app = build_app(ctx, Faults())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hmac
+import importlib
+import json
+import logging
+import math
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from a2i_kit.errors import InputError
+from a2i_kit.service.a2i_runtime.responses import routes as runtime_routes
+from a2i_kit.service.auth import require_admin, sign
+from a2i_kit.service.faults import Faults
+from a2i_kit.service.protocol import (
+    MethodNotAllowedException,
+    RouteNotFoundException,
+    json11_error,
+    rest_error,
+)
+from a2i_kit.service.sagemaker.responses import json11_endpoint
+
+log = logging.getLogger(__name__)
+EXTENSIONS = ("a2i_kit.service.worker_api", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
+              "a2i_kit.portal.routes")
+RESET_TABLES = ("task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings")
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code}, status_code=status)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        value = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise HTTPException(400, "the body must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise HTTPException(400, "the body must be a JSON object")
+    return value
+
+
+def admin_routes(ctx: Any, faults: Faults) -> list[BaseRoute]:
+    async def faults_endpoint(request: Request) -> Response:
+        require_admin(request, ctx)
+        if request.method == "PUT":
+            try:
+                return JSONResponse(faults.configure(**await _json_object(request)))
+            except (InputError, TypeError) as exc:
+                return _error(400, "BadRequest", str(exc))
+        return JSONResponse(faults.snapshot())
+
+    async def clock_endpoint(request: Request) -> Response:
+        require_admin(request, ctx)
+        seconds = (await _json_object(request)).get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+            return _error(400, "BadRequest", 'send {"seconds": n} with a number n >= 0')
+        ctx.advance_clock(float(seconds))
+        return JSONResponse({"offset": ctx.clock.offset, "now": ctx.clock.now()})
+
+    async def reset_endpoint(request: Request) -> Response:
+        require_admin(request, ctx)
+        with ctx.store.transaction():
+            for table in RESET_TABLES:
+                ctx.store.execute(f"DELETE FROM {table}")
+        ctx.clock.offset = 0.0
+        faults.reset()
+        if ctx.config.events_log.exists():
+            ctx.config.events_log.write_text("")
+        return JSONResponse({"reset": True})
+
+    return [
+        Route("/admin/faults", faults_endpoint, methods=["GET", "PUT"]),
+        Route("/admin/clock", clock_endpoint, methods=["POST"]),
+        Route("/admin/reset", reset_endpoint, methods=["POST"]),
+    ]
+
+
+def noop_routes() -> list[BaseRoute]:
+    """Fixed, valid answers for the runtime routes (and ``POST /``): the stack's own cost."""
+    arn = "arn:aws:sagemaker:us-east-1:111122223333:human-loop/noop"
+    describe = json.dumps({
+        "CreationTime": "2024-03-05T14:02:09.417Z", "HumanLoopStatus": "InProgress", "HumanLoopName": "noop",
+        "HumanLoopArn": arn, "FlowDefinitionArn": "arn:aws:sagemaker:us-east-1:111122223333:flow-definition/noop",
+        "HumanLoopOutput": {"OutputS3Uri": "s3://noop/noop/output.json"}}).encode()
+    answers = {"start": json.dumps({"HumanLoopArn": arn}).encode(), "describe": describe,
+               "list": b'{"HumanLoopSummaries":[]}', "empty": b"{}"}
+
+    def fixed(kind: str, media: str = "application/json") -> Any:
+        async def endpoint(request: Request) -> Response:
+            await request.body()
+            return Response(answers[kind], media_type=media)
+        return endpoint
+
+    async def loops(request: Request) -> Response:
+        await request.body()
+        return Response(answers["start" if request.method == "POST" else "list"], media_type="application/json")
+
+    return [
+        Route("/", fixed("empty", "application/x-amz-json-1.1"), methods=["POST"]),
+        Route("/human-loops", loops, methods=["GET", "POST"]),
+        Route("/human-loops/stop", fixed("empty"), methods=["POST"]),
+        Route("/human-loops/{name:path}", fixed("describe"), methods=["GET"]),
+        Route("/human-loops/{name:path}", fixed("empty"), methods=["DELETE"]),
+    ]
+
+
+def misc_routes(ctx: Any) -> list[BaseRoute]:
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok", "region": ctx.config.region, "account": ctx.config.account_id})
+
+    async def ui_template(request: Request) -> Response:
+        name = request.path_params["name"]
+        sha, given = request.query_params.get("sha256", ""), request.query_params.get("signature", "")
+        record = ctx.store.get("task_uis", name)
+        if not hmac.compare_digest(given.encode(), sign(ctx, name + sha).encode()):
+            return _error(403, "Forbidden", "the signature of this template link is not valid")
+        if record is None or record["doc"]["ContentSha256"] != sha:
+            return _error(404, "NotFound", f"no task template '{name}' with this content")
+        return Response(record["doc"]["UiTemplate"]["Content"], media_type="text/html; charset=utf-8")
+
+    return [Route("/health", health, methods=["GET"]),
+            Route("/ui-templates/{name}", ui_template, methods=["GET"])]
+
+
+def extension_routes(ctx: Any) -> list[BaseRoute]:
+    """Routes of the other areas' modules; a module not written yet is skipped with a log line."""
+    found: list[BaseRoute] = []
+    for module_name in EXTENSIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+                log.info("extension %s not installed; skipping its routes", module_name)
+                continue
+            raise
+        found.extend(module.routes(ctx))
+    return found
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", "")
+    path = request.url.path
+    if path.startswith("/_a2i/") and not path.startswith("/_a2i/noop/"):
+        code = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}.get(status, "Error")
+        return _error(status, code, str(detail))
+    error = (MethodNotAllowedException(f"{request.method} is not allowed on {path[:200]}") if status == 405
+             else RouteNotFoundException(f"No operation matches {request.method} {path[:200]}"))
+    return json11_error(error) if "x-amz-target" in request.headers else rest_error(error)
+
+
+def build_app(ctx: Any, faults: Faults) -> Starlette:
+    routes: list[BaseRoute] = [
+        Route("/", json11_endpoint(ctx, faults), methods=["POST"]),
+        *runtime_routes(ctx, faults),
+        *extension_routes(ctx),  # they carry full paths such as /_a2i/worker/tasks
+        Mount("/_a2i", routes=[*misc_routes(ctx), *admin_routes(ctx, faults), Mount("/noop", routes=noop_routes())]),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
