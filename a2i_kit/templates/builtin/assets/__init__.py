@@ -1,0 +1,1 @@
+"""Data package: sample images referenced by the built-ins' sample inputs."""
