@@ -44,7 +44,12 @@ window.addEventListener("error", (e) => {
   if (window.parent !== window) window.parent.postMessage({type: "a2i-kit:error", message: String(e.message)}, "*");
 });
 document.addEventListener("all-crowd-elements-ready", () => {
-  if (window.parent !== window) window.parent.postMessage({type: "a2i-kit:ready"}, "*");
+  if (window.parent === window) return;
+  window.parent.postMessage({type: "a2i-kit:ready"}, "*");
+  // Content height (not the viewport's), so growing the frame does not feed back into it.
+  const report = () => window.parent.postMessage(
+    {type: "a2i-kit:size", height: Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY)}, "*");
+  new ResizeObserver(report).observe(document.body);
 });
 """
 

@@ -1,0 +1,81 @@
+"""Manager view (admin token): loops by flow definition and status, progress, answers per worker.
+
+Example:
+    >>> from pathlib import Path; import tempfile
+    >>> from a2i_kit.service.context import ServiceConfig, ServiceContext
+    >>> overview(ServiceContext.create(ServiceConfig(data_dir=Path(tempfile.mkdtemp()))))["flows"]
+    []
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from a2i_kit.portal.pages import PORTAL, e, layout
+from a2i_kit.service.context import ServiceContext
+
+STATUSES = ("InProgress", "Stopping", "Completed", "Stopped", "Failed")
+
+
+def overview(ctx: ServiceContext) -> dict[str, Any]:
+    """Counts and rows for the manager page (plain data, also handy in tests)."""
+    flows = ctx.store.query("SELECT * FROM flow_definitions ORDER BY creation_time, name")
+    loops = ctx.store.query("SELECT * FROM loops WHERE deleted = 0 ORDER BY creation_time DESC, name")
+    rows = ctx.store.query("SELECT * FROM assignments")
+    workers = {w["name"]: w["doc"].get("name", w["name"]) for w in ctx.store.query("SELECT * FROM workers")}
+    by_loop: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_loop.setdefault(row["loop_name"], []).append(row)
+    now = ctx.clock.now()
+    out_flows = []
+    for flow in flows:
+        mine = [lp for lp in loops if lp["flow_definition_arn"] == flow["arn"]]
+        loop_rows = []
+        for lp in mine:
+            assignments = by_loop.get(lp["name"], [])
+            done = [a for a in assignments if a["status"] == "submitted"]
+            live = [a for a in assignments if a["status"] == "claimed" and a["deadline"] > now]
+            loop_rows.append({"name": lp["name"], "status": lp["status"],
+                              "taskCount": int(lp["doc"].get("TaskCount") or 1), "submitted": len(done),
+                              "claimed": len(live),
+                              "workers": [workers.get(a["worker_id"], a["worker_id"]) for a in done]})
+        out_flows.append({"name": flow["name"], "status": flow["status"],
+                          "counts": dict(Counter(lp["status"] for lp in mine)), "loops": loop_rows})
+    per_worker = Counter(r["worker_id"] for r in rows if r["status"] == "submitted")
+    answers = [{"workerId": wid, "name": workers.get(wid, wid), "answers": n} for wid, n in per_worker.most_common()]
+    return {"flows": out_flows, "workers": answers}
+
+
+def manager_page(data: dict[str, Any]) -> str:
+    parts = ["<h1>Review progress</h1>"]
+    if not data["flows"]:
+        parts.append('<p class="empty">No flow definitions yet.</p>')
+    for flow in data["flows"]:
+        counts = " · ".join(f"{e(s)}: <strong>{flow['counts'].get(s, 0)}</strong>" for s in STATUSES)
+        rows = "".join(
+            f"""<tr><td class="mono">{e(lp["name"])}</td><td><span class="pill pill-{e(lp["status"])}">{e(lp["status"])}</span></td>
+<td><progress max="{lp["taskCount"]}" value="{lp["submitted"]}"></progress> {lp["submitted"]} / {lp["taskCount"]}
+{f'<span class="muted">({lp["claimed"]} in progress)</span>' if lp["claimed"] else ""}</td>
+<td>{e(", ".join(lp["workers"]))}</td></tr>""" for lp in flow["loops"])
+        table = ('<table class="grid"><thead><tr><th>Human loop</th><th>Status</th><th>Progress</th>'
+                 f'<th>Answered by</th></tr></thead><tbody>{rows}</tbody></table>') if rows else '<p class="muted">No loops.</p>'
+        parts.append(f'<section class="card" data-flow="{e(flow["name"])}"><h2>{e(flow["name"])} '
+                     f'<span class="muted">({e(flow["status"])})</span></h2><p>{counts}</p>{table}</section>')
+    workers = "".join(f'<tr><td>{e(w["name"])}</td><td class="mono">{e(w["workerId"])}</td><td>{w["answers"]}</td></tr>'
+                      for w in data["workers"])
+    parts.append('<section class="card"><h2>Answers per worker</h2>'
+                 + (f'<table class="grid" data-workers><thead><tr><th>Worker</th><th>Worker ID</th><th>Answers</th></tr></thead>'
+                    f'<tbody>{workers}</tbody></table>' if workers else '<p class="muted">No answers yet.</p>')
+                 + "</section>")
+    return layout("Manager", "".join(parts) + f'<p><a href="{PORTAL}/manage/signout">Leave manager view</a></p>')
+
+
+def manager_signin_page(error: str | None = None) -> str:
+    body = f"""<section class="card narrow"><h1>Manager sign-in</h1>
+<p>Paste the service's admin token (<code>ServiceThread.admin_token</code>, or the file
+<code>&lt;data_dir&gt;/admin-token</code>).</p>
+<form method="post" action="{PORTAL}/manage/signin" class="stack"><label for="admin">Admin token</label>
+<input id="admin" name="token" type="password" autocomplete="off" required autofocus>
+<button type="submit" class="primary">Open manager view</button></form></section>"""
+    return layout("Manager sign-in", body, flash=error, status="error" if error else "info")
