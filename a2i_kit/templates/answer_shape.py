@@ -152,7 +152,9 @@ def answer_shape(template: str) -> dict[str, Any]:
             target[name]["properties"].update(shape["properties"])
             continue
         target[name] = shape
-        always = kind not in ("text",) or element.value("required") is not None
+        always = kind != "text" or "required" in element.attrs or (
+            element.tag == "input" and element.value("type") == "hidden"
+            and bool(element.value("value")))
         if target is props and always and name not in required:
             required.append(name)
         elif target is props and not always and name in required:

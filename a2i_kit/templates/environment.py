@@ -54,7 +54,7 @@ class A2IEcho(EchoTag):
 class A2IRenderContext(RenderContext):
     """Counts loop iterations over the whole render, not only per nested loop."""
 
-    total_iteration_limit: ClassVar[int] = 1_000_000
+    total_iteration_limit: ClassVar[int] = 250_000
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -85,5 +85,5 @@ class TemplateRenderError(TemplateError):
         if self.excerpt:
             text += "\n" + self.excerpt
         if self.hint:
-            text += "\n" + self.hint
+            text += "\nhint: " + self.hint
         return text

@@ -92,7 +92,17 @@ def expected_input(template: str) -> dict[str, Any]:
             node = _child(node, segment)
             if last:
                 _set_leaf(node, item)
+    _drop_false_optional(root)
     return root
+
+
+def _drop_false_optional(node: dict[str, Any]) -> None:
+    if node.get("x-optional") is False:
+        del node["x-optional"]
+    for child in node.get("properties", {}).values():
+        _drop_false_optional(child)
+    if isinstance(node.get("items"), dict):
+        _drop_false_optional(node["items"])
 
 
 def _child(node: dict[str, Any], segment: str) -> dict[str, Any]:

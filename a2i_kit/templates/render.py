@@ -102,7 +102,7 @@ def convert_error(exc: LiquidError, source: str, name: str) -> TemplateRenderErr
         opened = unclosed_block(source)
         if opened:
             line = source.count("\n", 0, opened[1]) + 1
-            hint = f"hint: the '{opened[0]}' block opened at line {line} is never closed"
+            hint = f"the '{opened[0]}' block opened at line {line} is never closed"
     if isinstance(exc, GrantReadAccessError):
         code = "InvalidParameters"
     elif isinstance(exc, ResourceLimitError):
