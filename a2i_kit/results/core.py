@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +50,8 @@ class Results:
         self._frames: dict[str, Any] | None = None
         self.last_sync_count = 0
         self.statuses: pd.DataFrame | None = None
+        # Set by from_session: lists every loop's status (ListHumanLoops) at each sync.
+        self.status_fetcher: Callable[[], pd.DataFrame] | None = None
 
     @classmethod
     def from_mirror(
@@ -77,6 +80,8 @@ class Results:
         """Read new outputs; returns ``self`` so ``Results.from_mirror(p).sync().answers`` works."""
         with gc_paused():
             self._sync()
+        if self.status_fetcher is not None:
+            self.statuses = self.status_fetcher()
         self._frames = None
         return self
 

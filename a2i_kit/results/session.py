@@ -79,5 +79,6 @@ def results_for_session(cls: Any, session: Any, flow_definition_name: str, *,
                                "Results.from_s3(boto3.client('s3'), ...)")  # fmt: skip
         res = cls.from_s3(s3, prefix, **options)
     if with_statuses and getattr(session, "runtime", None) is not None:
-        res.statuses = list_loop_statuses(session.runtime, fd["FlowDefinitionArn"])
+        arn = fd["FlowDefinitionArn"]
+        res.status_fetcher = lambda: list_loop_statuses(session.runtime, arn)
     return res

@@ -1,0 +1,100 @@
+"""Several reviewers per item: consolidate their labels and see who agrees with the consensus.
+
+The answers frame passes to crowd-kit unchanged (``task``, ``worker``, ``label``). Majority vote is
+built in (ties go to the label that sorts first, as in crowd-kit); Dawid–Skene, one-coin
+Dawid–Skene, GLAD and MACE come from crowd-kit.
+
+Example:
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"task": ["t1"] * 3 + ["t2"] * 2, "worker": ["a", "b", "c", "a", "b"],
+    ...                         "label": ["cat", "cat", "dog", "dog", "dog"]})
+    >>> majority_vote(answers).to_dict()
+    {'t1': 'cat', 't2': 'dog'}
+    >>> reviewer_agreement(answers)["agreement"].to_dict()
+    {'a': 1.0, 'b': 1.0, 'c': 0.0}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from a2i_kit.analytics._data import answers_frame
+from a2i_kit.errors import InputError
+
+CROWDKIT_METHODS = {
+    "dawid_skene": "DawidSkene",
+    "one_coin_dawid_skene": "OneCoinDawidSkene",
+    "glad": "GLAD",
+    "mace": "MACE",
+}
+
+
+def _counts(answers: pd.DataFrame) -> pd.DataFrame:
+    frame = answers_frame(answers)
+    counts = frame.groupby(["task", "label"], sort=True).size().rename("votes").reset_index()
+    return counts.sort_values(["task", "votes"], ascending=[True, False], kind="stable")
+
+
+def majority_vote(answers: pd.DataFrame) -> pd.Series:
+    """Most frequent label per task, named ``agg_label`` and indexed by ``task`` (crowd-kit shape)."""
+    top = _counts(answers).drop_duplicates("task")
+    return pd.Series(top["label"].to_numpy(), index=pd.Index(top["task"].to_numpy(), name="task"),
+                     name="agg_label")  # fmt: skip
+
+
+def consolidate(
+    answers: pd.DataFrame, method: str | Any = "majority_vote", **params: Any
+) -> pd.Series:
+    """One label per task. ``method`` is ``"majority_vote"``, a key of :data:`CROWDKIT_METHODS`
+    (``params`` go to the crowd-kit constructor, e.g. ``n_iter=100``) or any crowd-kit-style
+    aggregator instance with ``fit_predict``."""
+    if method == "majority_vote":
+        return majority_vote(answers)
+    frame = answers_frame(answers)
+    if isinstance(method, str):
+        if method not in CROWDKIT_METHODS:
+            choices = ", ".join(["majority_vote", *CROWDKIT_METHODS])
+            raise InputError(f"method={method!r}: use one of {choices} or a crowd-kit aggregator")
+        import crowdkit.aggregation as ck
+
+        method = getattr(ck, CROWDKIT_METHODS[method])(**params)
+    if not hasattr(method, "fit_predict"):
+        raise InputError(f"{method!r} has no fit_predict(): pass a crowd-kit aggregator")
+    return method.fit_predict(frame).rename("agg_label")
+
+
+def reviewer_agreement(answers: pd.DataFrame, consensus: pd.Series | None = None) -> pd.DataFrame:
+    """Per worker: ``n`` answers compared and ``agreement`` with the consensus.
+
+    With ``consensus`` (a Series indexed by task) each answer is compared to it. Without it, each
+    answer is compared to the majority of the *other* workers on the same task (leave one out; it
+    agrees when its label is among their most frequent); tasks with one answer are skipped.
+    """
+    frame = answers_frame(answers)
+    if consensus is not None:
+        ref = frame["task"].map(consensus)
+        agree = (frame["label"] == ref).where(ref.notna())
+    else:
+        agree = _leave_one_out(frame)
+    out = frame.assign(agree=agree).dropna(subset=["agree"]).groupby("worker", sort=True)["agree"]
+    return pd.DataFrame({"n": out.size(), "agreement": out.mean().astype(float)})
+
+
+def _leave_one_out(frame: pd.DataFrame) -> pd.Series:
+    counts = _counts(frame)
+    first = counts.drop_duplicates("task").set_index("task")
+    second = counts[counts.duplicated("task")].drop_duplicates("task").set_index("task")["votes"]
+    own = frame.merge(counts, on=["task", "label"], how="left")["votes"].to_numpy()
+    top_label = frame["task"].map(first["label"]).to_numpy()
+    top_votes = frame["task"].map(first["votes"]).to_numpy()
+    runner_up = frame["task"].map(second).fillna(0).to_numpy()
+    is_top = frame["label"].to_numpy() == top_label
+    others_own = own - 1
+    best_other = np.where(is_top, runner_up, top_votes)
+    n_others = frame.groupby("task")["label"].transform("size").to_numpy() - 1
+    agree = np.where(is_top | (own == top_votes), others_own >= best_other, False).astype(float)
+    agree[(n_others == 0) | (others_own + best_other == 0)] = np.nan
+    return pd.Series(agree, index=frame.index)
