@@ -5,7 +5,7 @@ so they stay valid across restarts and a token from another list is rejected.
 
 Example:
     >>> list_filter({"CreationTimeAfter": 10, "SortOrder": "Ascending"}, "Descending")
-    ('creation_time >= ?', [10.0], True)
+    ('creation_time >= ?', [9.9995], True)
 """
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ from typing import Any
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.protocol import ValidationException, parse_timestamp
 
+# Times go out rounded to milliseconds; compare at that precision so a CreationTime read from a
+# response and sent back as a filter selects the same resource.
+HALF_MS = 0.0005
+
 
 def list_filter(params: dict[str, Any], default_sort: str) -> tuple[str, list[Any], bool]:
     """(SQL condition, parameters, ascending) for CreationTimeAfter (≥) / CreationTimeBefore (<)."""
     clauses, values = [], []
     if params.get("CreationTimeAfter") is not None:
         clauses.append("creation_time >= ?")
-        values.append(parse_timestamp(params["CreationTimeAfter"], "creationTimeAfter"))
+        values.append(parse_timestamp(params["CreationTimeAfter"], "creationTimeAfter") - HALF_MS)
     if params.get("CreationTimeBefore") is not None:
         clauses.append("creation_time < ?")
-        values.append(parse_timestamp(params["CreationTimeBefore"], "creationTimeBefore"))
+        values.append(parse_timestamp(params["CreationTimeBefore"], "creationTimeBefore") - HALF_MS)
     ascending = (params.get("SortOrder") or default_sort) == "Ascending"
     return " AND ".join(clauses) or "1=1", values, ascending
 

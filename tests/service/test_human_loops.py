@@ -1,0 +1,226 @@
+"""StartHumanLoop / Describe / List / Stop / Delete: lifecycles, name reuse, quotas, input checks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+
+def test_start_describe_has_output_uri_from_creation(runtime_client, make_flow, start_loop):
+    flow = make_flow("fd-1")
+    arn = start_loop("loop-1", flow["flow_definition_arn"])
+    assert arn == "arn:aws:sagemaker:us-east-1:111122223333:human-loop/loop-1"
+    described = runtime_client.describe_human_loop(HumanLoopName="loop-1")
+    assert described["HumanLoopStatus"] == "InProgress"
+    assert described["FlowDefinitionArn"] == flow["flow_definition_arn"]
+    stamp = described["CreationTime"].strftime("%Y/%m/%d/%H/%M/%S")
+    assert described["HumanLoopOutput"]["OutputS3Uri"] == f"s3://a2i-kit-tests/output/fd-1/{stamp}/loop-1/output.json"
+    assert "FailureCode" not in described
+
+
+def test_creation_time_travels_as_iso_with_milliseconds(service, make_flow, start_loop, http):
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    body = http.get("/human-loops/loop-1").json()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body["CreationTime"])
+
+
+def test_loop_doc_carries_the_contract_keys(service, make_flow, start_loop):
+    flow = make_flow("fd-1", TaskTimeLimitInSeconds=120)
+    start_loop("loop-1", flow["flow_definition_arn"])
+    doc = service.context.store.get("loops", "loop-1")["doc"]
+    assert doc["TaskTimeLimitInSeconds"] == 120
+    assert doc["TaskAvailabilityLifetimeInSeconds"] == 864000
+    assert doc["HumanTaskUiName"] == "ui-fd-1"
+    assert doc["WorkteamArn"] == flow["workteam_arn"]
+    assert json.loads(doc["InputContent"]) == {"text": "great product"}
+
+
+def test_same_name_same_input_is_idempotent_other_input_conflicts(runtime_client, make_flow, start_loop, aws_error):
+    flow = make_flow("fd-1")
+    first = start_loop("loop-1", flow["flow_definition_arn"])
+    assert start_loop("loop-1", flow["flow_definition_arn"]) == first
+    code, message, status = aws_error(runtime_client.start_human_loop, HumanLoopName="loop-1",
+                                      FlowDefinitionArn=flow["flow_definition_arn"],
+                                      HumanLoopInput={"InputContent": '{"text": "other"}'})
+    assert (code, status) == ("ConflictException", 409)
+    assert message.startswith("HumanLoop 'loop-1' is already active with a different flow definition or input data.")
+
+
+def test_finished_and_deleted_names_stay_reserved(runtime_client, make_flow, start_loop, aws_error):
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+    code, message, status = aws_error(start_loop, "loop-1", flow["flow_definition_arn"])
+    assert (code, status) == ("ValidationException", 400)
+    assert message == ("HumanLoop 'loop-1' already exists and is finished. To start a new HumanLoop, you can try "
+                       "your request again with a different HumanLoopName.")
+    runtime_client.delete_human_loop(HumanLoopName="loop-1")
+    code, message, _ = aws_error(start_loop, "loop-1", flow["flow_definition_arn"])
+    assert code == "ValidationException"
+    assert message.startswith("HumanLoop 'loop-1' already existed and was deleted; loop names stay reserved")
+
+
+def test_stop_without_claims_goes_straight_to_stopped_and_is_repeatable(runtime_client, make_flow, start_loop):
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+    assert runtime_client.describe_human_loop(HumanLoopName="loop-1")["HumanLoopStatus"] == "Stopped"
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")  # a retry is harmless
+    assert runtime_client.describe_human_loop(HumanLoopName="loop-1")["HumanLoopStatus"] == "Stopped"
+
+
+def test_stop_with_a_live_claim_stays_stopping(service, runtime_client, make_flow, start_loop):
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    now = service.context.clock.now()
+    service.context.store.put_assignment({"loop_name": "loop-1", "worker_id": "w1", "status": "claimed",
+                                          "claimed_at": now, "deadline": now + 600, "doc": {}})
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+    assert runtime_client.describe_human_loop(HumanLoopName="loop-1")["HumanLoopStatus"] == "Stopping"
+
+
+def test_stop_a_completed_loop_is_refused(service, runtime_client, make_flow, start_loop, aws_error):
+    from a2i_kit.service.lifecycle import set_loop_status
+
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    set_loop_status(service.context, "loop-1", "Completed")
+    code, message, _ = aws_error(runtime_client.stop_human_loop, HumanLoopName="loop-1")
+    assert code == "ValidationException"
+    assert message == "HumanLoop 'loop-1' is Completed; only an InProgress loop can be stopped."
+
+
+def test_failed_loop_reports_code_and_reason(service, runtime_client, make_flow, start_loop):
+    from a2i_kit.service.lifecycle import set_loop_status
+
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    set_loop_status(service.context, "loop-1", "Failed", failure_code="Expired", failure_reason="no worker in time")
+    described = runtime_client.describe_human_loop(HumanLoopName="loop-1")
+    assert (described["FailureCode"], described["FailureReason"]) == ("Expired", "no worker in time")
+    summary = runtime_client.list_human_loops(FlowDefinitionArn=flow["flow_definition_arn"])["HumanLoopSummaries"][0]
+    assert summary["FailureReason"] == "no worker in time"
+
+
+def test_delete_only_finished_loops_and_then_404(runtime_client, make_flow, start_loop, aws_error):
+    flow = make_flow("fd-1")
+    start_loop("loop-1", flow["flow_definition_arn"])
+    code, message, _ = aws_error(runtime_client.delete_human_loop, HumanLoopName="loop-1")
+    assert code == "ValidationException"
+    assert message == ("HumanLoop 'loop-1' is InProgress; only Completed, Failed or Stopped loops can be deleted. "
+                       "Stop it first with StopHumanLoop.")
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+    runtime_client.delete_human_loop(HumanLoopName="loop-1")
+    for call in (runtime_client.describe_human_loop, runtime_client.delete_human_loop, runtime_client.stop_human_loop):
+        code, message, status = aws_error(call, HumanLoopName="loop-1")
+        assert (code, status) == ("ResourceNotFoundException", 404)
+        assert message == "HumanLoop 'loop-1' does not exist (or was deleted)."
+    assert runtime_client.list_human_loops(FlowDefinitionArn=flow["flow_definition_arn"])["HumanLoopSummaries"] == []
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("not json", "HumanLoopInput.InputContent is not valid JSON"),
+    ("[1, 2]", "HumanLoopInput.InputContent must be a JSON object"),
+    ('"text"', "must be a JSON object such as"),
+])
+def test_input_content_must_be_a_json_object(runtime_client, make_flow, aws_error, content, expected):
+    flow = make_flow("fd-1")
+    code, message, _ = aws_error(runtime_client.start_human_loop, HumanLoopName="l1",
+                                 FlowDefinitionArn=flow["flow_definition_arn"], HumanLoopInput={"InputContent": content})
+    assert code == "ValidationException"
+    assert expected in message
+
+
+def test_input_content_over_the_limit(runtime_client, make_flow, aws_error):
+    flow = make_flow("fd-1")
+    content = json.dumps({"blob": "x" * 3_145_728})
+    code, message, _ = aws_error(runtime_client.start_human_loop, HumanLoopName="l1",
+                                 FlowDefinitionArn=flow["flow_definition_arn"], HumanLoopInput={"InputContent": content})
+    assert code == "ValidationException"
+    assert "at 'humanLoopInput.inputContent' failed to satisfy constraint: Member must have length less than or equal to 3145728" in message
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("Upper-Case", "Value 'Upper-Case' at 'humanLoopName' failed to satisfy constraint: Member must satisfy "
+                   "regular expression pattern: ^[a-z0-9](-*[a-z0-9])*$"),
+    ("trailing-", "at 'humanLoopName' failed to satisfy constraint"),
+    ("x" * 64, "Member must have length less than or equal to 63"),
+])
+def test_loop_name_rules(runtime_client, make_flow, aws_error, name, fragment):
+    flow = make_flow("fd-1")
+    code, message, _ = aws_error(runtime_client.start_human_loop, HumanLoopName=name,
+                                 FlowDefinitionArn=flow["flow_definition_arn"], HumanLoopInput={"InputContent": "{}"})
+    assert code == "ValidationException"
+    assert message.startswith("1 validation error detected: ")
+    assert fragment in message
+
+
+def test_lenient_names_accept_uppercase(custom_service):
+    service, sm, rt = custom_service(lenient_names=True)
+    sm.create_workteam(WorkteamName="t", Description="d", MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["g"]}}])
+    ui = sm.create_human_task_ui(HumanTaskUiName="u", UiTemplate={"Content": "<p>x</p>"})["HumanTaskUiArn"]
+    flow = sm.create_flow_definition(
+        FlowDefinitionName="f", RoleArn="arn:aws:iam::111122223333:role/r", OutputConfig={"S3OutputPath": "s3://b/o"},
+        HumanLoopConfig={"WorkteamArn": service.context.arn("workteam", "private-crowd/t"), "HumanTaskUiArn": ui,
+                         "TaskTitle": "t", "TaskDescription": "d", "TaskCount": 1})["FlowDefinitionArn"]
+    arn = rt.start_human_loop(HumanLoopName="Fraud-detector-1613589638354", FlowDefinitionArn=flow,
+                              HumanLoopInput={"InputContent": "{}"})["HumanLoopArn"]
+    assert arn.endswith("human-loop/Fraud-detector-1613589638354")
+
+
+def test_unknown_and_initializing_flow_definitions(custom_service, aws_error):
+    service, sm, rt = custom_service(flow_definition_init_seconds=60)
+    ghost = service.context.arn("flow-definition", "ghost")
+    code, message, _ = aws_error(rt.start_human_loop, HumanLoopName="l1", FlowDefinitionArn=ghost,
+                                 HumanLoopInput={"InputContent": "{}"})
+    assert code == "ValidationException"
+    assert message.startswith(f"FlowDefinition '{ghost}' does not exist.")
+    arn = sm.create_flow_definition(FlowDefinitionName="f", RoleArn="arn:aws:iam::111122223333:role/r",
+                                    OutputConfig={"S3OutputPath": "s3://b/o"})["FlowDefinitionArn"]
+    code, message, _ = aws_error(rt.start_human_loop, HumanLoopName="l1", FlowDefinitionArn=arn,
+                                 HumanLoopInput={"InputContent": "{}"})
+    assert code == "ValidationException"
+    assert message.startswith("FlowDefinition 'f' is Initializing; loops can only be started on an Active flow definition.")
+    service.context.advance_clock(61)
+    code, message, _ = aws_error(rt.start_human_loop, HumanLoopName="l1", FlowDefinitionArn=arn,
+                                 HumanLoopInput={"InputContent": "{}"})
+    assert message.startswith("FlowDefinition 'f' has no HumanLoopConfig")
+
+
+def test_in_progress_quota(custom_service, aws_error):
+    service, sm, rt = custom_service(max_in_progress_loops=2)
+    sm.create_workteam(WorkteamName="t", Description="d", MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["g"]}}])
+    ui = sm.create_human_task_ui(HumanTaskUiName="u", UiTemplate={"Content": "<p>x</p>"})["HumanTaskUiArn"]
+    flow = sm.create_flow_definition(
+        FlowDefinitionName="f", RoleArn="arn:aws:iam::111122223333:role/r", OutputConfig={"S3OutputPath": "s3://b/o"},
+        HumanLoopConfig={"WorkteamArn": service.context.arn("workteam", "private-crowd/t"), "HumanTaskUiArn": ui,
+                         "TaskTitle": "t", "TaskDescription": "d", "TaskCount": 1})["FlowDefinitionArn"]
+    for name in ("a", "b"):
+        rt.start_human_loop(HumanLoopName=name, FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+    code, message, status = aws_error(rt.start_human_loop, HumanLoopName="c", FlowDefinitionArn=flow,
+                                      HumanLoopInput={"InputContent": "{}"})
+    assert (code, status) == ("ServiceQuotaExceededException", 402)
+    assert "max_in_progress_loops=2" in message
+    rt.stop_human_loop(HumanLoopName="a")
+    rt.start_human_loop(HumanLoopName="c", FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+
+
+def test_backend_function_for_built_in_loops(service, make_flow):
+    from a2i_kit.service.a2i_runtime.models import start_human_loop
+    from a2i_kit.service.protocol import ValidationException
+
+    flow = make_flow("fd-1")
+    arn = start_human_loop(service.context, name="tx-1", flow_definition_arn=flow["flow_definition_arn"],
+                           input_content='{"aiServiceRequest": {}}',
+                           data_attributes={"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]},
+                           request_source="AWS/Textract/AnalyzeDocument/Forms/V1")
+    doc = service.context.store.get("loops", "tx-1")["doc"]
+    assert arn.endswith("human-loop/tx-1")
+    assert doc["AwsManagedHumanLoopRequestSource"] == "AWS/Textract/AnalyzeDocument/Forms/V1"
+    assert doc["DataAttributes"] == {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]}
+    with pytest.raises(ValidationException, match="Member must satisfy enum value set"):
+        start_human_loop(service.context, name="tx-2", flow_definition_arn=flow["flow_definition_arn"],
+                         input_content="{}", data_attributes={"ContentClassifiers": ["FreeOfPII"]})
