@@ -1,0 +1,13 @@
+"""Notebook widgets (ipywidgets 8 + anywidget, no labextension build): review, design, launch, watch.
+
+Example:
+    >>> from a2i_kit.widgets import TaskPreview
+    >>> TaskPreview(template="<crowd-form></crowd-form>", task_input={}).render_error
+    ''
+"""
+
+from __future__ import annotations
+
+from a2i_kit.widgets.task_preview import TaskPreview
+
+__all__ = ["TaskPreview"]

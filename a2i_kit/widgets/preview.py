@@ -1,0 +1,165 @@
+"""Render a task template into a sandboxed preview and check test answers against its shape.
+
+Shared by :class:`~a2i_kit.widgets.TaskPreview` and :class:`~a2i_kit.widgets.TemplateDesigner`:
+the kernel renders with :func:`a2i_kit.templates.render` and wraps the page with the offline crowd
+elements (:func:`a2i_kit.portal.assets.prepare_task_html`); the browser shows it in an iframe with
+``sandbox="allow-scripts allow-forms"`` (an opaque origin: the task page cannot reach the notebook)
+and forwards the crowd-form's ``a2i-kit:submit`` message to the kernel as a ``submit`` action.
+
+Example:
+    >>> html = task_srcdoc("<crowd-form><crowd-input name='n'></crowd-input></crowd-form>", {})
+    >>> "a2i-kit:submit" in html or "crowd-form" in html
+    True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import traitlets
+
+from a2i_kit.errors import InputError, TemplateError
+from a2i_kit.widgets.base import MessageWidget, action
+
+# Keys the widget (not the task page) handles; the page forwards them as {type: "a2i-kit:key"}.
+KEY_BRIDGE = """<script>
+// Runs after the crowd elements' own key handling (window, bubble phase).
+window.addEventListener("keydown", (e) => {
+  if (e.defaultPrevented || window.parent === window) return;
+  if (e.key === "Escape" || (e.altKey && (e.key === "s" || e.key === "S"))) {
+    window.parent.postMessage({type: "a2i-kit:key", key: e.altKey ? "Alt+s" : e.key}, "*");
+    return;
+  }
+  // Enter on a just-picked option submits (a focused option button would only be re-picked).
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  if (e.key === "Enter" && !e.shiftKey && el && el.classList && el.classList.contains("crowd-choice")) {
+    const form = document.querySelector("crowd-form");
+    if (form && typeof form.submit === "function") { e.preventDefault(); form.submit(); }
+  }
+});
+</script>"""
+
+
+def parse_task_input(value: Any) -> dict[str, Any]:
+    """``task.input`` as a dict from a dict or a JSON object string.
+
+    >>> parse_task_input('{"text": "hi"}')
+    {'text': 'hi'}
+    """
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError as exc:
+            raise InputError(f"task input is not valid JSON (line {exc.lineno}, column {exc.colno}): "
+                             f"{exc.msg}; fix the JSON or pass a dict") from exc
+    if not isinstance(value, dict):
+        raise InputError(f"task input must be a JSON object (a dict), got {type(value).__name__}; "
+                         'wrap it, e.g. {"text": ...}')
+    return value
+
+
+def task_srcdoc(template: str, task_input: dict[str, Any] | str, *, signer: Any = None,
+                keys: bool = False) -> str:
+    """The full page for a sandboxed iframe: rendered template + offline elements (+ key bridge)."""
+    from a2i_kit.portal.assets import prepare_task_html
+    from a2i_kit.templates import render
+
+    html = prepare_task_html(render(template, parse_task_input(task_input), signer=signer),
+                             static_base=None)
+    return html + KEY_BRIDGE if keys else html
+
+
+def wrap_rendered(html: str, *, keys: bool = False) -> str:
+    """Wrap HTML the service already rendered (a worker claim) for the sandboxed iframe."""
+    from a2i_kit.portal.assets import prepare_task_html
+
+    page = prepare_task_html(html, static_base=None)
+    return page + KEY_BRIDGE if keys else page
+
+
+def describe_template_error(exc: TemplateError) -> str:
+    """``line 3, column 5: message`` when the error knows where it is."""
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    where = f"line {line}" + (f", column {column}" if column else "") + ": " if line else ""
+    return f"{where}{exc}" if where and str(line) not in str(exc) else str(exc)
+
+
+class PreviewWidget(MessageWidget):
+    """A widget with a task preview: ``srcdoc`` to show, ``answer`` from a test submit."""
+
+    srcdoc = traitlets.Unicode("").tag(sync=True)
+    render_error = traitlets.Unicode("").tag(sync=True)
+    answer = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    answer_ok = traitlets.Bool(allow_none=True, default_value=None).tag(sync=True)
+    answer_problems = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    frame_height = traitlets.Int(480).tag(sync=True)
+    page_errors = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(self, *, signer: Any = None, **kwargs: Any) -> None:
+        self._signer = signer
+        self._submit_callbacks: list[Callable[[dict[str, Any]], Any]] = []
+        self.answers: list[dict[str, Any]] = []
+        self._live = False  # observers re-render only once construction is done
+        super().__init__(**kwargs)
+
+    @traitlets.validate("frame_height")
+    def _check_height(self, proposal: Any) -> int:
+        value = proposal["value"]
+        if not 120 <= value <= 4000:
+            raise traitlets.TraitError(f"frame_height must be between 120 and 4000 pixels, got {value}")
+        return value
+
+    def on_submit(self, callback: Callable[[dict[str, Any]], Any]) -> None:
+        """Call ``callback(answerContent)`` after each test submit in the preview."""
+        self._submit_callbacks.append(callback)
+
+    def preview_template(self) -> str:
+        """The template the preview shows (subclasses say where it comes from)."""
+        raise NotImplementedError
+
+    def preview_input(self) -> Any:
+        raise NotImplementedError
+
+    def refresh_preview(self) -> bool:
+        """Render the current template and input; on error keep the last page and say why."""
+        try:
+            self.srcdoc = task_srcdoc(self.preview_template(), self.preview_input(),
+                                      signer=self._signer, keys=True)
+        except TemplateError as exc:
+            self.render_error = describe_template_error(exc)
+            return False
+        except InputError as exc:
+            self.render_error = str(exc)
+            return False
+        self.render_error = ""
+        self.page_errors = []
+        return True
+
+    def check_answer(self, answer: dict[str, Any]) -> list[str]:
+        """Problems of ``answer`` against the template's inferred answer shape."""
+        from a2i_kit.templates.answer_shape import answer_shape
+        from a2i_kit.templates.validate import validate_answer
+
+        return validate_answer(answer_shape(self.preview_template()), answer)
+
+    @action("submit")
+    def _on_submit(self, payload: dict[str, Any]) -> dict[str, Any]:
+        answer = payload.get("answerContent")
+        if not isinstance(answer, dict):
+            raise InputError(f"answerContent must be a JSON object, got {type(answer).__name__}")
+        problems = self.check_answer(answer)
+        self.answers.append(answer)
+        self.answer, self.answer_problems, self.answer_ok = answer, problems, not problems
+        for callback in self._submit_callbacks:
+            callback(answer)
+        return {"ok": not problems, "problems": problems}
+
+    @action("page_error")
+    def _on_page_error(self, payload: dict[str, Any]) -> None:
+        message = str(payload.get("message") or "unknown error in the task page")
+        self.page_errors = [*self.page_errors, message][-20:]

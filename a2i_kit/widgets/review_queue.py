@@ -1,0 +1,191 @@
+"""ReviewQueue: review tasks in the notebook, one after another, through the worker API.
+
+The kernel is the worker's client (:class:`a2i_kit.review.WorkerClient`): it claims the next task,
+the browser shows the service-rendered page in a sandboxed iframe, the crowd-form's answer comes
+back to the kernel, which submits it through the same worker endpoints the portal uses, and the
+next task appears. Keys inside the task: 1-9/0 pick an option, Enter submits, Esc skips.
+
+Example:
+    >>> queue = ReviewQueue(session, worker="alice")            # doctest: +SKIP
+    >>> queue                                                   # doctest: +SKIP
+    >>> queue.submit({"sentiment": {"label": "positive"}})      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import traitlets
+
+from a2i_kit.errors import ConfigError, InputError
+from a2i_kit.widgets.base import STATIC, MessageWidget, action, static_text
+from a2i_kit.widgets.preview import wrap_rendered
+
+SubmitCallback = Callable[[str, dict[str, Any], dict[str, Any]], Any]
+
+
+def worker_token(base_url: str, admin_token: str | None, name: str, groups: Sequence[str]) -> str:
+    """A token for worker ``name``: created, or (if the name exists) a fresh one for it."""
+    from a2i_kit.review.client import AdminClient, WorkerApiError
+
+    if not admin_token:
+        raise ConfigError("creating a worker needs the service's admin token; pass token=... of an "
+                          "existing worker, or use a local session from a2i_kit.connect()")
+    with AdminClient(base_url, admin_token) as admin:
+        try:
+            return admin.add_worker(name, list(groups))["token"]
+        except WorkerApiError as exc:
+            if exc.status != 409:
+                raise
+        found = next((w for w in admin.workers() if w.get("name") == name), None)
+        if found is None:
+            raise ConfigError(f"worker {name!r} exists but is not listed; pass token=... instead")
+        return admin.new_token(found["workerId"])["token"]
+
+
+def _endpoint(session: Any) -> tuple[str, str | None]:
+    if isinstance(session, str):
+        return session, None
+    url = getattr(session, "endpoint_url", None)
+    if not url:
+        raise ConfigError("ReviewQueue needs the embedded service: use a2i_kit.connect() (local) "
+                          "or pass the service URL, e.g. ReviewQueue('http://127.0.0.1:8765', token=...)")
+    return url, getattr(session, "admin_token", None)
+
+
+class ReviewQueue(MessageWidget):
+    """In-notebook review for one worker: next task, submit, skip, progress (done / left)."""
+
+    _esm = static_text("common.js", "review_queue.js")
+    _css = STATIC / "widgets.css"
+
+    srcdoc = traitlets.Unicode("").tag(sync=True)
+    task = traitlets.Dict().tag(sync=True)
+    worker_name = traitlets.Unicode("").tag(sync=True)
+    done = traitlets.Int(0).tag(sync=True)
+    skipped = traitlets.Int(0).tag(sync=True)
+    left = traitlets.Int(0).tag(sync=True)
+    finished = traitlets.Bool(False).tag(sync=True)
+    frame_height = traitlets.Int(520).tag(sync=True)
+    last_status = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, session: Any, *, worker: str | None = None, token: str | None = None,
+                 groups: Sequence[str] = ("reviewers",), flow_definition: str | None = None,
+                 limit: int | None = None, height: int = 520, autostart: bool = True) -> None:
+        from a2i_kit.review import WorkerClient
+
+        if (worker is None) == (token is None):
+            raise InputError("pass exactly one of worker='name' (creates or reuses that local worker) "
+                             "or token='...' (an existing worker's token)")
+        if limit is not None and limit < 1:
+            raise InputError(f"limit must be a positive number of tasks, got {limit}")
+        base_url, admin_token = _endpoint(session)
+        if token is None:
+            token = worker_token(base_url, admin_token, str(worker), groups)
+        self._client = WorkerClient(base_url, token)
+        self._flow = flow_definition.rsplit("/", 1)[-1] if flow_definition else None
+        self._limit = limit
+        self._skipped_loops: set[str] = set()
+        self._callbacks: list[SubmitCallback] = []
+        self.answers: list[dict[str, Any]] = []
+        super().__init__(frame_height=height)
+        self.worker_name = self._client.me().get("name", worker or "")
+        if autostart:
+            self.next_task()
+
+    @traitlets.validate("frame_height")
+    def _check_height(self, proposal: Any) -> int:
+        if not 120 <= proposal["value"] <= 4000:
+            raise traitlets.TraitError(f"frame_height must be between 120 and 4000 pixels, got {proposal['value']}")
+        return proposal["value"]
+
+    def on_submit(self, callback: SubmitCallback) -> None:
+        """Call ``callback(loop_name, answerContent, service_reply)`` after each submit."""
+        self._callbacks.append(callback)
+
+    # -- the queue ------------------------------------------------------------------------
+    def pending(self) -> list[dict[str, Any]]:
+        """Tasks this worker can still answer (this flow only, skipped ones left out)."""
+        tasks = [t for t in self._client.tasks()
+                 if (self._flow is None or t.get("flowDefinitionName") == self._flow)
+                 and t["humanLoopName"] not in self._skipped_loops]
+        return sorted(tasks, key=lambda t: (not t.get("claimedByMe"), t.get("creationTime") or 0,
+                                            t["humanLoopName"]))
+
+    def next_task(self) -> dict[str, Any] | None:
+        """Claim and show the next task; ``None`` (and ``finished``) when nothing is left."""
+        from a2i_kit.review.client import WorkerApiError
+
+        if self._limit is not None and self.done >= self._limit:
+            return self._finish(self.left)
+        tasks = self.pending()
+        for index, summary in enumerate(tasks):
+            try:
+                claim = self._client.claim(summary["humanLoopName"])
+            except WorkerApiError as exc:
+                if exc.status in (404, 409):  # taken or finished meanwhile: try the next one
+                    continue
+                raise
+            self.left = len(tasks) - index
+            self.srcdoc = wrap_rendered(claim["html"], keys=True)
+            self.task = {k: claim.get(k) for k in ("humanLoopName", "taskTitle", "taskDescription",
+                                                   "deadline", "timeLimitSeconds")}
+            self.finished = False
+            return self.task
+        return self._finish(0)
+
+    def _finish(self, left: int) -> None:
+        self.left, self.task, self.srcdoc, self.finished = left, {}, "", True
+        return None
+
+    def _current(self, loop: str | None) -> str:
+        current = self.task.get("humanLoopName")
+        if not current:
+            raise InputError("there is no task on screen; press Refresh to look for new tasks")
+        if loop and loop != current:
+            raise InputError(f"this answer is for {loop!r} but the task on screen is {current!r}; "
+                             "it was not submitted")
+        return current
+
+    def submit(self, answer: dict[str, Any], *, loop: str | None = None) -> dict[str, Any]:
+        """Submit ``answer`` for the task on screen, then show the next one."""
+        if not isinstance(answer, dict):
+            raise InputError(f"answerContent must be a JSON object, got {type(answer).__name__}")
+        current = self._current(loop)
+        reply = self._client.submit(current, answer)
+        self.done += 1
+        self.last_status = str(reply.get("humanLoopStatus", ""))
+        self.answers.append({"humanLoopName": current, "answerContent": answer, **reply})
+        for callback in self._callbacks:
+            callback(current, answer, reply)
+        self.next_task()
+        return reply
+
+    def skip(self, *, loop: str | None = None) -> None:
+        """Release the task on screen (others may take it) and show the next one."""
+        current = self._current(loop)
+        self._client.release(current)
+        self._skipped_loops.add(current)
+        self.skipped += 1
+        self.next_task()
+
+    # -- browser actions ------------------------------------------------------------------
+    @action("submit")
+    def _on_submit(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.submit(payload.get("answerContent"), loop=payload.get("humanLoopName"))
+
+    @action("skip")
+    def _on_skip(self, payload: dict[str, Any]) -> None:
+        self.skip(loop=payload.get("humanLoopName"))
+
+    @action("refresh")
+    def _on_refresh(self, _payload: dict[str, Any]) -> dict[str, Any] | None:
+        if self.task.get("humanLoopName"):
+            return self.task
+        self._skipped_loops.clear()  # an explicit refresh offers skipped tasks again
+        return self.next_task()
+
+    def close(self) -> None:
+        self._client.close()
+        super().close()

@@ -1,0 +1,71 @@
+"""TaskPreview: one task rendered for a given input, with a test submit.
+
+Example:
+    >>> from a2i_kit.widgets import TaskPreview
+    >>> w = TaskPreview(template="<crowd-form><crowd-input name='note'></crowd-input></crowd-form>",
+    ...                 task_input={})
+    >>> w.run_action("submit", {"answerContent": {"note": "ok"}})
+    {'ok': True, 'problems': []}
+    >>> w.answer
+    {'note': 'ok'}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import traitlets
+
+from a2i_kit.errors import InputError
+from a2i_kit.widgets.base import STATIC, static_text
+from a2i_kit.widgets.preview import PreviewWidget, parse_task_input
+
+
+class TaskPreview(PreviewWidget):
+    """Render ``template`` with ``task_input`` in a sandboxed iframe; submit to test the answer.
+
+    After a submit, ``answer`` holds the answerContent, ``answer_ok`` says whether it matches the
+    template's inferred answer shape and ``answer_problems`` lists what does not.
+    """
+
+    _esm = static_text("common.js", "preview.js", "task_preview.js")
+    _css = STATIC / "widgets.css"
+
+    template = traitlets.Unicode("")
+    task_input = traitlets.Dict()
+    title = traitlets.Unicode("Task preview").tag(sync=True)
+
+    def __init__(self, *, template: str, task_input: dict[str, Any] | str | None = None,
+                 height: int = 480, signer: Any = None, title: str = "Task preview") -> None:
+        if not isinstance(template, str) or not template.strip():
+            raise InputError("template is empty: pass the template HTML, e.g. "
+                             "TaskPreview(template=builtin('text-classification').content, ...)")
+        super().__init__(signer=signer, template=template, task_input=parse_task_input(task_input),
+                         frame_height=height, title=title)
+        self._live = True
+        self.refresh_preview()
+
+    @classmethod
+    def from_builtin(cls, name: str, *, task_input: dict[str, Any] | str | None = None,
+                     **kwargs: Any) -> TaskPreview:
+        """A preview of a built-in template, with its sample input unless one is given."""
+        from a2i_kit.templates import builtin
+
+        found = builtin(name)
+        return cls(template=found.content,
+                   task_input=found.sample_input if task_input is None else task_input, **kwargs)
+
+    @traitlets.validate("task_input")
+    def _check_input(self, proposal: Any) -> dict[str, Any]:
+        return parse_task_input(proposal["value"])
+
+    @traitlets.observe("template", "task_input")
+    def _rerender(self, _change: Any) -> None:
+        if self._live:
+            self.refresh_preview()
+
+    def preview_template(self) -> str:
+        return self.template
+
+    def preview_input(self) -> dict[str, Any]:
+        return self.task_input
