@@ -157,6 +157,8 @@ def _value(schema: Mapping[str, Any], rng: random.Random, truth: Any, opts: dict
         chosen = str(truth) if truth is not MISSING and str(truth) in names else None
         if chosen is not None and rng.random() >= opts["accuracy"] and len(names) > 1:
             chosen = rng.choice([n for n in names if n != chosen])
+        if chosen is None and "radio" in str(schema.get("x-element", "")):
+            chosen = rng.choice(names)  # a radio group has exactly one choice
         return {n: (n == chosen) if chosen else rng.random() < 0.5 for n in names}
     if which == "choice":
         return choose_label(truth, _enum(schema), rng, accuracy=opts["accuracy"], confusion=opts["confusion"])

@@ -81,6 +81,33 @@ def _lookup(data: Any, dotted: str) -> Any:
     return data
 
 
+def _rendered_shape(html: str) -> dict[str, Any] | None:
+    """Answer shape of the rendered task: categories and names made with Liquid are literal there."""
+    if not html:
+        return None
+    try:
+        from a2i_kit.templates import answer_shape
+
+        shape = answer_shape(html)
+        _add_box_labels(shape, html)
+    except Exception:  # fall back to the shape of the raw template
+        return None
+    return shape if shape.get("properties") else None
+
+
+def _add_box_labels(shape: dict[str, Any], html: str) -> None:
+    """Put a crowd-bounding-box's literal ``labels`` into its shape, so boxes get real labels."""
+    from a2i_kit.templates.answer_shape import literal_categories
+    from a2i_kit.templates.html_scan import scan_html
+
+    for element in scan_html(html).by_tag("crowd-bounding-box"):
+        schema = shape["properties"].get(element.value("name") or "")
+        labels = literal_categories(element, "labels")
+        if schema and labels:
+            item = schema["properties"]["boundingBoxes"]["items"]
+            item["properties"]["label"] = {"type": "string", "enum": labels}
+
+
 def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
@@ -136,19 +163,19 @@ class SimulatedReviewer:
         claimed_at = _epoch(task["claimedAt"])
         spent = min(self.latency.sample(rng), float(task["timeLimitSeconds"]))
         accepted = max(self.cursor or claimed_at, claimed_at)
-        answer = self._answer(loop, rng)
+        answer = self._answer(loop, task.get("html") or "", rng)
         self.client.submit(loop, answer, time_spent=spent, acceptance_time=accepted)
         self.cursor = accepted + spent
         self.stats["answered"] += 1
         return "answered"
 
-    def _answer(self, loop: str, rng: random.Random) -> dict[str, Any]:
+    def _answer(self, loop: str, html: str, rng: random.Random) -> dict[str, Any]:
         if isinstance(self.answer, dict):
             return dict(self.answer)
         if loop not in self.details:
             self.details[loop] = self.admin.task_details(loop)
         details = self.details[loop]
-        task_input, shape = details["input"], details.get("answerShape")
+        task_input, shape = details["input"], _rendered_shape(html) or details.get("answerShape")
         if callable(self.answer):
             return self.answer(task_input, shape, rng)
         if details.get("requestSource"):
