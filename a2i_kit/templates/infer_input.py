@@ -136,15 +136,16 @@ def sample_skeleton(template: str) -> dict[str, Any]:
     return result if isinstance(result, dict) else {}
 
 
-def _sample(schema: dict[str, Any], name: str) -> Any:
+def _sample(schema: dict[str, Any], name: str, n: int | None = None) -> Any:
     kind, fmt = schema.get("type"), schema.get("format")
+    suffix = f" {n}" if n is not None else ""
     if kind == "object":
-        return {key: _sample(sub, key) for key, sub in schema.get("properties", {}).items()}
+        return {key: _sample(sub, key, n) for key, sub in schema.get("properties", {}).items()}
     if kind == "array":
         item = schema.get("items", {})
         if not item:
             return [f"{name} 1", f"{name} 2"]
-        return [_numbered(_sample(item, _singular(name)), n) for n in (1, 2)]
+        return [_sample(item, _singular(name), i) for i in (1, 2)]
     if fmt == "s3-uri":
         return SAMPLE_IMAGE_URI
     if fmt == "s3-part":
@@ -155,15 +156,9 @@ def _sample(schema: dict[str, Any], name: str) -> Any:
         return 3
     if kind == "number":
         return 0.5
-    if kind is None:
-        return [f"{name} A", f"{name} B"] if name.endswith("s") else f"sample {name}"
-    return f"sample {name}"
-
-
-def _numbered(value: Any, n: int) -> Any:
-    if isinstance(value, str) and value.startswith("sample "):
-        return f"{value} {n}"
-    return value
+    if kind is None and name.endswith("s"):
+        return [f"{name} A", f"{name} B"]
+    return f"sample {name}{suffix}"
 
 
 def _singular(name: str) -> str:

@@ -62,7 +62,7 @@ def _check_object(shape: dict[str, Any], value: dict[str, Any], where: str,
             _check(patterns[pattern], item, f"{where}.{key}", problems)
         if matched:
             continue
-        if extra is False and props:
+        if extra is False:
             problems.append(f"{where}: unexpected key {key!r} (no form field has this name)")
         elif isinstance(extra, dict):
             _check(extra, item, f"{where}.{key}", problems)
