@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+from a2i_kit.widgets.review_queue import ReviewQueue
 from a2i_kit.widgets.task_preview import TaskPreview
 
-__all__ = ["TaskPreview"]
+__all__ = ["ReviewQueue", "TaskPreview"]

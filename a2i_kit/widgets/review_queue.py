@@ -187,5 +187,7 @@ class ReviewQueue(MessageWidget):
         return self.next_task()
 
     def close(self) -> None:
-        self._client.close()
+        client = self.__dict__.get("_client")
+        if client is not None:
+            client.close()
         super().close()

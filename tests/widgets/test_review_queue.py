@@ -1,0 +1,147 @@
+"""ReviewQueue: claim → show → submit/skip through the worker API; and a real review in JupyterLab."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from a2i_kit.errors import A2IKitError, InputError
+from a2i_kit.widgets import ReviewQueue
+
+SETUP = Path(__file__).with_name("kernel_setup.py")
+exec(compile(SETUP.read_text(), str(SETUP), "exec"))  # make_flow, start_loops, loop_status
+
+
+@pytest.fixture
+def session(service, sagemaker_client, runtime_client):
+    return SimpleNamespace(endpoint_url=service.url, admin_token=service.admin_token,
+                           sagemaker=sagemaker_client, runtime=runtime_client)
+
+
+@pytest.fixture
+def flow(session):
+    flow = make_flow(session, "queue-flow")  # noqa: F821 - from kernel_setup
+    flow["loops"] = start_loops(session, flow["flow_definition_arn"],  # noqa: F821
+                                [{"text": f"review number {i}"} for i in range(3)])
+    return flow
+
+
+def test_shows_the_first_task_and_counts_what_is_left(session, flow) -> None:
+    queue = ReviewQueue(session, worker="alice")
+    assert queue.worker_name == "alice"
+    assert queue.task["humanLoopName"] == "loop-1"
+    assert queue.task["taskTitle"] == "Review queue-flow"
+    assert "review number 0" in queue.srcdoc
+    assert 'src="https://assets.crowd.aws' not in queue.srcdoc
+    assert (queue.done, queue.left, queue.finished) == (0, 3, False)
+
+
+def test_submit_completes_the_loop_and_moves_on(session, flow) -> None:
+    queue = ReviewQueue(session, worker="alice")
+    seen = []
+    queue.on_submit(lambda loop, answer, reply: seen.append((loop, reply["humanLoopStatus"])))
+    reply = queue.handle_message({"uuid": "a", "type": "submit", "payload": {
+        "humanLoopName": "loop-1", "answerContent": {"sentiment": {"label": "positive"}}}})
+    assert reply["type"] == "submit:ok"
+    assert loop_status(session, "loop-1") == "Completed"  # noqa: F821
+    assert seen == [("loop-1", "Completed")]
+    assert (queue.done, queue.left, queue.task["humanLoopName"]) == (1, 2, "loop-2")
+
+
+def test_skip_releases_and_the_queue_finishes(session, flow) -> None:
+    queue = ReviewQueue(session, worker="alice")
+    queue.run_action("skip", {"humanLoopName": "loop-1"})
+    assert queue.task["humanLoopName"] == "loop-2" and queue.skipped == 1
+    for loop in ("loop-2", "loop-3"):
+        queue.submit({"sentiment": {"label": "neutral"}}, loop=loop)
+    assert queue.finished and queue.task == {} and queue.srcdoc == ""
+    assert loop_status(session, "loop-1") == "InProgress"  # noqa: F821
+    # Refresh offers the skipped task again; another worker could have taken it meanwhile.
+    queue.run_action("refresh")
+    assert queue.task["humanLoopName"] == "loop-1" and not queue.finished
+
+
+def test_a_stale_answer_is_refused_and_shown(session, flow) -> None:
+    queue = ReviewQueue(session, worker="alice")
+    reply = queue.handle_message({"uuid": "b", "type": "submit", "payload": {
+        "humanLoopName": "loop-9", "answerContent": {"sentiment": {"label": "positive"}}}})
+    assert reply["type"] == "error" and reply["uuid"] == "b"
+    assert reply["message"] == ("this answer is for 'loop-9' but the task on screen is 'loop-1'; "
+                                "it was not submitted")
+    assert queue.error == reply["message"]
+    assert loop_status(session, "loop-1") == "InProgress"  # noqa: F821
+
+
+def test_service_refusals_come_back_as_errors(session, flow) -> None:
+    queue = ReviewQueue(session, worker="alice")
+    reply = queue.handle_message({"uuid": "c", "type": "submit", "payload": {
+        "humanLoopName": "loop-1", "answerContent": "not an object"}})
+    assert reply["type"] == "error"
+    assert reply["message"] == "answerContent must be a JSON object, got str"
+
+
+def test_same_worker_name_reuses_the_worker_and_limit_stops_early(session, flow) -> None:
+    first = ReviewQueue(session, worker="bob", limit=1)
+    first.submit({"sentiment": {"label": "negative"}})
+    assert first.finished and first.done == 1
+    again = ReviewQueue(session, worker="bob", flow_definition=flow["flow_definition_arn"])
+    assert again.task["humanLoopName"] == "loop-2"  # bob already answered loop-1
+
+
+def test_other_flows_are_filtered_out(session, flow) -> None:
+    queue = ReviewQueue(session, worker="carol", flow_definition="some-other-flow")
+    assert queue.finished and queue.left == 0
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({}, InputError, "pass exactly one of worker='name'"),
+    ({"worker": "a", "token": "t"}, InputError, "pass exactly one of worker='name'"),
+    ({"worker": "a", "limit": 0}, InputError, "limit must be a positive number of tasks, got 0"),
+])
+def test_bad_arguments(session, kwargs, error, message) -> None:
+    with pytest.raises(error, match=message):
+        ReviewQueue(session, **kwargs)
+
+
+def test_an_invalid_token_is_refused_by_the_service(session) -> None:
+    with pytest.raises(A2IKitError, match="401"):
+        ReviewQueue(session, token="not-a-token")
+
+
+@pytest.mark.jupyter
+@pytest.mark.browser
+def test_review_in_the_notebook_completes_loops(lab, tmp_path) -> None:
+    from playwright.sync_api import expect
+
+    lab.run(SETUP.read_text())
+    lab.run("import a2i_kit\n"
+            f"session = a2i_kit.connect(data_dir={str(tmp_path / 'data')!r})\n"
+            "flow = make_flow(session, 'nb-flow')\n"
+            "loops = start_loops(session, flow['flow_definition_arn'], "
+            "[{'text': 'loved it'}, {'text': 'hated it'}])")
+    cell = lab.run("from a2i_kit.widgets import ReviewQueue\n"
+                   "q = ReviewQueue(session, worker='alice')\nq")
+    out = lab.output(cell)
+    frame_el = out.locator("iframe.a2i-task-frame")
+    expect(frame_el).to_have_attribute("sandbox", "allow-scripts allow-forms")
+    expect(frame_el).to_have_attribute("data-ready", "")
+    expect(out.locator(".a2i-queue-counts")).to_have_text("0 done · 2 left")
+    frame = out.frame_locator("iframe.a2i-task-frame")
+    expect(frame.locator("classification-target")).to_have_text("loved it")
+    # Keyboard only, as a reviewer working through the queue: 1 picks "positive", Enter submits.
+    frame.locator("classification-target").click()
+    lab.page.keyboard.press("1")
+    lab.page.keyboard.press("Enter")
+    expect(out.locator(".a2i-queue-counts")).to_have_text("1 done · 1 left")
+    assert lab.wait_value("loop_status(session, 'loop-1')", until=lambda s: s == "Completed") == "Completed"
+    expect(frame.locator("classification-target")).to_have_text("hated it")
+    # Focus stays in the task page, so the next answer needs no click.
+    expect(frame_el).to_have_attribute("data-ready", "")
+    lab.page.keyboard.press("2")
+    lab.page.keyboard.press("Enter")
+    expect(out.locator(".a2i-done")).to_contain_text("All done for alice: 2 submitted")
+    assert lab.value("[loop_status(session, n) for n in loops]") == ["Completed", "Completed"]
+    assert lab.value("[a['answerContent'] for a in q.answers]") == [
+        {"sentiment": {"label": "positive"}}, {"sentiment": {"label": "negative"}}]
