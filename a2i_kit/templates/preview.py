@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html as html_lib
 import mimetypes
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,10 @@ def preview(
     """
     from IPython.display import HTML, display
 
-    shown = HTML(preview_html(template, task_input, signer=signer, height=height,
-                              static_base=static_base))
+    markup = preview_html(template, task_input, signer=signer, height=height,
+                          static_base=static_base)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "consider IFrame": srcdoc is the point
+        shown = HTML(markup)
     display(shown)
     return shown
