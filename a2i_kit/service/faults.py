@@ -67,7 +67,7 @@ class Faults:
         with self._lock:
             self.settings = new
             self._rng = random.Random(new.seed)
-            self._tokens = float(new.rps_limit or 0.0)
+            self._tokens = _burst(new.rps_limit)
             self._last = time.monotonic()
         return self.snapshot()
 
@@ -87,7 +87,7 @@ class Faults:
         with self._lock:
             if settings.rps_limit is not None:
                 now = time.monotonic()
-                self._tokens = min(settings.rps_limit, self._tokens + (now - self._last) * settings.rps_limit)
+                self._tokens = min(_burst(settings.rps_limit), self._tokens + (now - self._last) * settings.rps_limit)
                 self._last = now
                 if self._tokens < 1.0:
                     raise ThrottlingException("Rate exceeded")
@@ -98,6 +98,11 @@ class Faults:
                     "We couldn't process your request because of an issue with the server. Try again later.")
                 raise ERRORS[code](message)
         return settings.latency_ms / 1000.0
+
+
+def _burst(rps_limit: float | None) -> float:
+    """Bucket size: one second of traffic, at least one request."""
+    return max(1.0, float(rps_limit or 0.0))
 
 
 def _check(settings: FaultSettings) -> None:

@@ -20,7 +20,7 @@ def test_start_describe_has_output_uri_from_creation(runtime_client, make_flow, 
     assert "FailureCode" not in described
 
 
-def test_creation_time_travels_as_iso_with_milliseconds(service, make_flow, start_loop, http):
+def test_creation_time_travels_as_iso_with_milliseconds(make_flow, start_loop, http):
     flow = make_flow("fd-1")
     start_loop("loop-1", flow["flow_definition_arn"])
     body = http.get("/human-loops/loop-1").json()

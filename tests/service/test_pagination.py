@@ -100,7 +100,7 @@ def test_sagemaker_lists_page(service, sagemaker_client, create, lister, key):
 
 def test_tokens_stay_valid_across_a_restart(tmp_path, custom_service):
     data = tmp_path / "data"
-    service, sm, rt = custom_service(data_dir=data)
+    service, sm, _ = custom_service(data_dir=data)
     for index in range(4):
         sm.create_human_task_ui(HumanTaskUiName=f"t-{index}", UiTemplate={"Content": "<p/>"})
         service.context.advance_clock(1)

@@ -9,7 +9,7 @@ import httpx
 TEMPLATE = "<crowd-form><crowd-input name='answer'></crowd-input>{{ task.input.text }}</crowd-form>"
 
 
-def test_create_describe_returns_arn_sha_and_a_working_url(sagemaker_client, aws_error):
+def test_create_describe_returns_arn_sha_and_a_working_url(sagemaker_client):
     arn = sagemaker_client.create_human_task_ui(HumanTaskUiName="ui-1", UiTemplate={"Content": TEMPLATE})
     assert arn["HumanTaskUiArn"] == "arn:aws:sagemaker:us-east-1:111122223333:human-task-ui/ui-1"
     described = sagemaker_client.describe_human_task_ui(HumanTaskUiName="ui-1")
@@ -20,7 +20,7 @@ def test_create_describe_returns_arn_sha_and_a_working_url(sagemaker_client, aws
     assert page.text == TEMPLATE
 
 
-def test_template_url_with_a_forged_signature_is_refused(sagemaker_client, aws_error):
+def test_template_url_with_a_forged_signature_is_refused(sagemaker_client):
     sagemaker_client.create_human_task_ui(HumanTaskUiName="ui-1", UiTemplate={"Content": TEMPLATE})
     url = sagemaker_client.describe_human_task_ui(HumanTaskUiName="ui-1")["UiTemplate"]["Url"]
     forged = url.rsplit("signature=", 1)[0] + "signature=00"
@@ -70,7 +70,7 @@ def test_list_and_delete(sagemaker_client, aws_error):
     assert (code, message) == ("ResourceNotFound", "HumanTaskUi 'a-2' does not exist.")
 
 
-def test_render_ui_template_with_content_and_with_arn(sagemaker_client, aws_error):
+def test_render_ui_template_with_content_and_with_arn(sagemaker_client):
     rendered = sagemaker_client.render_ui_template(UiTemplate={"Content": "<p>{{ task.input.text }}</p>"},
                                                    Task={"Input": '{"text": "a < b"}'}, RoleArn="arn:aws:iam::111122223333:role/r")
     assert rendered["RenderedContent"] == "<p>a &lt; b</p>"
@@ -81,7 +81,7 @@ def test_render_ui_template_with_content_and_with_arn(sagemaker_client, aws_erro
     assert "hello" in rendered["RenderedContent"]
 
 
-def test_render_problems_come_back_in_errors(sagemaker_client, aws_error):
+def test_render_problems_come_back_in_errors(sagemaker_client):
     rendered = sagemaker_client.render_ui_template(
         UiTemplate={"Content": "<img src=\"{{ task.input.img | grant_read_access }}\">"},
         Task={"Input": '{"img": " "}'}, RoleArn="arn:aws:iam::111122223333:role/r")
