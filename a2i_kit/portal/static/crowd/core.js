@@ -237,7 +237,8 @@ export function handleCrowdKey(event) {
     return false;
   }
   if (event.key === "Enter" && !event.shiftKey) {
-    if (active && ["button", "a", "summary"].includes(active.localName)) return false;
+    // Enter on an option button submits (Space still toggles it); on other buttons it clicks them.
+    if (active && ["button", "a", "summary"].includes(active.localName) && !active.classList.contains("crowd-choice")) return false;
     if (active && active.localName === "input" && active.type !== "range") return false;
     if (picker && picker.handleEnter && picker.handleEnter()) { event.preventDefault(); return true; }
     const form = (picker && picker.ownerForm()) || document.querySelector("crowd-form");
