@@ -144,6 +144,19 @@ def _load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> d
     return loop
 
 
+def load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
+    """The loop record if this worker may see it (404 unknown, 403 another team's)."""
+    return _load_loop(ctx, worker, loop_name)
+
+
+def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
+    """Re-open the live claim this worker holds (never takes a new one); 409 when there is none."""
+    with ctx.store.transaction():
+        loop = _load_loop(ctx, worker, loop_name)
+        _live_claim(ctx, loop, worker, ctx.clock.now())
+    return claim(ctx, worker, loop_name)
+
+
 def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """Take (or re-open) this worker's claim on a loop; returns the task with its rendered html."""
     worker_id = worker["name"]

@@ -194,3 +194,39 @@ def test_events_route_pages_through_the_log_and_the_bus_delivers_them(
     assert admin.events(after=3) == {"events": [], "next": 3}
     assert [e["detail"]["humanLoopStatus"] for e in received] == ["Completed", "Completed", "Stopped"]
     assert received[0]["detail-type"] == "SageMaker A2I HumanLoop Status Change"
+
+
+def test_concurrent_claims_never_exceed_task_count(service: Any, make_flow: Any, start_loops: Any,
+                                                   add_worker: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    [loop] = start_loops(make_flow(task_count=2))
+    workers = [add_worker(f"racer-{i}") for i in range(6)]
+
+    def try_claim(worker: Any) -> int:
+        try:
+            worker.claim(loop)
+        except WorkerApiError as exc:
+            return exc.status
+        return 200
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = sorted(pool.map(try_claim, workers))
+    assert results == [200, 200, 409, 409, 409, 409]
+    live = [a for a in service.context.store.assignments(loop) if a["status"] == "claimed"]
+    assert len(live) == 2
+
+
+def test_held_claim_reopens_but_never_takes(service: Any, make_flow: Any, start_loops: Any,
+                                            add_worker: Any) -> None:
+    from a2i_kit.service import worker_api
+    from a2i_kit.service.workforce import WorkforceError, authenticate
+
+    [loop] = start_loops(make_flow())
+    alice = add_worker("alice")
+    record = authenticate(service.context, alice.info["token"])
+    with pytest.raises(WorkforceError, match="you hold no claim") as none:
+        worker_api.held_claim(service.context, record, loop)
+    assert none.value.status == 409
+    taken = alice.claim(loop)
+    assert worker_api.held_claim(service.context, record, loop)["deadline"] == taken["deadline"]
