@@ -10,5 +10,6 @@ from __future__ import annotations
 
 from a2i_kit.widgets.review_queue import ReviewQueue
 from a2i_kit.widgets.task_preview import TaskPreview
+from a2i_kit.widgets.template_designer import TemplateDesigner
 
-__all__ = ["ReviewQueue", "TaskPreview"]
+__all__ = ["ReviewQueue", "TaskPreview", "TemplateDesigner"]

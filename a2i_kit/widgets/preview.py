@@ -101,6 +101,10 @@ class PreviewWidget(MessageWidget):
     page_errors = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     def __init__(self, *, signer: Any = None, **kwargs: Any) -> None:
+        if signer is None:
+            from a2i_kit.templates.preview import data_uri_signer
+
+            signer = data_uri_signer()  # packaged sample images work offline
         self._signer = signer
         self._submit_callbacks: list[Callable[[dict[str, Any]], Any]] = []
         self.answers: list[dict[str, Any]] = []
