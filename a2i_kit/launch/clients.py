@@ -1,0 +1,61 @@
+"""Client plumbing for launching: a connection pool per worker thread, public-crowd detection.
+
+Example:
+    >>> is_public_crowd_arn("arn:aws:sagemaker:us-east-1:394669845002:workteam/public-crowd/default")
+    True
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from a2i_kit.errors import LaunchError
+from a2i_kit.launch.names import flow_name
+from a2i_kit.launch.retry import RetryPolicy, call_with_retry
+
+
+def is_public_crowd_arn(workteam_arn: str) -> bool:
+    return ":workteam/public-crowd/" in workteam_arn
+
+
+def pooled_client(client: Any, size: int, *, botocore_retries: bool) -> Any:
+    """A copy of ``client`` with ``size`` pooled connections (and botocore retries off unless asked).
+
+    Falls back to ``client`` itself when it cannot be copied (e.g. a stub in tests).
+    """
+    meta = getattr(client, "meta", None)
+    signer = getattr(client, "_request_signer", None)
+    credentials = getattr(signer, "_credentials", None)
+    if meta is None or credentials is None:
+        return client
+    config = Config(max_pool_connections=max(size, 10))
+    if not botocore_retries:
+        config = config.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
+    frozen = credentials.get_frozen_credentials()
+    return boto3.session.Session().client(
+        meta.service_model.service_name, endpoint_url=meta.endpoint_url, region_name=meta.region_name,
+        aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
+        aws_session_token=frozen.token, config=meta.config.merge(config))
+
+
+def flow_is_public_crowd(sagemaker: Any, flow_definition_arn: str) -> bool:
+    """Describe the flow definition once: must be Active; True when its team is the public crowd."""
+    name = flow_name(flow_definition_arn)
+    try:
+        flow, _ = call_with_retry(lambda: sagemaker.describe_flow_definition(FlowDefinitionName=name),
+                                  RetryPolicy(), random.Random())
+    except ClientError as exc:
+        err = exc.response.get("Error", {})
+        raise LaunchError(f"flow definition {name!r} cannot be used: {err.get('Code')}: "
+                          f"{err.get('Message')}") from exc
+    status = flow.get("FlowDefinitionStatus")
+    if status != "Active":
+        raise LaunchError(f"flow definition {name!r} is {status}; loops can only start on an Active "
+                          "one (poll describe_flow_definition until it is Active)")
+    team = (flow.get("HumanLoopConfig") or {}).get("WorkteamArn", "")
+    return is_public_crowd_arn(team)

@@ -1,0 +1,176 @@
+"""Start one human loop per routed item: checked first, concurrent, retried, ledgered.
+
+Example:
+    >>> summary = launch_loops(routed, session=session,                # doctest: +SKIP
+    ...                        flow_definition_arn=flow_arn, input_cols=["text", "label"])
+    >>> summary["status"].value_counts()                                # doctest: +SKIP
+    started    120
+
+Outcome per item (``status`` column): ``started`` (this run), ``already_launched`` (the ledger
+or the service already had it: nothing sent twice), ``failed`` (see ``error``). A second run
+retries only the failed and unknown ones. Conflicts: an existing loop counts as already
+launched only when this ledger recorded the same input for it; otherwise it is an error for that
+item (``ConflictException``: a loop of that name exists with different input).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from a2i_kit.errors import LaunchError
+from a2i_kit.launch.checks import DataAttributes, Job, build_jobs
+from a2i_kit.launch.clients import flow_is_public_crowd, pooled_client
+from a2i_kit.launch.ledger import DEFAULT_LEDGER, Ledger
+from a2i_kit.launch.names import flow_name
+from a2i_kit.launch.reconcile import existing_loops, loop_arn
+from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code, error_message
+
+__all__ = ["launch_loops"]
+NAME_TAKEN = ("ConflictException", "ValidationException")
+SUMMARY_COLUMNS = ["item_id", "loop_name", "status", "human_loop_arn", "attempts", "error"]
+
+
+def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = None,
+                 runtime: Any = None, sagemaker: Any = None, id_col: str = "item_id",
+                 input_cols: Sequence[str] | None = None,
+                 input_fn: Callable[[dict[str, Any]], Any] | None = None,
+                 data_attributes: DataAttributes | Callable[[dict[str, Any]], DataAttributes] = None,
+                 public_crowd: bool | None = None, only_review: bool = True,
+                 ledger: Ledger | str | Path | None = None, max_workers: int = 16,
+                 retry: RetryPolicy | None = None, botocore_retries: bool = False,
+                 progress: bool = True, name_prefix: str | None = None) -> pd.DataFrame:
+    """Start loops for ``df`` rows (only ``review == True`` ones when that column exists).
+
+    Raises InputError (nothing started) for bad rows; returns the per-item summary DataFrame.
+    ``botocore_retries=False`` turns botocore's own retry sleeps off for these calls: the
+    launcher's jittered backoff (``retry``) handles the same errors with shorter first delays.
+    """
+    runtime = runtime or getattr(session, "runtime", None)
+    sagemaker = sagemaker or getattr(session, "sagemaker", None)
+    if runtime is None:
+        raise LaunchError("pass session= (from a2i_kit.connect()) or runtime= (a "
+                          "sagemaker-a2i-runtime client)")
+    if only_review and "review" in df.columns:
+        df = df[df["review"].astype(bool)]
+    if public_crowd is None and sagemaker is not None:
+        public_crowd = flow_is_public_crowd(sagemaker, flow_definition_arn)
+    jobs = build_jobs(df, flow_definition_arn=flow_definition_arn, id_col=id_col,
+                      input_cols=input_cols, input_fn=input_fn, data_attributes=data_attributes,
+                      public_crowd=public_crowd, name_prefix=name_prefix)
+    book = ledger if isinstance(ledger, Ledger) else Ledger(ledger or DEFAULT_LEDGER)
+    client = pooled_client(runtime, max_workers, botocore_retries=botocore_retries)
+    run = _Run(client, flow_definition_arn, book, retry or RetryPolicy(), max_workers)
+    return run.execute(jobs, progress=progress)
+
+
+class _Run:
+    def __init__(self, client: Any, flow: str, ledger: Ledger, retry: RetryPolicy, workers: int) -> None:
+        self.client, self.flow, self.ledger, self.retry = client, flow, ledger, retry
+        self.workers = max(1, int(workers))
+        self.rng = random.Random()
+        self.results: dict[str, dict[str, Any]] = {}
+        self.failures = 0
+
+    def execute(self, jobs: list[Job], *, progress: bool) -> pd.DataFrame:
+        prior = self.ledger.rows(self.flow, [j.key for j in jobs])
+        todo = self._sort_out(jobs, prior)
+        self._start_all(todo, prior, progress)
+        rows = [{"item_id": j.item_id, "loop_name": j.name, **self.results[j.key]} for j in jobs]
+        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+    def _done(self, job: Job, status: str, arn: str | None, attempts: int = 0,
+              error: str | None = None) -> tuple[str, str, str | None, str | None, int]:
+        self.results[job.key] = {"status": status, "human_loop_arn": arn, "attempts": attempts,
+                                 "error": error}
+        ledger_status = "failed" if status == "failed" else "started"
+        return job.key, ledger_status, arn, error, attempts
+
+    def _sort_out(self, jobs: list[Job], prior: dict[str, dict[str, Any]]) -> list[Job]:
+        """Skip what the ledger knows; reconcile unknown outcomes; return the jobs to start."""
+        unknown, todo, records = [], [], []
+        for job in jobs:
+            row = prior.get(job.key)
+            if row is None or (row["status"] == "failed" and row["loop_name"] == job.name):
+                todo.append(job)
+            elif row["loop_name"] != job.name:
+                todo.append(job)  # another name prefix: a different loop
+            elif row["status"] == "started":
+                records.append(self._known(job, row, row["arn"]))
+            else:
+                unknown.append(job)
+        found = existing_loops(self.client, self.flow, [j.name for j in unknown], self.retry)
+        for job in unknown:
+            if job.name in found:
+                records.append(self._known(job, prior[job.key], found[job.name]))
+            else:
+                todo.append(job)
+        records = [r for r in records if r is not None]
+        if records:
+            self.ledger.record(self.flow, records)
+        return todo
+
+    def _known(self, job: Job, row: dict[str, Any], arn: str | None) -> Any:
+        if row["input_sha"] == job.input_sha:
+            return self._done(job, "already_launched", arn or loop_arn(self.flow, job.name))
+        self.results[job.key] = {
+            "status": "failed", "human_loop_arn": arn, "attempts": 0,
+            "error": f"loop {job.name!r} was already started with different input for this item; "
+                     "pass name_prefix= to start new loops for changed data"}
+        return None
+
+    def _start_all(self, todo: list[Job], prior: dict[str, dict[str, Any]], progress: bool) -> None:
+        from tqdm.auto import tqdm
+
+        chunk = max(self.workers * 2, 16)
+        bar = tqdm(total=len(todo), desc=f"Starting loops ({flow_name(self.flow)})", unit="loop",
+                   disable=not progress or not todo)
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="a2i-launch") as pool:
+            pending: set[Future] = set()
+            for i in range(0, len(todo), chunk):
+                batch = todo[i:i + chunk]
+                self.ledger.intend(self.flow, [(j.key, j.name, j.input_sha) for j in batch])
+                pending |= {pool.submit(self._start_one, job, prior.get(job.key)) for job in batch}
+                while len(pending) > chunk:
+                    self._collect(pending, bar)
+            while pending:
+                self._collect(pending, bar)
+        bar.close()
+
+    def _collect(self, pending: set[Future], bar: Any) -> None:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        pending -= done
+        records = [f.result() for f in done]
+        self.ledger.record(self.flow, records)
+        failed = sum(1 for r in records if r[1] == "failed")
+        bar.update(len(done))
+        if failed:
+            self.failures += failed
+            bar.set_postfix(failed=self.failures)
+
+    def _start_one(self, job: Job, row: dict[str, Any] | None) -> Any:
+        params: dict[str, Any] = {"HumanLoopName": job.name, "FlowDefinitionArn": self.flow,
+                                  "HumanLoopInput": {"InputContent": job.input_content}}
+        if job.data_attributes:
+            params["DataAttributes"] = job.data_attributes
+        try:
+            answer, attempts = call_with_retry(lambda: self.client.start_human_loop(**params),
+                                               self.retry, self.rng)
+        except Exception as exc:
+            attempts = getattr(exc, "attempts", 1)
+            ours = (row is not None and row["input_sha"] == job.input_sha) or attempts > 1
+            if error_code(exc) in NAME_TAKEN and ours and _name_taken(exc):
+                return self._done(job, "already_launched", loop_arn(self.flow, job.name), attempts)
+            return self._done(job, "failed", None, attempts, error_message(exc))
+        return self._done(job, "started", answer["HumanLoopArn"], attempts)
+
+
+def _name_taken(exc: BaseException) -> bool:
+    """Conflict, or the 'already exists and is finished' validation error."""
+    message = error_message(exc)
+    return error_code(exc) == "ConflictException" or "already exist" in message

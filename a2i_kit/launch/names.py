@@ -1,0 +1,66 @@
+"""Deterministic human-loop names: readable slug + short hash, valid for any item id.
+
+``loop_name(flow, item_id)`` is ``<flow slug>-<item slug>-<hash>``: at most 63 characters of
+``[a-z0-9-]`` matching ``^[a-z0-9](-*[a-z0-9])*$``. The 12-character hash (base32 of SHA-256 of
+the flow definition name and the item id as text) keeps names unique when slugs collide
+(``"A b"`` and ``"a-b"``) or are cut short, and stays the same on every run, so a re-run finds
+the loops it already started. Loop names are unique per account and region across all flow
+definitions, which is why the flow name takes part.
+
+Example:
+    >>> loop_name("arn:aws:sagemaker:us-east-1:111122223333:flow-definition/reviews", "Ticket #42")
+    'reviews-ticket-42-bn6f3hnrxmqn'
+    >>> loop_name("reviews", "Ticket #42") == loop_name("reviews", "Ticket #42")
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+NAME_PATTERN = re.compile(r"^[a-z0-9](-*[a-z0-9])*$")
+MAX_NAME = 63
+HASH_CHARS = 12
+FLOW_SLUG_CHARS = 20
+
+
+def flow_name(flow_definition: str) -> str:
+    """The flow definition name from an ARN (or the name itself)."""
+    return flow_definition.rsplit("flow-definition/", 1)[-1] if "flow-definition/" in flow_definition \
+        else flow_definition
+
+
+def slug(text: str, limit: int) -> str:
+    """Lower-case ASCII letters/digits joined by single hyphens, at most ``limit`` chars.
+
+    >>> slug("Crème brûlée — №5!", 40)
+    'creme-brulee-no5'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:limit].rstrip("-")
+
+
+def item_key(item_id: Any) -> str:
+    """Item ids as text, the same way everywhere (``7``, ``np.int64(7)`` and ``"7"`` agree)."""
+    if hasattr(item_id, "item") and not isinstance(item_id, str | bytes):
+        item_id = item_id.item()  # numpy scalar -> Python
+    if isinstance(item_id, float) and item_id.is_integer():
+        item_id = int(item_id)
+    return str(item_id)
+
+
+def loop_name(flow_definition: str, item_id: Any, *, prefix: str | None = None) -> str:
+    """Deterministic, valid HumanLoopName for one item of one flow definition."""
+    flow = flow_name(flow_definition)
+    key = item_key(item_id)
+    digest = hashlib.sha256(f"{flow}\x00{key}".encode()).digest()
+    tag = base64.b32encode(digest).decode("ascii").lower()[:HASH_CHARS]
+    head = slug(prefix if prefix is not None else flow, FLOW_SLUG_CHARS)
+    room = MAX_NAME - len(tag) - 1 - (len(head) + 1 if head else 0)
+    parts = [p for p in (head, slug(key, room), tag) if p]
+    return "-".join(parts)
