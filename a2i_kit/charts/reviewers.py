@@ -1,0 +1,88 @@
+"""Charts for reviewers: time per task, throughput per day, agreement with the consensus, backlog.
+
+Example:
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> ax = reviewer_time(pd.DataFrame({"worker": ["a", "a", "b"], "time_spent_seconds": [10, 20, 30]}))
+    >>> ax.get_ylabel()
+    'active seconds per task'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from a2i_kit.charts._axes import ACCENT, GOOD, MODEL_COLOR, axes, need
+
+
+def reviewer_time(answers: pd.DataFrame, ax: Any = None, *, top: int = 15) -> Any:
+    """Box plot of active time per task (``time_spent_seconds``) for the ``top`` busiest workers."""
+    need(answers, ["worker", "time_spent_seconds"], "Results.answers")
+    ax = axes(ax, (7.0, 4.0))
+    valid = answers.dropna(subset=["time_spent_seconds"])
+    order = valid["worker"].value_counts().index[:top]
+    data = [valid.loc[valid["worker"] == w, "time_spent_seconds"].to_numpy() for w in order]
+    ax.boxplot(data, tick_labels=[str(w)[:8] for w in order], showfliers=False)
+    ax.set_xlabel("worker (busiest first)")
+    ax.set_ylabel("active seconds per task")
+    ax.set_title("Time per task by reviewer")
+    ax.tick_params(axis="x", rotation=45)
+    return ax
+
+
+def reviewer_throughput(table: pd.DataFrame, ax: Any = None) -> Any:
+    """Stacked bars of answers per period and worker (``analytics.throughput``)."""
+    ax = axes(ax, (7.0, 4.0))
+    bottom = np.zeros(len(table))
+    x = np.arange(len(table))
+    for worker in table.columns:
+        values = table[worker].to_numpy(dtype=float)
+        ax.bar(x, values, bottom=bottom, label=str(worker)[:8])
+        bottom += values
+    ax.set_xticks(x, [getattr(p, "strftime", str)("%m-%d") if hasattr(p, "strftime") else str(p)
+                      for p in table.index], rotation=45)  # fmt: skip
+    ax.set_xlabel("day (UTC)")
+    ax.set_ylabel("answers submitted")
+    ax.set_title("Reviewer throughput")
+    ax.legend(title="worker", fontsize=7, ncols=2, loc="upper left")
+    return ax
+
+
+def inter_annotator(table: pd.DataFrame, ax: Any = None, *, alpha: float | None = None,
+                    kappa: float | None = None) -> Any:  # fmt: skip
+    """Each worker's agreement with the consensus (``analytics.reviewer_agreement``); the title
+    carries Krippendorff's α and Fleiss' κ when given."""
+    need(table, ["n", "agreement"], "analytics.reviewer_agreement")
+    ax = axes(ax, (7.0, 4.0))
+    shown = table.sort_values("agreement", ascending=False)
+    x = np.arange(len(shown))
+    ax.bar(x, shown["agreement"].to_numpy(), color=GOOD, label="agreement with consensus")
+    mean = float(np.average(shown["agreement"], weights=shown["n"])) if len(shown) else float("nan")
+    ax.axhline(mean, color=ACCENT, linestyle="--", label=f"answer-weighted mean {mean:.2f}")
+    ax.set_xticks(x, [str(w)[:8] for w in shown.index], rotation=45)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("worker")
+    ax.set_ylabel("share of answers agreeing with consensus")
+    parts = [f"Krippendorff's α = {alpha:.3f}" if alpha is not None else "",
+             f"Fleiss' κ = {kappa:.3f}" if kappa is not None else ""]  # fmt: skip
+    extra = ", ".join(p for p in parts if p)
+    ax.set_title("Inter-annotator agreement" + (f" ({extra})" if extra else ""))
+    ax.legend(loc="lower left")
+    return ax
+
+
+def backlog(table: pd.DataFrame, ax: Any = None, *, bins: int = 20) -> Any:
+    """Histogram of open loops by share of the task lifetime used (``analytics.backlog``)."""
+    need(table, ["lifetime_used"], "analytics.backlog")
+    ax = axes(ax)
+    ax.hist(table["lifetime_used"].to_numpy(), bins=np.linspace(0, 1, bins + 1), color=MODEL_COLOR,
+            label=f"open loops (n={len(table)})")  # fmt: skip
+    ax.axvline(0.9, color=ACCENT, linestyle="--", label="90% of lifetime")
+    ax.set_xlabel("share of task lifetime used")
+    ax.set_ylabel("open loops")
+    ax.set_title("Backlog age")
+    ax.legend(loc="upper right")
+    return ax
