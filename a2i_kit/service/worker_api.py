@@ -97,6 +97,7 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
     rows = ctx.store.query(
         "SELECT a.* FROM assignments a JOIN loops l ON l.name = a.loop_name "
         "WHERE l.status IN ('InProgress', 'Stopping') AND l.deleted = 0")
+    deleting = _deleting_flows(ctx)
     by_loop: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_loop.setdefault(row["loop_name"], []).append(row)
@@ -107,17 +108,23 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         assignments = by_loop.get(loop["name"], [])
         mine = _mine(assignments, worker["name"])
         held = mine is not None and _is_live(mine, now)
-        if held or _claim_refusal(loop, assignments, mine, now) is None:
+        if held or _claim_refusal(loop, assignments, mine, now, deleting) is None:
             tasks.append(task_summary(loop, assignments, worker["name"], now))
     return tasks
 
 
+def _deleting_flows(ctx: ServiceContext) -> set[str]:
+    return {row["arn"] for row in ctx.store.query("SELECT arn FROM flow_definitions WHERE status = 'Deleting'")}
+
+
 def _claim_refusal(loop: dict[str, Any], assignments: list[dict[str, Any]],
-                   mine: dict[str, Any] | None, now: float) -> str | None:
+                   mine: dict[str, Any] | None, now: float, deleting: set[str]) -> str | None:
     """Why a new claim is impossible, or None when the worker may claim."""
     name = loop["name"]
     if loop["status"] != CLAIMABLE:
         return f"human loop {name!r} is {loop['status']}; only InProgress loops take new claims"
+    if loop["flow_definition_arn"] in deleting:
+        return f"the flow definition of human loop {name!r} is being deleted; it takes no new claims"
     if mine is not None and mine["status"] == "submitted":
         return f"you already answered human loop {name!r}; each worker answers a loop once"
     if now >= available_until(loop):
@@ -166,7 +173,7 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[s
         assignments = ctx.store.assignments(loop_name)
         mine = _mine(assignments, worker_id)
         if mine is None or not _is_live(mine, now):
-            refusal = _claim_refusal(loop, assignments, mine, now)
+            refusal = _claim_refusal(loop, assignments, mine, now, _deleting_flows(ctx))
             if refusal:
                 raise WorkforceError(409, "Conflict", refusal)
             limit = float(loop["doc"].get("TaskTimeLimitInSeconds") or DEFAULT_TIME_LIMIT)

@@ -111,11 +111,16 @@ def test_a_stopping_loop_stops_when_its_last_claim_expires(
 
 def test_deleting_a_flow_definition_completes_once_the_claim_expires(
         service: Any, make_flow: Any, start_loops: Any, add_worker: Any, sagemaker_client: Any) -> None:
-    flow = make_flow(TaskTimeLimitInSeconds=60)
+    flow = make_flow(TaskTimeLimitInSeconds=60, task_count=2)
     [loop] = start_loops(flow)
     add_worker("alice").claim(loop)
     sagemaker_client.delete_flow_definition(FlowDefinitionName=flow["name"])
     assert service.context.store.get("flow_definitions", flow["name"])["status"] == "Deleting"
+    bob = add_worker("bob")
+    assert bob.tasks() == []
+    with pytest.raises(WorkerApiError, match="is being deleted") as refused:
+        bob.claim(loop)
+    assert refused.value.status == 409
 
     service.context.advance_clock(61)
     Sweeper(service.context).sweep_once()
