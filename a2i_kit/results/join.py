@@ -42,7 +42,7 @@ def join_predictions(results: pd.DataFrame, predictions: pd.DataFrame, on: str, 
         )
     dup = predictions[right_on].duplicated()
     if dup.any():
-        first = predictions.loc[dup, right_on].iloc[0]
+        first = predictions.loc[dup, right_on].tolist()[0]
         raise InputError(
             f"predictions repeat item id {first!r}: keep one row per item before joining"
         )
