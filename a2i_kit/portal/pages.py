@@ -50,14 +50,14 @@ def layout(title: str, body: str, *, who: str | None = None, flash: str | None =
 <main id="main" tabindex="-1">{message}{body}</main></body></html>"""
 
 
-def signin_page(error: str | None = None) -> str:
+def signin_page(error: str | None = None, *, notice: str | None = None) -> str:
     form = f"""<section class="card narrow"><h1>Sign in</h1>
 <p>Open the sign-in link you were given, or paste your worker token.</p>
 <form method="post" action="{PORTAL}/signin" class="stack">
 <label for="token">Worker token</label>
 <input id="token" name="token" type="password" autocomplete="off" required autofocus>
 <button type="submit" class="primary">Sign in</button></form></section>"""
-    return layout("Sign in", form, flash=error, status="error" if error else "info")
+    return layout("Sign in", form, flash=error or notice, status="error" if error else "info")
 
 
 def signed_in_page(name: str) -> str:

@@ -101,10 +101,10 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
 
     async def home(request: Request) -> Response:
         worker = current_worker(request)
-        if worker is None:
-            return html(pages.signin_page(), 401)
-        tasks = await run_in_threadpool(worker_api.list_tasks, ctx, worker)
         flash = pages.MESSAGES.get(request.query_params.get("msg", ""))
+        if worker is None:
+            return html(pages.signin_page(notice=flash), 401)
+        tasks = await run_in_threadpool(worker_api.list_tasks, ctx, worker)
         return html(pages.queue_page(worker["doc"]["name"], tasks, flash))
 
     async def signin(request: Request) -> Response:
