@@ -56,10 +56,14 @@ def operation_model(service: str, operation: str) -> dict[str, Any] | None:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, list):
-        text = "[" + ", ".join(_show(v) for v in value) + "]"
-    elif isinstance(value, dict):
-        text = json.dumps(value, default=str)
+    """The value as AWS prints it in a message (lists as ``[a, b]``), cut at 256 characters."""
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        text = "[" + ", ".join(map(str, value)) + "]"
+    elif isinstance(value, list | dict):
+        try:
+            text = json.dumps(value, default=str)
+        except (RecursionError, ValueError):
+            text = "<deeply nested value>"
     else:
         text = str(value)
     return text if len(text) <= 256 else text[:256] + "..."

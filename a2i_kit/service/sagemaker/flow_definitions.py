@@ -13,12 +13,14 @@ Example (over boto3):
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, ValidationException, epoch
 from a2i_kit.service.sagemaker.listing import page
+from a2i_kit.service.validation import raise_for
 
 DESCRIBE_KEYS = ("HumanLoopRequestSource", "HumanLoopActivationConfig", "HumanLoopConfig",
                  "OutputConfig", "RoleArn", "FailureReason")
@@ -37,11 +39,24 @@ def check_activation(params: dict[str, Any]) -> None:
         return
     source = (params.get("HumanLoopRequestSource") or {}).get("AwsManagedHumanLoopRequestSource")
     conditions = activation["HumanLoopActivationConditionsConfig"]["HumanLoopActivationConditions"]
-    from a2i_kit.activation import format_problems, validate_conditions
+    try:
+        from a2i_kit.activation import validate_conditions
+    except ModuleNotFoundError:  # the routing area is not installed: keep the essential checks
+        validate_conditions = _minimal_conditions_check
+    raise_for(validate_conditions(source, conditions))
 
-    problems = validate_conditions(source, conditions)
-    if problems:
-        raise ValidationException(format_problems(problems))
+
+def _minimal_conditions_check(source: str | None, conditions: str) -> list[str]:
+    if source is None:
+        return ["HumanLoopActivationConditions are only supported for built-in task types; set "
+                "HumanLoopRequestSource.AwsManagedHumanLoopRequestSource or remove HumanLoopActivationConfig."]
+    try:
+        document = json.loads(conditions)
+    except ValueError as exc:
+        return [f"HumanLoopActivationConditions is not valid JSON ({exc})."]
+    if not isinstance(document, dict) or not isinstance(document.get("Conditions"), list):
+        return ['HumanLoopActivationConditions must be a JSON object with a "Conditions" array.']
+    return []
 
 
 def _check_references(ctx: ServiceContext, config: dict[str, Any]) -> None:
