@@ -1,8 +1,8 @@
 """Worker side of the embedded service: list, claim, submit and release human-loop tasks.
 
 The logic lives in plain functions (``list_tasks``, ``claim``, ``submit``, ``release``) that the
-portal and the widgets call directly; :func:`routes` wraps them as thin HTTP handlers (see
-``worker_http``). Rules:
+portal and the widgets call directly; :func:`routes` wraps them as thin HTTP handlers (the
+admin routes and HTTP plumbing live in :mod:`a2i_kit.service.workforce`). Rules:
 
 - a claim holds the task for ``TaskTimeLimitInSeconds``; one claim per worker per loop;
   at most ``TaskCount`` live claims plus submissions per loop; a worker answers a loop once.
@@ -11,8 +11,10 @@ portal and the widgets call directly; :func:`routes` wraps them as thin HTTP han
 - a released or expired claim returns the slot to the pool (the same worker may take it again).
 
 Example:
-    >>> from a2i_kit.service.worker_api import claim, submit   # doctest: +SKIP
-    >>> task = claim(ctx, worker, "loop-1"); submit(ctx, worker, "loop-1", {"label": {"label": "cat"}})
+    >>> worker = authenticate(ctx, token)                                   # doctest: +SKIP
+    >>> task = claim(ctx, worker, "loop-1")                                 # doctest: +SKIP
+    >>> submit(ctx, worker, "loop-1", {"animal": {"label": "cat"}})         # doctest: +SKIP
+    {'humanLoopStatus': 'Completed'}
 """
 
 from __future__ import annotations
