@@ -106,3 +106,21 @@ def test_unknown_a2i_route_is_json_404(http):
     response = http.get("/_a2i/nothing")
     assert response.status_code == 404
     assert response.json()["code"] == "NotFound"
+
+
+def test_null_optional_members_are_ignored_not_stored(http, sagemaker_client):
+    body = {"WorkteamName": "t", "Description": "d", "MemberDefinitions": [{"OidcMemberDefinition": {"Groups": ["g"]}}],
+            "NotificationConfiguration": None, "Tags": None}
+    assert http.post("/", headers=_target("CreateWorkteam"), json=body).status_code == 200
+    update = {"WorkteamName": "t", "MemberDefinitions": None, "Description": None}
+    assert http.post("/", headers=_target("UpdateWorkteam"), json=update).status_code == 200
+    team = sagemaker_client.describe_workteam(WorkteamName="t")["Workteam"]
+    assert team["MemberDefinitions"] == [{"OidcMemberDefinition": {"Groups": ["g"]}}]
+    assert "NotificationConfiguration" not in team
+
+
+def test_null_required_member_is_named(http):
+    response = http.post("/", headers=_target("CreateHumanTaskUi"), json={"HumanTaskUiName": None, "UiTemplate": {}})
+    assert response.json()["Message"] == (
+        "2 validation errors detected: Value null at 'humanTaskUiName' failed to satisfy constraint: Member must not "
+        "be null; Value null at 'uiTemplate.content' failed to satisfy constraint: Member must not be null")

@@ -46,12 +46,12 @@ def check_activation(params: dict[str, Any]) -> None:
     raise_for(validate_conditions(source, conditions))
 
 
-def _minimal_conditions_check(source: str | None, conditions: str) -> list[str]:
+def _minimal_conditions_check(source: str | None, conditions_json: Any) -> list[str]:
     if source is None:
         return ["HumanLoopActivationConditions are only supported for built-in task types; set "
                 "HumanLoopRequestSource.AwsManagedHumanLoopRequestSource or remove HumanLoopActivationConfig."]
     try:
-        document = json.loads(conditions)
+        document = json.loads(conditions_json)
     except ValueError as exc:
         return [f"HumanLoopActivationConditions is not valid JSON ({exc})."]
     if not isinstance(document, dict) or not isinstance(document.get("Conditions"), list):
@@ -75,7 +75,7 @@ def create_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[
     if params.get("HumanLoopConfig"):
         _check_references(ctx, params["HumanLoopConfig"])
     arn = ctx.arn("flow-definition", name)
-    doc = {key: params[key] for key in (*DESCRIBE_KEYS, "Tags") if key in params}
+    doc = {key: params[key] for key in (*DESCRIBE_KEYS, "Tags") if params.get(key) is not None}
     doc.update(FlowDefinitionName=name, FlowDefinitionArn=arn)
     status = "Initializing" if ctx.config.flow_definition_init_seconds > 0 else "Active"
     record = {"name": name, "arn": arn, "status": status, "creation_time": ctx.clock.now(), "doc": doc}
@@ -189,5 +189,5 @@ def on_loop_event(ctx: ServiceContext, event: dict[str, Any]) -> None:
     """Bus listener: a loop of a Deleting definition ended, so try to finish the deletion."""
     name = name_from_arn(event.get("detail", {}).get("flowDefinitionArn", ""))
     record = ctx.store.get("flow_definitions", name) if name else None
-    if record is not None and record["status"] == "Deleting":
+    if name and record is not None and record["status"] == "Deleting":
         drain(ctx, name)

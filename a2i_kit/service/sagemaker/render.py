@@ -37,6 +37,6 @@ def render_ui_template(ctx: ServiceContext, params: dict[str, Any]) -> dict[str,
             raise ResourceNotFound(f"HumanTaskUi '{arn}' does not exist.")
         content = record["doc"]["UiTemplate"]["Content"]
     else:
-        content = given_content["Content"]
+        content = (given_content or {})["Content"]
     rendered, errors = render_content(ctx, content, params["Task"]["Input"])
     return {"RenderedContent": rendered, "Errors": errors}

@@ -25,7 +25,7 @@ def create_human_task_ui(ctx: ServiceContext, params: dict[str, Any]) -> dict[st
     arn = ctx.arn("human-task-ui", name)
     content = params["UiTemplate"]["Content"]
     doc = {"HumanTaskUiName": name, "HumanTaskUiArn": arn, "UiTemplate": {"Content": content},
-           "ContentSha256": hashlib.sha256(content.encode()).hexdigest(), "Tags": params.get("Tags", [])}
+           "ContentSha256": hashlib.sha256(content.encode()).hexdigest(), "Tags": params.get("Tags") or []}
     record = {"name": name, "arn": arn, "status": "Active", "creation_time": ctx.clock.now(), "doc": doc}
     if not ctx.store.insert("task_uis", record):
         raise ResourceInUse(f"HumanTaskUi '{name}' already exists. Delete it first or pick another name.")

@@ -55,8 +55,9 @@ def create_workteam(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
     name = params["WorkteamName"]
     _check_members(params["MemberDefinitions"])
     arn, now = workteam_arn(ctx, name), ctx.clock.now()
-    doc = {key: params[key] for key in ("MemberDefinitions", "Description", "NotificationConfiguration",
-                                        "WorkerAccessConfiguration", "Tags") if key in params}
+    doc: dict[str, Any] = {key: params[key] for key in ("MemberDefinitions", "Description", "NotificationConfiguration",
+                                                        "WorkerAccessConfiguration", "Tags")
+                           if params.get(key) is not None}
     doc.update(WorkteamName=name, WorkteamArn=arn, LastUpdatedDate=now,
                WorkforceArn=ctx.arn("workforce", params.get("WorkforceName") or "default"))
     with ctx.store.transaction():
@@ -96,10 +97,10 @@ def update_workteam(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
     with ctx.store.transaction():
         record = get_workteam(ctx, params["WorkteamName"])
         doc = dict(record["doc"])
-        if "MemberDefinitions" in params:
+        if params.get("MemberDefinitions") is not None:
             _check_members(params["MemberDefinitions"])
         for key in ("MemberDefinitions", "Description", "NotificationConfiguration", "WorkerAccessConfiguration"):
-            if key in params:
+            if params.get(key) is not None:
                 doc[key] = params[key]
         doc["LastUpdatedDate"] = ctx.clock.now()
         ctx.store.update("workteams", record["name"], doc=doc)
