@@ -90,7 +90,10 @@ def _check_worker_input(name: Any, groups: Any, identity_provider: Any) -> list[
 
 def create_worker(ctx: ServiceContext, name: str, groups: list[str],
                   identity_provider: str = "Cognito") -> tuple[dict[str, Any], str]:
-    """Add a worker; returns (its public view, its token). The token is shown only once."""
+    """Add a worker; returns (its public view, its token). The token is shown only once.
+
+    The arguments may come straight from a request body: they are checked here.
+    """
     groups = _check_worker_input(name, groups, identity_provider)
     if find_by_name(ctx, name) is not None:
         raise WorkforceError(409, "Conflict", f"a worker named {name!r} already exists; pick another "
@@ -286,8 +289,10 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
     async def add(request: Request) -> Any:
         require_admin(request, ctx)
         body = await json_body(request, 64 * 1024)
+        name: Any = body.get("name")  # unchecked JSON: create_worker validates every field
+        groups: Any = body.get("groups")
         view, token = await run_in_threadpool(
-            create_worker, ctx, body.get("name"), body.get("groups"), body.get("identityProvider", "Cognito"))
+            create_worker, ctx, name, groups, body.get("identityProvider", "Cognito"))
         return JSONResponse({**view, "token": token, "signInUrl": sign_in_url(ctx, token)}, status_code=201)
 
     async def listing(request: Request) -> Any:
