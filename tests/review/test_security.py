@@ -33,6 +33,8 @@ def _bearer(client: Any) -> dict[str, str]:
      "InvalidRequest", "answerContent must be a JSON object"),
     ("POST", "/_a2i/worker/tasks/{loop}/submit", "alice+claim", {"answer": {}}, 400, "InvalidRequest",
      '"answerContent"'),
+    ("POST", "/_a2i/worker/tasks/{loop}/submit", "alice+claim", {"answerContent": {"t": "x" * 1100000}},
+     400, "InvalidRequest", "the limit is 1048576 bytes"),
     ("POST", "/_a2i/worker/tasks/{loop}/submit", "alice+claim",
      {"answerContent": {}, "timeSpentInSeconds": 1}, 403, "Forbidden", "only simulated reviewers"),
     ("GET", "/_a2i/workforce/workers", "alice", None, 401, "Unauthorized", "X-A2I-Admin-Token"),
