@@ -81,8 +81,12 @@ class A2ITemplate(BoundTemplate):
     context_class = A2IRenderContext
 
 
-def _guard_ranges(func: Any, limit: int) -> Any:
-    """Refuse filters on huge ranges, e.g. ``(1..100000000) | join``."""
+MAX_VALUE_CHARS = 8_000_000
+
+
+def _guard(func: Any, limit: int) -> Any:
+    """Refuse filters on huge ranges (``(1..100000000) | join``) and huge results
+    (``{% assign s = s | append: s %}`` in a loop)."""
 
     @functools.wraps(func)
     def guarded(value: Any, *args: Any, **kwargs: Any) -> Any:
@@ -91,7 +95,14 @@ def _guard_ranges(func: Any, limit: int) -> Any:
                 f"range of {len(value):,} items is larger than the limit of {limit:,}",
                 token=None,
             )
-        return func(value, *args, **kwargs)
+        result = func(value, *args, **kwargs)
+        if isinstance(result, str) and len(result) > MAX_VALUE_CHARS:
+            raise ResourceLimitError(
+                f"filter result of {len(result):,} characters is larger than the limit of "
+                f"{MAX_VALUE_CHARS:,}",
+                token=None,
+            )
+        return result
 
     return guarded
 
@@ -102,7 +113,7 @@ class A2IEnvironment(Environment):
     template_class = A2ITemplate
     loop_iteration_limit: ClassVar[int | None] = 100_000
     output_stream_limit: ClassVar[int | None] = 16_000_000
-    local_namespace_limit: ClassVar[int | None] = 8_000_000
+    local_namespace_limit: ClassVar[int | None] = None  # filters guard value sizes instead
     context_depth_limit: ClassVar[int] = 30
     block_nesting_limit: ClassVar[int] = 40
 
@@ -120,7 +131,7 @@ class A2IEnvironment(Environment):
             self.add_filter(name, func)
         limit = self.loop_iteration_limit or 100_000
         for name, func in list(self.filters.items()):
-            self.filters[name] = _guard_ranges(func, limit)
+            self.filters[name] = _guard(func, limit)
 
     def error(self, exc: Any, msg: str | None = None, token: Any = None) -> None:
         """Resource limits always stop the render, whatever the mode."""

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -22,9 +23,17 @@ from a2i_kit.templates.environment import get_environment
 
 OUT_MARK = "\ue000"
 TAG_MARK = "\ue001"
+KEEP_TAGS = {"input", "select", "textarea", "button", "script", "img", "audio", "video",
+             "source", "a", "iframe", "embed", "object", "link", "track", "form",
+             "short-instructions", "full-instructions", "classification-target",
+             "worker-comment", "short-summary", "detailed-instructions", "positive-example",
+             "negative-example"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "param", "source", "track", "wbr"}
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+_STARTS = re.compile(r"(?=\{\{|\{%)")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_NEWLINE = re.compile(r"\n")
 _LIQUID = re.compile(r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)", re.DOTALL)
 
 
@@ -92,45 +101,55 @@ class HtmlScan:
 
 def mask_liquid(source: str) -> tuple[str, list[LoopSpan]]:
     """Replace Liquid markup by same-length placeholders; also return `for` loop spans."""
-    chars = list(source)
-    keep = [False] * len(source)
+    kept: list[tuple[int, int]] = []  # content spans, in order
     loops: list[LoopSpan] = []
     try:
         stack: list[tuple[int, str]] = []
-        expression = ""
         for token in get_environment("lax").tokenizer()(source):
-            if token.kind == "content":
+            kind = token.kind
+            if kind == "content":
                 start = token.start_index
                 if source.startswith(token.value, start):
-                    keep[start : start + len(token.value)] = [True] * len(token.value)
-            elif token.kind == "tag" and token.value in ("for", "tablerow"):
+                    kept.append((start, start + len(token.value)))
+            elif kind == "tag" and token.value in ("for", "tablerow"):
                 stack.append((source.rfind("{%", 0, token.start_index), ""))
-            elif token.kind == "expression" and stack and stack[-1][1] == "":
-                expression = token.value
-                stack[-1] = (stack[-1][0], expression)
-            elif token.kind == "tag" and token.value in ("endfor", "endtablerow") and stack:
+            elif kind == "expression" and stack and stack[-1][1] == "":
+                stack[-1] = (stack[-1][0], token.value)
+            elif kind == "tag" and token.value in ("endfor", "endtablerow") and stack:
                 start, expression = stack.pop()
                 loops.append(LoopSpan(start, token.start_index, expression))
     except LiquidError:
-        keep = [True] * len(source)
+        kept, last = [], 0
         for match in _LIQUID.finditer(source):
-            keep[match.start() : match.end()] = [False] * (match.end() - match.start())
-    mark = TAG_MARK
-    for index, char in enumerate(chars):
-        if keep[index]:
+            kept.append((last, match.start()))
+            last = match.end()
+        kept.append((last, len(source)))
+    pieces: list[str] = []
+    position = 0
+    for start, end in [*kept, (len(source), len(source))]:
+        if start > position:
+            pieces.append(_mask_markup(source[position:start]))
+        pieces.append(source[start:end])
+        position = max(position, end)
+    return "".join(pieces), loops
+
+
+def _mask_markup(text: str) -> str:
+    """Mask one run of Liquid markup, keeping newlines; {{ }} and {% %} get their own mark."""
+    out = []
+    for part in _STARTS.split(text):
+        if not part:
             continue
-        if char == "{" and index + 1 < len(source) and source[index + 1] in "{%":
-            mark = OUT_MARK if source[index + 1] == "{" else TAG_MARK
-        if char != "\n":
-            chars[index] = mark
-    return "".join(chars), loops
+        mark = OUT_MARK if part.startswith("{{") else TAG_MARK
+        out.append(_NOT_NEWLINE.sub(mark, part))
+    return "".join(out)
 
 
 class _Scanner(HTMLParser):
     def __init__(self, source: str, masked: str, loops: list[LoopSpan]) -> None:
         super().__init__(convert_charrefs=True)
         self.source, self.masked, self.loops = source, masked, loops
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(masked) if c == "\n"]
+        self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(masked)]
         self.stack: list[str] = []
         self.elements: list[Element] = []
         self.inline_scripts = 0
@@ -151,7 +170,11 @@ class _Scanner(HTMLParser):
         self.elements.append(element)
         return element
 
-    def handle_starttag(self, tag: str, attrs: object) -> None:  # noqa: ARG002
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not _interesting(tag, attrs):
+            if tag not in VOID:
+                self.stack.append(tag)
+            return
         element = self._element(tag, False)
         if tag == "script":
             src = element.value("src")
@@ -162,13 +185,22 @@ class _Scanner(HTMLParser):
         if tag not in VOID:
             self.stack.append(tag)
 
-    def handle_startendtag(self, tag: str, attrs: object) -> None:  # noqa: ARG002
-        self._element(tag, True)
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if _interesting(tag, attrs):
+            self._element(tag, True)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.stack:
             while self.stack and self.stack.pop() != tag:
                 pass
+
+
+def _interesting(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """Elements worth recording: crowd elements, regions, form controls, media, and any
+    element with Liquid in an attribute value."""
+    if tag.startswith("crowd-") or tag in KEEP_TAGS:
+        return True
+    return any(v and (OUT_MARK in v or TAG_MARK in v) for _, v in attrs)
 
 
 def _parse_attrs(text: str, offset: int, source: str) -> dict[str, Attr]:
@@ -190,8 +222,10 @@ def _parse_attrs(text: str, offset: int, source: str) -> dict[str, Attr]:
     return attrs
 
 
+@functools.lru_cache(maxsize=32)
 def scan_html(source: str) -> HtmlScan:
-    """Parse ``source`` (a Liquid template) into elements with positions."""
+    """Parse ``source`` (a Liquid template) into elements with positions (cached: treat
+    the result as read-only)."""
     masked, loops = mask_liquid(source)
     scanner = _Scanner(source, masked, loops)
     scanner.feed(masked)

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from liquid.builtin.tags.capture_tag import CaptureNode
 from liquid.builtin.tags.for_tag import ForNode
 from liquid.builtin.tags.if_tag import IfNode
 
+from a2i_kit.templates.errors import TemplateRenderError
 from a2i_kit.templates.render import parse_template
 
 LIST_PROPS = {"size", "first", "last"}
@@ -55,8 +57,25 @@ class LiquidScan:
 
 
 def scan_liquid(template: str | BoundTemplate) -> LiquidScan:
-    """Collect input paths and filter uses (raises TemplateRenderError on bad syntax)."""
-    bound = parse_template(template, mode="lax") if isinstance(template, str) else template
+    """Collect input paths and filter uses (raises TemplateRenderError on bad syntax).
+
+    Results for template text are cached: treat them as read-only.
+    """
+    if isinstance(template, str):
+        return _scan_cached(template)
+    return _scan(template)
+
+
+@functools.lru_cache(maxsize=32)
+def _scan_cached(template: str) -> LiquidScan:
+    try:  # shares the render cache entry; lax only to get through broken templates
+        bound = parse_template(template)
+    except TemplateRenderError:
+        bound = parse_template(template, mode="lax")
+    return _scan(bound)
+
+
+def _scan(bound: BoundTemplate) -> LiquidScan:
     walker = _Walker(RenderContext(bound))
     scope: dict[str, tuple[str, ...] | None] = {}
     for node in bound.nodes:
