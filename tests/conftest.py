@@ -79,7 +79,7 @@ def runtime_client(service: Any) -> Any:
 
 
 @pytest.fixture
-def make_flow(service: Any, sagemaker_client: Any) -> Callable[..., dict[str, Any]]:
+def make_flow(service: Any, sagemaker_client: Any) -> Callable[..., dict[str, Any]]:  # noqa: ARG001
     """Factory: a private workteam (group ``reviewers``), a task UI and an Active flow definition."""
     counter = {"n": 0}
 

@@ -12,7 +12,9 @@ Example:
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,12 +22,18 @@ import pandas as pd
 LABELS = [str(d) for d in range(10)]
 
 
+@lru_cache(maxsize=1)
+def _digits() -> Any:
+    from sklearn.datasets import load_digits
+
+    return load_digits()
+
+
 def digit_predictions(n_items: int = 300, *, train_size: int = 80, seed: int = 0) -> pd.DataFrame:
     """Predictions for ``n_items`` digits: item_id, true_label, predicted_label, confidence, p_0..p_9."""
-    from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
-    digits = load_digits()
+    digits = _digits()
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(digits.target))
     train, score = order[:train_size], order[train_size:train_size + n_items]
@@ -47,9 +55,8 @@ def digit_predictions(n_items: int = 300, *, train_size: int = 80, seed: int = 0
 def digit_png(index: int, scale: int = 16) -> bytes:
     """The 8×8 digit ``index`` as a PNG, scaled up so a reviewer can see it."""
     from PIL import Image
-    from sklearn.datasets import load_digits
 
-    pixels = load_digits().images[index]
+    pixels = _digits().images[index]
     gray = (255 - pixels * (255 / 16)).clip(0, 255).astype("uint8")
     image = Image.fromarray(gray, mode="L").resize((8 * scale, 8 * scale), Image.NEAREST)
     buffer = io.BytesIO()

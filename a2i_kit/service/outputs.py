@@ -34,7 +34,7 @@ def split_s3_output_path(s3_output_path: str) -> tuple[str, str]:
         raise ValueError(f"not an S3 output path: {s3_output_path!r}")
     scheme, host, rest = match.groups()
     if scheme == "https":
-        if host.startswith("s3.") or host.startswith("s3-"):
+        if host.startswith(("s3.", "s3-")):
             bucket, _, rest = rest.partition("/")
             host = bucket
         else:
