@@ -1,7 +1,7 @@
 """Several reviewers per item: consolidate their labels and see who agrees with the consensus.
 
 The answers frame passes to crowd-kit unchanged (``task``, ``worker``, ``label``). Majority vote is
-built in (ties go to the label that sorts first, as in crowd-kit); Dawid–Skene, one-coin
+built in (ties go to the label seen first in the answers, as in crowd-kit); Dawid–Skene, one-coin
 Dawid–Skene, GLAD and MACE come from crowd-kit.
 
 Example:
@@ -33,9 +33,12 @@ CROWDKIT_METHODS = {
 
 
 def _counts(answers: pd.DataFrame) -> pd.DataFrame:
+    """Votes per (task, label), best first; ties keep the label seen first in the answers."""
     frame = answers_frame(answers)
-    counts = frame.groupby(["task", "label"], sort=True).size().rename("votes").reset_index()
-    return counts.sort_values(["task", "votes"], ascending=[True, False], kind="stable")
+    first_seen = {label: i for i, label in enumerate(pd.unique(frame["label"]))}
+    counts = frame.groupby(["task", "label"], sort=False).size().rename("votes").reset_index()
+    counts["seen"] = counts["label"].map(first_seen)
+    return counts.sort_values(["task", "votes", "seen"], ascending=[True, False, True], kind="stable")
 
 
 def majority_vote(answers: pd.DataFrame) -> pd.Series:
