@@ -2,6 +2,22 @@
 
 ``ServiceThread`` runs it in a background thread (uvicorn); port 0 picks a free port.
 
+Choices where AWS documents nothing (all visible through the API):
+
+- DescribeHumanTaskUi: ``ContentSha256`` is the hex SHA-256 of the template; ``Url`` is a signed
+  link under ``/_a2i/ui-templates/`` that returns the template content.
+- StartHumanLoop: an unknown or non-Active flow definition is ``ValidationException``; the same
+  name with the same flow definition and input while the loop is InProgress/Stopping returns the
+  existing ARN; other input → ``ConflictException``; a finished *or deleted* loop's name →
+  ``ValidationException`` (names stay reserved after DeleteHumanLoop).
+- StopHumanLoop: Stopping/Stopped → no-op; Completed/Failed → ``ValidationException``.
+- DeleteHumanLoop on InProgress/Stopping → ``ValidationException``; DeleteFlowDefinition when
+  not Active → ``ResourceInUse``; DescribeWorkteam of an unknown team → ``ValidationException``.
+- Lists: ``CreationTimeAfter`` is inclusive, ``CreationTimeBefore`` exclusive; default order
+  and page size come from ``ServiceConfig`` (newest first, 50).
+- Errors: JSON 1.1 errors are HTTP 400 except InternalServerException (500), oversized bodies
+  (413) and unknown routes (404); rest-json errors use the modeled status codes.
+
 Example:
     >>> import tempfile
     >>> from pathlib import Path

@@ -67,3 +67,9 @@ def test_update_then_delete(sagemaker_client, aws_error):
     assert sagemaker_client.delete_workteam(WorkteamName="t")["Success"] is True
     code, _, _ = aws_error(sagemaker_client.describe_workteam, WorkteamName="t")
     assert code == "ValidationException"
+
+
+def test_garbled_workteam_token(sagemaker_client, aws_error):
+    code, message, _ = aws_error(sagemaker_client.list_workteams, NextToken="nope")
+    assert code == "ValidationException"
+    assert message.startswith("The NextToken is not valid for this request")

@@ -171,7 +171,10 @@ def stop_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
     if loop["status"] in ("Completed", "Failed"):
         raise ValidationException(f"HumanLoop '{name}' is {loop['status']}; only an InProgress loop can be stopped.")
     if loop["status"] == "InProgress":
-        lifecycle.set_loop_status(ctx, name, "Stopping")
+        try:
+            lifecycle.set_loop_status(ctx, name, "Stopping")
+        except lifecycle.InvalidTransition:  # it finished in the meantime (e.g. expired)
+            return stop_human_loop(ctx, params)
     lifecycle.finish_if_done(ctx, name)
     return {}
 

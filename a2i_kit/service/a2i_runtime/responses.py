@@ -63,7 +63,7 @@ async def _params(request: Request, operation: str, limit: int) -> dict[str, Any
 
 
 def _operation(request: Request) -> str:
-    path, method = request.url.path, request.method
+    path, method = request.scope["path"], request.method
     if path.endswith("/human-loops"):
         return "StartHumanLoop" if method == "POST" else "ListHumanLoops"
     if path.endswith("/human-loops/stop") and method == "POST":
