@@ -26,8 +26,8 @@ def test_two_reviewers_complete_a_loop_and_its_output_lands(service, runtime_cli
     assert [e["detail"]["humanLoopStatus"] for e in events] == ["Completed"]
 
 
-def test_deleting_flow_is_purged_when_its_last_claimed_loop_completes(service, sagemaker_client, runtime_client,
-                                                                        make_flow, start_loop):
+def test_deleting_flow_is_purged_when_its_last_claimed_loop_completes(service, sagemaker_client, make_flow,
+                                                                        start_loop):
     flow = make_flow("purge")
     start_loop("held", flow["flow_definition_arn"])
     worker = add_worker(service.url, service.admin_token, "carol", ["reviewers"])

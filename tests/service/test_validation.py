@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from a2i_kit.service.protocol import ValidationException
-from a2i_kit.service.validation import SAGEMAKER, collect, parse_input_content, python_regex, validate
+from a2i_kit.service.validation import (
+    SAGEMAKER,
+    collect,
+    parse_input_content,
+    python_regex,
+    validate,
+)
 
 
 def test_one_and_several_errors_are_worded_like_aws():
@@ -32,7 +38,8 @@ def test_java_unicode_classes_in_tag_keys(key, ok):
 def test_group_pattern_accepts_printable_names():
     regex = python_regex(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+")
     assert regex.fullmatch("reviewers-EU_2")
-    assert regex.fullmatch("équipe") and not regex.fullmatch("two words")
+    assert regex.fullmatch("équipe")
+    assert not regex.fullmatch("two words")
 
 
 def test_deeply_nested_wrong_value_does_not_break_the_message():
