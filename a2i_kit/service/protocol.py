@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,22 +107,28 @@ def _dumps(body: object) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _request_id() -> dict[str, str]:
+    """``x-amzn-RequestId`` (botocore shows it as ``ResponseMetadata.RequestId``)."""
+    return {"x-amzn-RequestId": str(uuid.uuid4())}
+
+
 def json_response(body: object, *, json11: bool = False, status: int = 200) -> Response:
     """A success response in the content type of the protocol."""
     media = "application/x-amz-json-1.1" if json11 else "application/json"
-    return Response(_dumps(body), status_code=status, media_type=media)
+    return Response(_dumps(body), status_code=status, media_type=media, headers=_request_id())
 
 
 def json11_error(exc: AwsError) -> Response:
     """JSON 1.1 error: ``{"__type": code, "Message": msg}`` (HTTP 400 unless a server fault)."""
     return Response(_dumps({"__type": exc.code, "Message": exc.message}), status_code=exc.json_status,
-                    media_type="application/x-amz-json-1.1", headers={"x-amzn-ErrorType": exc.code})
+                    media_type="application/x-amz-json-1.1",
+                    headers={"x-amzn-ErrorType": exc.code, **_request_id()})
 
 
 def rest_error(exc: AwsError) -> Response:
     """rest-json error: modeled status, ``X-Amzn-ErrorType`` header, message in the body."""
     return Response(_dumps({"Message": exc.message, "message": exc.message}), status_code=exc.status,
-                    media_type="application/json", headers={"X-Amzn-ErrorType": exc.code})
+                    media_type="application/json", headers={"X-Amzn-ErrorType": exc.code, **_request_id()})
 
 
 def epoch(value: float) -> float:

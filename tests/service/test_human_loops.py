@@ -14,6 +14,7 @@ def test_start_describe_has_output_uri_from_creation(runtime_client, make_flow, 
     assert arn == "arn:aws:sagemaker:us-east-1:111122223333:human-loop/loop-1"
     described = runtime_client.describe_human_loop(HumanLoopName="loop-1")
     assert described["HumanLoopStatus"] == "InProgress"
+    assert re.fullmatch(r"[0-9a-f-]{36}", described["ResponseMetadata"]["RequestId"])
     assert described["FlowDefinitionArn"] == flow["flow_definition_arn"]
     stamp = described["CreationTime"].strftime("%Y/%m/%d/%H/%M/%S")
     assert described["HumanLoopOutput"]["OutputS3Uri"] == f"s3://a2i-kit-tests/output/fd-1/{stamp}/loop-1/output.json"
