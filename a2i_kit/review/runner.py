@@ -72,12 +72,13 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
     try:
         crew = provision_workers(admin, names, groups, identity_provider)
         cache: dict[str, dict[str, Any]] = {}
+        closed: set[str] = set()
         reviewers += [
             SimulatedReviewer(admin.worker_client(w["token"], simulated=True), admin, w["name"],
                               accuracy=_per_worker(accuracy, i, w["name"]), confusion=confusion, labels=labels,
                               abstain_rate=abstain_rate, latency=latency, seed=seed,
                               ground_truth_key=ground_truth_key, answer=answer, target=target,
-                              refetch=until_empty, details_cache=cache)
+                              refetch=until_empty, details_cache=cache, closed=closed)
             for i, w in enumerate(crew)]
         budget = _Budget(max_tasks)
         if threads == 1:

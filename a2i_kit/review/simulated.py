@@ -120,7 +120,8 @@ class SimulatedReviewer:
                  abstain_rate: float = 0.0, latency: LatencyModel | None = None, seed: int = 0,
                  ground_truth_key: str | None = None, answer: AnswerFn | dict[str, Any] | None = None,
                  target: str | None = None, refetch: bool = True,
-                 details_cache: dict[str, dict[str, Any]] | None = None) -> None:
+                 details_cache: dict[str, dict[str, Any]] | None = None,
+                 closed: set[str] | None = None) -> None:
         if not 0.0 <= accuracy <= 1.0 or not 0.0 <= abstain_rate <= 1.0:
             raise InputError(f"reviewer {name!r}: accuracy and abstain_rate must be between 0 and 1")
         self.client, self.admin, self.name = client, admin, name
@@ -128,6 +129,9 @@ class SimulatedReviewer:
         self.abstain_rate, self.latency, self.seed = abstain_rate, latency or LatencyModel(), seed
         self.ground_truth_key, self.answer, self.target, self.refetch = ground_truth_key, answer, target, refetch
         self.details = details_cache if details_cache is not None else {}
+        # Loops known to take no more answers, shared by a crew so nobody asks for them again
+        # (only saves requests: the service decides every claim).
+        self.closed = closed if closed is not None else set()
         self.skipped: set[str] = set()
         self.cursor: float | None = None
         self._queue: list[str] | None = None
@@ -139,7 +143,7 @@ class SimulatedReviewer:
                 self._queue = [t["humanLoopName"] for t in self.client.tasks()]
             while self._queue:
                 loop = self._queue.pop(0)
-                if loop in self.skipped:
+                if loop in self.skipped or loop in self.closed:
                     continue
                 try:
                     return self.client.claim(loop)
@@ -164,7 +168,9 @@ class SimulatedReviewer:
         spent = min(self.latency.sample(rng), float(task["timeLimitSeconds"]))
         accepted = max(self.cursor or claimed_at, claimed_at)
         answer = self._answer(loop, task.get("html") or "", rng)
-        self.client.submit(loop, answer, time_spent=spent, acceptance_time=accepted)
+        status = self.client.submit(loop, answer, time_spent=spent, acceptance_time=accepted)
+        if status.get("humanLoopStatus") != "InProgress":
+            self.closed.add(loop)
         self.cursor = accepted + spent
         self.stats["answered"] += 1
         return "answered"
