@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import hmac
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -74,7 +75,7 @@ class CorsStatic:
         self.files = StaticFiles(directory=STATIC_DIR)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_with_cors(message: dict[str, Any]) -> None:
+        async def send_with_cors(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (b"access-control-allow-origin", b"*"),
                                       (b"x-content-type-options", b"nosniff")]

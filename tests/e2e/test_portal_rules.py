@@ -235,3 +235,16 @@ def test_manager_view_shows_progress_and_answers(service: Any, make_flow: Any, m
     assert "InProgress: 1" in section.inner_text()
     assert "1 / 2" in section.inner_text()
     assert page.locator("[data-workers] td").first.inner_text() == "alice"
+
+
+def test_keyboard_only_answer(make_flow: Any, make_worker: Any, start_loop: Any, portal: Any, page: Any,
+                              output_of: Any) -> None:
+    loop = start_loop(make_flow(), {"text": "keys"})
+    portal.sign_in(make_worker("alice"))
+    page.locator(f'button[data-loop="{loop}"]').focus()
+    page.keyboard.press("Enter")
+    page.locator("body[data-task-ready]").wait_for(state="attached")
+    page.keyboard.press("3")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/_a2i/portal/?msg=submitted")
+    assert output_of(loop)["humanAnswers"][0]["answerContent"] == {"sentiment": {"label": "neutral"}}

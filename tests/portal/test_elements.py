@@ -118,6 +118,11 @@ CASES: list[tuple[str, str, Callable[[Any], None], dict[str, Any]]] = [
      drag(30, 30, 60, 50, "crowd-bounding-box"),
      {"b": {"boundingBoxes": [{"label": "Car", "left": 40, "top": 30, "width": 50, "height": 40}],
             "inputImageProperties": {"width": 400, "height": 300}, "initialValueModified": True}}),
+    ("bounding-box-initial-resize", f"""<crowd-form><crowd-bounding-box name="b" src="{IMG}" labels="['Car']"
+        initial-value="[{{label: 'Car', left: 10, top: 10, width: 50, height: 40}}]"></crowd-bounding-box></crowd-form>""",
+     seq(clicks([(30, 30)], "crowd-bounding-box"), drag(60, 50, 80, 70, "crowd-bounding-box")),
+     {"b": {"boundingBoxes": [{"label": "Car", "left": 10, "top": 10, "width": 70, "height": 60}],
+            "inputImageProperties": {"width": 400, "height": 300}, "initialValueModified": True}}),
     ("bounding-box-initial-untouched", f"""<crowd-form><crowd-bounding-box name="b" src="{IMG}" labels="['Car']"
         initial-value='[{{"label": "Car", "left": 10, "top": 10, "width": 50, "height": 40}}]'></crowd-bounding-box></crowd-form>""",
      lambda page: page.locator("crowd-bounding-box[data-image-ready]").wait_for(),
@@ -146,6 +151,10 @@ CASES: list[tuple[str, str, Callable[[Any], None], dict[str, Any]]] = [
     ("line", f"""<crowd-form><crowd-line name="lanes" src="{IMG}" labels="['lane']"></crowd-line></crowd-form>""",
      clicks([(5, 6), (300, 200)], "crowd-line"),
      {"lanes": {"lines": [{"label": "lane", "vertices": [{"x": 5, "y": 6}, {"x": 300, "y": 200}]}],
+                "inputImageProperties": {"width": 400, "height": 300}}}),
+    ("polyline", f"""<crowd-form><crowd-polyline name="roads" src="{IMG}" labels="['road']"></crowd-polyline></crowd-form>""",
+     clicks([(10, 10), (50, 60), (90, 20)], "crowd-polyline", then="Enter"),
+     {"roads": {"polylines": [{"label": "road", "vertices": [{"x": 10, "y": 10}, {"x": 50, "y": 60}, {"x": 90, "y": 20}]}],
                 "inputImageProperties": {"width": 400, "height": 300}}}),
     ("inputs", """<crowd-form><crowd-input name="tag1" label="Tag 1"></crowd-input>
         <crowd-input name="tag2" label="Tag 2"></crowd-input><crowd-input name="tag3" value="preset"></crowd-input>

@@ -38,7 +38,10 @@ class CrowdAnnotatorBase extends CrowdElement {
       this._size = { width: probe.naturalWidth, height: probe.naturalHeight };
       this._svg.setAttribute("viewBox", `0 0 ${probe.naturalWidth} ${probe.naturalHeight}`);
       this._svg.style.aspectRatio = `${probe.naturalWidth} / ${probe.naturalHeight}`;
-      this._svg.style.maxWidth = `${probe.naturalWidth}px`;
+      // Small images are shown up to 720px wide so points can be placed precisely.
+      const shown = `${Math.max(probe.naturalWidth, Math.min(720, probe.naturalWidth * 3))}px`;
+      this._svg.style.maxWidth = shown;
+      this._svg.parentElement.style.maxWidth = shown;
       const image = root.querySelector("[data-image]");
       image.setAttribute("width", probe.naturalWidth);
       image.setAttribute("height", probe.naturalHeight);

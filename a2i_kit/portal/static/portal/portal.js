@@ -36,6 +36,7 @@ function wireTask(section) {
     if (event.source !== frame.contentWindow) return;   // only our task frame may talk to us
     const data = event.data || {};
     if (data.type === "a2i-kit:size") { resize(Number(data.height) || 0); return; }
+    if (data.type === "a2i-kit:ready") { frame.focus(); document.body.dataset.taskReady = ""; return; }
     if (data.type !== "a2i-kit:submit" || sending) return;
     if (!data.answerContent || typeof data.answerContent !== "object" || Array.isArray(data.answerContent)) return;
     sending = true;
@@ -59,6 +60,8 @@ function wireTask(section) {
       sending = false;
     }
   });
+  // Keyboard users can answer right away (keys 1-9, Enter) without clicking into the frame first:
+  // the frame gets focus when its elements report ready (see the a2i-kit:ready branch above).
   startCountdown(section);
 }
 
