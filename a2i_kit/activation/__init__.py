@@ -1,7 +1,8 @@
 """Activation conditions of built-in task types (Textract forms, Rekognition moderation).
 
-Build them with small helpers, validate them like CreateFlowDefinition, and evaluate them
-locally against saved AnalyzeDocument / DetectModerationLabels responses.
+Build them with small helpers, validate them like CreateFlowDefinition, evaluate them locally
+against saved AnalyzeDocument / DetectModerationLabels responses, and replay saved calls against
+the embedded service's built-in loops.
 
 Example:
     >>> from a2i_kit.activation import conditions, moderation_check, validate_conditions
@@ -12,6 +13,27 @@ Example:
 
 from __future__ import annotations
 
+from a2i_kit.activation.build import (
+    And,
+    Or,
+    conditions,
+    form_key_check,
+    missing_form_key,
+    moderation_check,
+    sampling,
+)
+from a2i_kit.activation.client import (
+    analyze_document_with_review,
+    detect_moderation_labels_with_review,
+)
+from a2i_kit.activation.evaluate import (
+    Evaluation,
+    EvaluationOptions,
+    evaluate_conditions,
+    sampling_draw,
+)
+from a2i_kit.activation.payload import build_input_content, lower_camel
+from a2i_kit.activation.samples import load_sample, sample_names
 from a2i_kit.activation.schema import REKOGNITION_SOURCE, REQUEST_SOURCES, TEXTRACT_SOURCE
 from a2i_kit.activation.validate import format_problems, validate_conditions
 
@@ -19,23 +41,23 @@ __all__ = [
     "REKOGNITION_SOURCE",
     "REQUEST_SOURCES",
     "TEXTRACT_SOURCE",
+    "And",
+    "Evaluation",
+    "EvaluationOptions",
+    "Or",
+    "analyze_document_with_review",
+    "build_input_content",
+    "conditions",
+    "detect_moderation_labels_with_review",
+    "evaluate_conditions",
+    "form_key_check",
     "format_problems",
+    "load_sample",
+    "lower_camel",
+    "missing_form_key",
+    "moderation_check",
+    "sample_names",
+    "sampling",
+    "sampling_draw",
     "validate_conditions",
 ]
-
-try:  # builders/evaluation are added in later modules; validation must import on its own
-    from a2i_kit.activation.build import (
-        And,
-        Or,
-        conditions,
-        form_key_check,
-        missing_form_key,
-        moderation_check,
-        sampling,
-    )
-
-    __all__ += ["And", "Or", "conditions", "form_key_check", "missing_form_key",
-                "moderation_check", "sampling"]
-except ModuleNotFoundError as _exc:  # pragma: no cover - only while the tree is being built
-    if _exc.name != "a2i_kit.activation.build":
-        raise
