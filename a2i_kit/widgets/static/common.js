@@ -105,3 +105,17 @@ async function a2iTry(errors, fn) {
     return undefined;
   }
 }
+
+/** Prepare the widget's root: classes, and keys stay ours (JupyterLab's command-mode shortcuts
+ *  such as arrows, A/B/D/M would otherwise act on the notebook while a control has focus). */
+function a2iRoot(el, ...classes) {
+  el.classList.add("a2i-widget", ...classes);
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  // JupyterLab matches shortcuts on the focused control itself (":focus"), so the attribute alone
+  // is not enough: keep plain keys inside the widget; Ctrl/Meta/Alt and Shift+Enter still reach it.
+  el.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || (e.shiftKey && e.key === "Enter")) return;
+    e.stopPropagation();
+  });
+  return el;
+}

@@ -12,7 +12,7 @@ function render({ model, el }) {
   const refresh = a2iEl("button", { class: "a2i-button", type: "button", title: "Look for new tasks" }, "Refresh");
   const hint = a2iEl("span", { class: "a2i-muted" }, "Keys in the task: 1–9/0 pick · Enter submits · Esc skips");
   const doneBox = a2iEl("div", { class: "a2i-done", hidden: true, tabindex: "-1" });
-  el.classList.add("a2i-widget", "a2i-review-queue");
+  a2iRoot(el, "a2i-review-queue");
   el.replaceChildren(
     a2iEl("div", { class: "a2i-queue-head" }, title, counts), progress, errors.box, description,
     frame, doneBox, a2iEl("div", { class: "a2i-toolbar" }, skip, refresh, hint));

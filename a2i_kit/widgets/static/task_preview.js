@@ -3,7 +3,7 @@
 function render({ model, el }) {
   const errors = a2iErrorBox(model);
   const preview = a2iMountPreview(model, errors, { title: model.get("title") || "Task preview" });
-  el.classList.add("a2i-widget", "a2i-task-preview");
+  a2iRoot(el, "a2i-task-preview");
   el.replaceChildren(errors.box, preview.node);
   return () => { preview.stop(); errors.stop(); };
 }

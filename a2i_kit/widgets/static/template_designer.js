@@ -30,7 +30,7 @@ function render({ model, el }) {
   const status = a2iEl("span", { class: "a2i-muted a2i-status", "aria-live": "polite" });
   const preview = a2iMountPreview(model, errors, { title: "Template preview" });
 
-  el.classList.add("a2i-widget", "a2i-template-designer");
+  a2iRoot(el, "a2i-template-designer");
   el.replaceChildren(
     a2iEl("div", { class: "a2i-toolbar" }, path, save, name, register, status),
     errors.box,

@@ -1,0 +1,61 @@
+"""Helpers for :class:`~a2i_kit.widgets.LoopLauncher`: flow definitions and the ledger split.
+
+Example:
+    >>> flow_label({"name": "reviews", "status": "Active"})
+    'reviews (Active)'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from a2i_kit.errors import InputError
+
+
+def flow_label(flow: dict[str, Any]) -> str:
+    return f"{flow['name']} ({flow['status']})"
+
+
+def flow_choices(sagemaker: Any, limit: int = 200) -> list[dict[str, Any]]:
+    """Flow definitions, newest first: ``[{name, arn, status}]`` (Active ones only)."""
+    flows: list[dict[str, Any]] = []
+    for page in sagemaker.get_paginator("list_flow_definitions").paginate(SortOrder="Descending"):
+        for item in page.get("FlowDefinitionSummaries", []):
+            if item.get("FlowDefinitionStatus") == "Active":
+                flows.append({"name": item["FlowDefinitionName"], "arn": item["FlowDefinitionArn"],
+                              "status": item["FlowDefinitionStatus"]})
+        if len(flows) >= limit:
+            break
+    return flows[:limit]
+
+
+def resolve_flow(sagemaker: Any, name_or_arn: str) -> str:
+    """The ARN of a flow definition given by name or ARN (InputError when it does not exist)."""
+    name = name_or_arn.rsplit("/", 1)[-1]
+    try:
+        found = sagemaker.describe_flow_definition(FlowDefinitionName=name)
+    except Exception as exc:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+        if code in ("ResourceNotFound", "ValidationException"):
+            raise InputError(f"flow definition {name!r} not found; create it first or pick one of "
+                             "the listed flow definitions") from exc
+        raise
+    if found.get("FlowDefinitionStatus") != "Active":
+        raise InputError(f"flow definition {name!r} is {found.get('FlowDefinitionStatus')}, not Active; "
+                         "wait for it or pick another")
+    return found["FlowDefinitionArn"]
+
+
+def ledger_split(ledger: Any, flow_arn: str, to_review: pd.DataFrame, id_col: str) -> dict[str, int]:
+    """How many of the items to review this ledger already launched for ``flow_arn``, and how many are new."""
+    from a2i_kit.launch.names import item_key
+
+    total = len(to_review)
+    if not flow_arn or total == 0:
+        return {"already": 0, "new": total, "ledger_total": 0}
+    rows = ledger.rows(flow_arn)
+    started = {key for key, row in rows.items() if row["status"] == "started"}
+    already = sum(1 for raw in to_review[id_col] if item_key(raw) in started)
+    return {"already": already, "new": total - already, "ledger_total": len(started)}

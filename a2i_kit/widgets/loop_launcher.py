@@ -1,0 +1,196 @@
+"""LoopLauncher: pick a flow definition, tune routing, see the dry run live, launch with progress.
+
+The counts, cost and reviewer hours are :meth:`a2i_kit.routing.ReviewPolicy.dry_run` for the
+current controls (the same call, so they always agree). The launch goes through
+:func:`a2i_kit.launch.launch_loops` in batches (so the progress bar moves) with the ledger, so a
+second launch starts only the items that are new.
+
+Example:
+    >>> launcher = LoopLauncher(session, predictions=df, label_col="label", score_col="score",
+    ...                         flow_definition="reviews", input_cols=["text", "label", "score"])  # doctest: +SKIP
+    >>> launcher.threshold = 0.7; launcher.dry["n_review"]                                          # doctest: +SKIP
+    42
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import traitlets
+
+from a2i_kit.errors import InputError
+from a2i_kit.widgets.base import STATIC, MessageWidget, action, static_text
+from a2i_kit.widgets.launch_support import flow_choices, ledger_split, resolve_flow
+
+
+class LoopLauncher(MessageWidget):
+    """Routing controls + live dry run + ledger-aware Launch for one predictions DataFrame."""
+
+    _esm = static_text("common.js", "loop_launcher.js")
+    _css = STATIC / "widgets.css"
+
+    flows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    flow_definition = traitlets.Unicode("").tag(sync=True)
+    threshold = traitlets.Float(0.8).tag(sync=True)
+    audit_rate = traitlets.Float(0.0).tag(sync=True)
+    budget_items = traitlets.Int(None, allow_none=True).tag(sync=True)
+    budget_cost = traitlets.Float(None, allow_none=True).tag(sync=True)
+    dry = traitlets.Dict().tag(sync=True)
+    ledger_counts = traitlets.Dict().tag(sync=True)
+    progress = traitlets.Dict().tag(sync=True)
+    launching = traitlets.Bool(False).tag(sync=True)
+    last_launch = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, session: Any, *, predictions: pd.DataFrame, flow_definition: str | None = None,
+                 id_col: str = "item_id", label_col: str | None = None, score_col: str | None = None,
+                 proba_cols: Sequence[str] | Mapping[str, str] | None = None,
+                 input_cols: Sequence[str] | None = None, policy: Any = None,
+                 seconds_per_task: float = 30.0, ledger: Any = None, batch_size: int = 25,
+                 max_workers: int = 8) -> None:
+        from a2i_kit.launch import Ledger
+        from a2i_kit.launch.ledger import DEFAULT_LEDGER
+        from a2i_kit.routing import ReviewPolicy
+
+        if not isinstance(predictions, pd.DataFrame) or predictions.empty:
+            raise InputError("predictions must be a non-empty pandas DataFrame (one row per item)")
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, got {batch_size}")
+        self._session = session
+        self._df = predictions
+        self._columns = {"id_col": id_col, "label_col": label_col, "score_col": score_col,
+                         "proba_cols": proba_cols}
+        self._input_cols = list(input_cols) if input_cols is not None else list(predictions.columns)
+        self._base = policy or ReviewPolicy(threshold=0.8)
+        self._seconds = float(seconds_per_task)
+        self._ledger = ledger if isinstance(ledger, Ledger) else Ledger(Path(ledger or DEFAULT_LEDGER))
+        self._batch, self._workers = batch_size, max_workers
+        self._live = False
+        self.routed: pd.DataFrame | None = None
+        self.summary: pd.DataFrame | None = None
+        budget = self._base.budget
+        super().__init__(
+            flows=flow_choices(session.sagemaker),
+            threshold=self._base.threshold if self._base.threshold is not None else 0.8,
+            audit_rate=self._base.audit_rate,
+            budget_items=budget.max_items if budget else None,
+            budget_cost=budget.max_cost if budget else None)
+        if flow_definition:
+            self.flow_definition = resolve_flow(session.sagemaker, flow_definition)
+        elif self.flows:
+            self.flow_definition = self.flows[0]["arn"]
+        self._live = True
+        self.update()
+
+    # -- validation ---------------------------------------------------------------------
+    @traitlets.validate("threshold", "audit_rate")
+    def _check_fraction(self, proposal: Any) -> float:
+        value, name = proposal["value"], proposal["trait"].name
+        if not 0.0 <= value <= 1.0:
+            raise traitlets.TraitError(f"{name} must be between 0 and 1, got {value}")
+        return value
+
+    @traitlets.validate("budget_items", "budget_cost")
+    def _check_budget(self, proposal: Any) -> Any:
+        value, name = proposal["value"], proposal["trait"].name
+        if value is not None and value < 0:
+            raise traitlets.TraitError(f"{name} must be >= 0 (or None for no cap), got {value}")
+        return value
+
+    @traitlets.validate("flow_definition")
+    def _check_flow(self, proposal: Any) -> str:
+        value = proposal["value"]
+        known = {f["arn"] for f in self.flows}
+        if value and known and value not in known:
+            return resolve_flow(self._session.sagemaker, value)
+        return value
+
+    @traitlets.observe("threshold", "audit_rate", "budget_items", "budget_cost", "flow_definition")
+    def _controls_changed(self, _change: Any) -> None:
+        if self._live:
+            self.update()
+
+    # -- the dry run --------------------------------------------------------------------
+    def policy(self) -> Any:
+        """The :class:`~a2i_kit.routing.ReviewPolicy` the controls describe."""
+        from a2i_kit.routing import Budget
+
+        budget = None
+        if self.budget_items is not None or self.budget_cost is not None:
+            budget = Budget(max_items=self.budget_items, max_cost=self.budget_cost)
+        return dataclasses.replace(self._base, threshold=self.threshold, audit_rate=self.audit_rate,
+                                   budget=budget)
+
+    def update(self) -> None:
+        """Recompute routing, dry run and ledger split for the current controls."""
+        from a2i_kit.routing import DryRun
+
+        try:
+            policy = self.policy()
+            columns = {k: v for k, v in self._columns.items() if v is not None}
+            self.routed = policy.route(self._df, **columns)
+            dry = DryRun.from_routed(self.routed, policy, seconds_per_task=self._seconds)
+        except InputError as exc:
+            self.report(exc)
+            return
+        self.dry = {"n_items": dry.n_items, "n_review": dry.n_review, "n_audit": dry.n_audit,
+                    "counts": dict(dry.counts), "expected_cost": dry.expected_cost,
+                    "reviewer_hours": dry.reviewer_hours, "cost_per_item": dry.cost_per_item,
+                    "task_count": dry.task_count}
+        self.ledger_counts = ledger_split(self._ledger, self.flow_definition, self.to_review(),
+                                          self._columns["id_col"])
+        self.error = ""
+
+    def to_review(self) -> pd.DataFrame:
+        """The routed rows that go to review under the current controls."""
+        if self.routed is None:
+            return self._df.iloc[0:0]
+        return self.routed[self.routed["review"].astype(bool)]
+
+    # -- launch -------------------------------------------------------------------------
+    def launch(self) -> dict[str, int]:
+        """Start loops for every reviewed item not yet launched; returns counts per status."""
+        from a2i_kit.launch import launch_loops
+
+        if not self.flow_definition:
+            raise InputError("choose a flow definition first (none is Active in this account)")
+        todo = self.to_review()
+        total = len(todo)
+        counts = {"started": 0, "already_launched": 0, "failed": 0}
+        parts: list[pd.DataFrame] = []
+        self.launching = True
+        self.progress = {"done": 0, "total": total, **counts}
+        try:
+            for start in range(0, total, self._batch):
+                batch = todo.iloc[start:start + self._batch]
+                part = launch_loops(batch, session=self._session, flow_definition_arn=self.flow_definition,
+                                    id_col=self._columns["id_col"], input_cols=self._input_cols,
+                                    ledger=self._ledger, max_workers=self._workers, progress=False)
+                parts.append(part)
+                for status, n in part["status"].value_counts().items():
+                    counts[str(status)] = counts.get(str(status), 0) + int(n)
+                self.progress = {"done": min(start + len(batch), total), "total": total, **counts}
+        finally:
+            self.launching = False
+            self.summary = pd.concat(parts, ignore_index=True) if parts else None
+            self.update()
+        self.last_launch = dict(counts)
+        if counts["failed"]:
+            first = self.summary[self.summary["status"] == "failed"].iloc[0] if self.summary is not None else None
+            hint = f"; first: item {first['item_id']!r}: {first['error']}" if first is not None else ""
+            self.error = f"{counts['failed']} loop(s) failed to start (launch again to retry them){hint}"
+        return counts
+
+    @action("launch")
+    def _on_launch(self, _payload: dict[str, Any]) -> dict[str, int]:
+        return self.launch()
+
+    @action("refresh_flows")
+    def _on_refresh_flows(self, _payload: dict[str, Any]) -> list[dict[str, Any]]:
+        self.flows = flow_choices(self._session.sagemaker)
+        if not self.flow_definition and self.flows:
+            self.flow_definition = self.flows[0]["arn"]
+        return self.flows
