@@ -93,11 +93,10 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
     if not arns:
         return []
     now = ctx.clock.now()
-    loops = ctx.store.query(
-        "SELECT * FROM loops WHERE status IN ('InProgress', 'Stopping') AND deleted = 0 "
-        "ORDER BY creation_time, name")
+    loops = _open_loops(ctx, sorted(arns))
     rows = ctx.store.query(
-        "SELECT a.* FROM assignments a JOIN loops l ON l.name = a.loop_name "
+        "SELECT a.loop_name, a.worker_id, a.status, a.claimed_at, a.deadline "
+        "FROM assignments a JOIN loops l ON l.name = a.loop_name "
         "WHERE l.status IN ('InProgress', 'Stopping') AND l.deleted = 0")
     deleting = _deleting_flows(ctx)
     by_loop: dict[str, list[dict[str, Any]]] = {}
@@ -105,14 +104,30 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         by_loop.setdefault(row["loop_name"], []).append(row)
     tasks = []
     for loop in loops:
-        if loop["doc"].get("WorkteamArn") not in arns:
-            continue
         assignments = by_loop.get(loop["name"], [])
         mine = _mine(assignments, worker["name"])
         held = mine is not None and _is_live(mine, now)
         if held or _claim_refusal(loop, assignments, mine, now, deleting) is None:
             tasks.append(task_summary(loop, assignments, worker["name"], now))
     return tasks
+
+
+# Only the fields a task list needs: InputContent (up to 3 MiB) never leaves SQLite here.
+_SUMMARY_FIELDS = ("WorkteamArn", "FlowDefinitionName", "TaskTitle", "TaskDescription", "TaskCount",
+                   "TaskAvailabilityLifetimeInSeconds")
+
+
+def _open_loops(ctx: ServiceContext, team_arns: list[str]) -> list[dict[str, Any]]:
+    """InProgress/Stopping loops of these teams, oldest first, with a slim ``doc``."""
+    fields = ", ".join(f"json_extract(doc, '$.{f}') AS f_{f}" for f in _SUMMARY_FIELDS)
+    marks = ",".join("?" * len(team_arns))
+    rows = ctx.store.query(
+        f"SELECT name, status, creation_time, flow_definition_arn, {fields} FROM loops "
+        f"WHERE status IN ('InProgress', 'Stopping') AND deleted = 0 "
+        f"AND json_extract(doc, '$.WorkteamArn') IN ({marks}) ORDER BY creation_time, name", team_arns)
+    return [{**{k: row[k] for k in ("name", "status", "creation_time", "flow_definition_arn")},
+             "doc": {f: row[f"f_{f}"] for f in _SUMMARY_FIELDS if row[f"f_{f}"] is not None}}
+            for row in rows]
 
 
 def _deleting_flows(ctx: ServiceContext) -> set[str]:
