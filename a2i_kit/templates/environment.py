@@ -12,12 +12,19 @@ Example:
 from __future__ import annotations
 
 import functools
+from io import StringIO
 from typing import Any, ClassVar, TextIO
 
 from liquid import Environment, Mode, RenderContext
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
-from liquid.exceptions import LiquidError, LoopIterationLimitError, ResourceLimitError
+from liquid.exceptions import (
+    LiquidError,
+    LoopIterationLimitError,
+    OutputStreamLimitError,
+    ResourceLimitError,
+)
+from liquid.output import LimitedStringIO
 from liquid.template import BoundTemplate
 
 from a2i_kit.errors import TemplateError
@@ -63,6 +70,10 @@ class A2IRenderContext(RenderContext):
             parent.iteration_budget if isinstance(parent, A2IRenderContext) else [0]
         )
 
+    def get_buffer(self, buf: TextIO | None = None) -> StringIO:
+        carry = buf.size if isinstance(buf, LimitedStringIO) else 0
+        return CharLimitedIO(limit=(self.env.output_stream_limit or 16_000_000) - carry)
+
     def raise_for_loop_limit(self, length: int = 1) -> None:
         super().raise_for_loop_limit(length)
         nested = length * self.loop_iteration_carry
@@ -77,8 +88,21 @@ class A2IRenderContext(RenderContext):
             )
 
 
+class CharLimitedIO(LimitedStringIO):
+    """Output buffer limited in characters (cheaper than python-liquid's UTF-8 count)."""
+
+    def write(self, text: str) -> int:
+        self.size += len(text)
+        if self.size > self.limit:
+            raise OutputStreamLimitError("output stream limit reached", token=None)
+        return StringIO.write(self, text)
+
+
 class A2ITemplate(BoundTemplate):
     context_class = A2IRenderContext
+
+    def _get_buffer(self) -> StringIO:
+        return CharLimitedIO(limit=self.env.output_stream_limit or 16_000_000)
 
 
 MAX_VALUE_CHARS = 8_000_000

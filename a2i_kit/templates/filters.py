@@ -21,10 +21,7 @@ from liquid.undefined import is_undefined
 
 from a2i_kit.templates.signing import NotS3Error, Signer, is_presigned, parse_s3_location
 
-_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-)
-_ESCAPES_NO_AMP = str.maketrans({"<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+_SPECIAL = re.compile("[&<>\"']")
 _BARE_AMP = re.compile(r"&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
 
 current_signer: ContextVar[Signer | None] = ContextVar("a2i_signer", default=None)
@@ -36,7 +33,10 @@ class GrantReadAccessError(FilterError):
 
 def html_escape(text: str) -> str:
     """Escape like A2I: ``&<>"'`` become ``&amp; &lt; &gt; &quot; &#39;``."""
-    return text.translate(_ESCAPES)
+    if not _SPECIAL.search(text):
+        return text
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def to_json_text(value: Any) -> str:
@@ -90,7 +90,8 @@ def escape_once(value: Any) -> Markup:
     """``escape_once``: escape, leaving existing entities such as ``&amp;`` alone."""
     text = str(value.__html__()) if hasattr(value, "__html__") else to_text(value)
     text = _BARE_AMP.sub("&amp;", text)
-    return Markup(text.translate(_ESCAPES_NO_AMP))
+    return Markup(text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+                  .replace("'", "&#39;"))
 
 
 def skip_autoescape(value: Any) -> Markup:

@@ -17,10 +17,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from liquid.exceptions import LiquidError
-
-from a2i_kit.templates.environment import get_environment
-
 OUT_MARK = "\ue000"
 TAG_MARK = "\ue001"
 KEEP_TAGS = {"input", "select", "textarea", "button", "script", "img", "audio", "video",
@@ -34,7 +30,7 @@ _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))
 _STARTS = re.compile(r"(?=\{\{|\{%)")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _NEWLINE = re.compile(r"\n")
-_LIQUID = re.compile(r"\{\{.*?(?:\}\}|$)|\{%.*?(?:%\}|$)", re.DOTALL)
+_MARKUP = re.compile(r"\{\{.*?(?:\}\}|\Z)|\{%-?\s*(\w*)(.*?)(?:-?%\}|\Z)", re.DOTALL)
 
 
 @dataclass
@@ -100,37 +96,39 @@ class HtmlScan:
 
 
 def mask_liquid(source: str) -> tuple[str, list[LoopSpan]]:
-    """Replace Liquid markup by same-length placeholders; also return `for` loop spans."""
-    kept: list[tuple[int, int]] = []  # content spans, in order
-    loops: list[LoopSpan] = []
-    try:
-        stack: list[tuple[int, str]] = []
-        for token in get_environment("lax").tokenizer()(source):
-            kind = token.kind
-            if kind == "content":
-                start = token.start_index
-                if source.startswith(token.value, start):
-                    kept.append((start, start + len(token.value)))
-            elif kind == "tag" and token.value in ("for", "tablerow"):
-                stack.append((source.rfind("{%", 0, token.start_index), ""))
-            elif kind == "expression" and stack and stack[-1][1] == "":
-                stack[-1] = (stack[-1][0], token.value)
-            elif kind == "tag" and token.value in ("endfor", "endtablerow") and stack:
-                start, expression = stack.pop()
-                loops.append(LoopSpan(start, token.start_index, expression))
-    except LiquidError:
-        kept, last = [], 0
-        for match in _LIQUID.finditer(source):
-            kept.append((last, match.start()))
-            last = match.end()
-        kept.append((last, len(source)))
+    """Replace Liquid markup by same-length placeholders; also return `for` loop spans.
+
+    A regex scan (not the Liquid lexer): fast, and it also copes with broken templates.
+    ``raw`` blocks stay as text, ``comment`` blocks are masked.
+    """
     pieces: list[str] = []
+    loops: list[LoopSpan] = []
+    stack: list[tuple[int, str]] = []
     position = 0
-    for start, end in [*kept, (len(source), len(source))]:
-        if start > position:
-            pieces.append(_mask_markup(source[position:start]))
-        pieces.append(source[start:end])
-        position = max(position, end)
+    for match in _MARKUP.finditer(source):
+        if match.start() < position:
+            continue
+        pieces.append(source[position : match.start()])
+        tag = match.group(1)
+        end = match.end()
+        if tag in ("raw", "comment"):
+            close = re.compile(r"\{%-?\s*end" + tag + r"\s*-?%\}").search(source, end)
+            stop = close.start() if close else len(source)
+            pieces.append(_mask_markup(source[match.start() : end]))
+            body = source[end:stop]
+            pieces.append(body if tag == "raw" else _NOT_NEWLINE.sub(TAG_MARK, body))
+            end = close.end() if close else len(source)
+            if close:
+                pieces.append(_mask_markup(source[stop:end]))
+        else:
+            pieces.append(_mask_markup(source[match.start() : end]))
+            if tag in ("for", "tablerow"):
+                stack.append((match.start(), match.group(2).strip()))
+            elif tag in ("endfor", "endtablerow") and stack:
+                opened, expression = stack.pop()
+                loops.append(LoopSpan(opened, match.start(), expression))
+        position = end
+    pieces.append(source[position:])
     return "".join(pieces), loops
 
 

@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,13 +50,14 @@ def input_paths(template: str) -> list[InputPath]:
                         if f.name == "grant_read_access" and f.left_path
                         and f.left_path[0].startswith("$")}
     s3_parts = {id(u) for name in granted_captures for u in liquid.captures.get(name, [])}
+    line_starts = [0] + [m.end() for m in re.finditer("\n", template)]
     out = []
     for use in liquid.uses:
         kind, fmt = _type_of(use, html)
         if id(use) in s3_parts:
             fmt = "s3-part"
-        line = template.count("\n", 0, use.offset) + 1
-        column = use.offset - template.rfind("\n", 0, use.offset)
+        line = bisect.bisect_right(line_starts, use.offset)
+        column = use.offset - line_starts[line - 1] + 1
         out.append(InputPath(use.path, kind, fmt, line, column, use.optional))
     return out
 

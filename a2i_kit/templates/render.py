@@ -38,7 +38,7 @@ def check_source(template: Any, name: str = "template") -> str:
             ) from None
     if not isinstance(template, str):
         raise TemplateError(f"{name}: template must be a string, got {type(template).__name__}")
-    if not template.strip():
+    if not template or template.isspace():
         raise TemplateRenderError("template is empty", name=name, code="ValidationException")
     if len(template) > MAX_TEMPLATE_CHARS:
         raise TemplateRenderError(
