@@ -46,12 +46,29 @@ def expire_claims(ctx: ServiceContext, now: float) -> set[str]:
     return {row["loop_name"] for row in rows}
 
 
-def overdue_loops(ctx: ServiceContext, now: float) -> list[dict[str, Any]]:
-    """InProgress loops whose availability lifetime has elapsed."""
-    return ctx.store.query(
-        "SELECT * FROM loops WHERE status = 'InProgress' AND deleted = 0 AND creation_time + "
-        "COALESCE(json_extract(doc, '$.TaskAvailabilityLifetimeInSeconds'), ?) <= ?",
-        (DEFAULT_LIFETIME, now))
+class ExpiryIndex:
+    """When each InProgress loop stops being available, read once per loop (not once per sweep:
+    a loop's document can hold megabytes of input)."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    def overdue(self, ctx: ServiceContext, now: float) -> list[dict[str, Any]]:
+        """InProgress loops whose availability lifetime has elapsed (full records)."""
+        rows = ctx.store.query("SELECT name, creation_time FROM loops WHERE status = 'InProgress' AND deleted = 0")
+        open_names = {row["name"] for row in rows}
+        self._until = {name: t for name, t in self._until.items() if name in open_names}
+        new = [row for row in rows if row["name"] not in self._until]
+        for start in range(0, len(new), 500):
+            chunk = new[start:start + 500]
+            lifetimes = ctx.store.query(
+                "SELECT name, json_extract(doc, '$.TaskAvailabilityLifetimeInSeconds') AS lifetime FROM loops "
+                f"WHERE name IN ({','.join('?' * len(chunk))})", [row["name"] for row in chunk])
+            by_name = {row["name"]: row["lifetime"] for row in lifetimes}
+            for row in chunk:
+                self._until[row["name"]] = row["creation_time"] + float(by_name.get(row["name"]) or DEFAULT_LIFETIME)
+        due = sorted(name for name, until in self._until.items() if until <= now)
+        return [loop for name in due if (loop := ctx.store.get("loops", name)) is not None]
 
 
 def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
@@ -75,8 +92,9 @@ def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
     return True
 
 
-def sweep(ctx: ServiceContext) -> dict[str, int]:
-    """One pass of every rule; returns counts of what changed."""
+def sweep(ctx: ServiceContext, index: ExpiryIndex | None = None) -> dict[str, int]:
+    """One pass of every rule; returns counts of what changed. ``index`` carries what earlier
+    passes learned (a fresh one reads everything again, e.g. after a restart)."""
     now = ctx.clock.now()
     counts = {"claims_expired": 0, "loops_expired": 0, "loops_finished": 0}
     touched = expire_claims(ctx, now)
@@ -87,7 +105,7 @@ def sweep(ctx: ServiceContext) -> dict[str, int]:
         after = _safely(lifecycle.finish_if_done, ctx, name)
         if before and after and after["status"] != before["status"]:
             counts["loops_finished"] += 1
-    for loop in overdue_loops(ctx, now):
+    for loop in (index or ExpiryIndex()).overdue(ctx, now):
         if _safely(expire_loop, ctx, loop, now):
             counts["loops_expired"] += 1
     _drain_deleting_flows(ctx)
@@ -120,9 +138,10 @@ class Sweeper:
         self.ctx = ctx
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._index = ExpiryIndex()
 
     def sweep_once(self) -> dict[str, int]:
-        return sweep(self.ctx)
+        return sweep(self.ctx, self._index)
 
     def start(self) -> Sweeper:
         if self._thread is not None and self._thread.is_alive():
@@ -142,7 +161,7 @@ class Sweeper:
         interval = max(0.05, float(self.ctx.config.sweep_interval_seconds))
         while not self._stop.wait(interval):
             try:
-                sweep(self.ctx)
+                self.sweep_once()
             except Exception:  # keep sweeping; a closed store at shutdown ends the loop below
                 if self._stop.is_set():
                     return
