@@ -96,7 +96,8 @@ def choose_label(truth: Any, candidates: Sequence[Any], rng: random.Random, *, a
 
     With ``confusion`` (``{true: {answer: probability}}``) the answer is drawn from that row;
     otherwise it is ``truth`` with probability ``accuracy`` and another candidate uniformly else.
-    Unknown truth (MISSING/None) gives a uniform draw.
+    Truth is matched to the candidates ignoring case; unknown truth (MISSING, None, or no
+    matching candidate) gives a uniform draw.
     """
     if not candidates:
         raise InputError("no labels to choose from: pass labels=[...] or use a template with categories")
@@ -104,6 +105,9 @@ def choose_label(truth: Any, candidates: Sequence[Any], rng: random.Random, *, a
         row = confusion[str(truth)]
         labels, weights = list(row), [float(row[k]) for k in row]
         return rng.choices(labels, weights=weights)[0] if sum(weights) > 0 else truth
+    if truth is not MISSING and truth not in candidates:  # "Positive" for category "positive"
+        folded = {str(c).casefold(): c for c in candidates}
+        truth = folded.get(str(truth).casefold(), MISSING)
     if truth is MISSING or truth is None:
         return rng.choice(list(candidates))
     if rng.random() < accuracy:

@@ -27,7 +27,14 @@ from datetime import datetime
 from typing import Any
 
 from a2i_kit.errors import InputError
-from a2i_kit.review.answers import MISSING, builtin_answer, generate_answer, kind, pick_target
+from a2i_kit.review.answers import (
+    MISSING,
+    builtin_answer,
+    elements,
+    generate_answer,
+    kind,
+    pick_target,
+)
 from a2i_kit.review.client import AdminClient, WorkerApiError, WorkerClient
 
 AnswerFn = Callable[[dict[str, Any], Any, random.Random], dict[str, Any]]
@@ -196,8 +203,6 @@ class SimulatedReviewer:
     def _judge(self, answer: dict[str, Any], shape: Any, target: str | None, truth: Any) -> None:
         if truth is MISSING or target is None or target not in answer:
             return
-        from a2i_kit.review.answers import elements
-
         which = kind(elements(shape)[target])
         value = answer[target]
         if which == "label":

@@ -85,3 +85,9 @@ def test_latency_model_is_lognormal_and_clipped() -> None:
     assert samples[-1] <= 60
     assert 26 < samples[500] < 34  # median
     assert LatencyModel(median_seconds=12, sigma=0).sample(rng) == 12.0
+
+
+def test_truth_matches_categories_ignoring_case_else_is_unknown() -> None:
+    rng = random.Random(5)
+    assert {choose_label("POSITIVE", ["positive", "negative"], rng) for _ in range(20)} == {"positive"}
+    assert {choose_label("maybe", ["yes", "no"], rng) for _ in range(40)} == {"yes", "no"}
