@@ -186,3 +186,17 @@ def test_full_instructions_open_in_a_modal(open_task: Any) -> None:
     page.get_by_role("button", name="View full instructions").click()
     assert page.get_by_text("Long help").is_visible()
     assert page.get_by_role("heading", name="All the rules").is_visible()
+
+
+def test_classifier_value_and_change_event(open_task: Any, submitted: Any) -> None:
+    page = open_task("""<crowd-form><crowd-classifier name="c" header="h" initial-value="Very good"
+        categories="['Very good', 'Bad']"></crowd-classifier>
+        <crowd-classifier-multi-select name="m" header="h" categories="['x', 'y']"></crowd-classifier-multi-select></crowd-form>
+      <script>document.querySelector("crowd-classifier").addEventListener("change", (e) => { window.changed = e.target.value; });</script>""")
+    assert page.evaluate("() => document.querySelector('crowd-classifier').value") == "Very good"
+    page.locator("crowd-classifier .crowd-choice", has_text="Bad").click()
+    assert page.evaluate("() => window.changed") == "Bad"
+    page.evaluate("() => { document.querySelector('crowd-classifier-multi-select').value = ['y']; }")
+    assert page.evaluate("() => document.querySelector('crowd-classifier-multi-select')._submittableValue") == ["y"]
+    page.get_by_role("button", name="Submit").click()
+    assert submitted(page) == {"c": {"label": "Bad"}, "m": {"labels": ["y"]}}

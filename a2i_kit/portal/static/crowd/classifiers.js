@@ -2,7 +2,9 @@
 // crowd-image-classifier-multi-select. Keys 1-9 and 0 pick the 1st-10th category; Enter submits.
 // Choices for open questions: every classifier blocks submit until a category is chosen; a picked
 // exclusion-category is reported as the only entry of "labels"; the multi-select image classifier
-// reports "workerComment" like the single-choice one (only when written).
+// reports "workerComment" like the single-choice one (only when written). `value` is the chosen
+// category (a list for multi-select), as the GT samples' change listeners read it; the answer
+// object is `answer()`.
 import { CrowdElement, INSTRUCTION_SLOTS, escapeHtml, instructionLayout, wireInstructions } from "./core.js";
 
 class CrowdClassifierBase extends CrowdElement {
@@ -16,7 +18,8 @@ class CrowdClassifierBase extends CrowdElement {
     const exclusion = this.jsonAttr("exclusion-category", null);
     this._exclusion = exclusion && typeof exclusion === "object" ? exclusion.text : exclusion;
     const initial = this.getAttribute("initial-value");
-    this._chosen = new Set(initial ? [].concat(this.jsonAttr("initial-value", initial)) : []);
+    const listed = initial && /^\s*[[\'"]/.test(initial);   // a list or a quoted string, else the plain category
+    this._chosen = new Set(initial ? [].concat(listed ? this.jsonAttr("initial-value", initial) : initial.trim()) : []);
     const comment = this.querySelector(":scope > worker-comment");
     const target = this.constructor.image
       ? `<div class="crowd-image-wrap"><img class="crowd-target-image" alt="task image" src="${escapeHtml(this.attr("src"))}"></div>`
@@ -87,21 +90,30 @@ class CrowdClassifierBase extends CrowdElement {
     return box && box.value.trim() ? box.value : null;
   }
 
+  /** The chosen category (single choice) or categories (multi-select), as change listeners expect. */
   get value() {
-    const options = this._options();
-    const chosen = options.filter((o) => this._chosen.has(o));
-    const out = this.constructor.multi ? { labels: chosen } : { label: chosen[0] ?? null };
-    if (this.constructor.multi && !chosen.length) out.labels = [];
+    if (!this._chosen) return this.constructor.multi ? [] : "";
+    const chosen = this._options().filter((o) => this._chosen.has(o));
+    return this.constructor.multi ? chosen : (chosen[0] ?? "");
+  }
+
+  set value(v) {
+    this._chosen = new Set([].concat(v ?? []).map(String));
+    this._drawChoices();
+  }
+
+  /** The answer fragment's object: {label[, workerComment]} or {labels[, workerComment]}. */
+  answer() {
+    const chosen = this.value;
+    const out = this.constructor.multi ? { labels: chosen } : { label: chosen };
     const comment = this._comment();
     if (comment !== null && this.constructor.image) out.workerComment = comment;
     return out;
   }
 
   contribute() {
-    if (!this.name) return null;
-    const v = this.value;
-    if (!this.constructor.multi && v.label === null) return null;
-    return { [this.name]: v };
+    if (!this.name || (!this.constructor.multi && this.value === "")) return null;
+    return { [this.name]: this.answer() };
   }
 
   validate() {

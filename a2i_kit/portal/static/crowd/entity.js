@@ -15,7 +15,7 @@ export class CrowdEntityAnnotation extends CrowdElement {
     root.innerHTML = `<crowd-form class="crowd-entity-form">${instructionLayout(this, `
       <div class="crowd-label-picker" role="group" aria-label="Labels" data-labels></div>
       <div class="crowd-entity-text" tabindex="0" data-text aria-label="Text to annotate"></div>
-      <p class="crowd-hint">Select text with the mouse (or Shift+arrows), then choose a label. Click a highlighted span in the list to remove it.</p>
+      <p class="crowd-hint">Select text with the mouse, then choose a label (click it or press its number). Click a highlighted span in the list to remove it.</p>
       <ol class="crowd-shape-list" data-list></ol>`)}</crowd-form>`;
     wireInstructions(this, root);
     this._innerForm = root.querySelector("crowd-form");
