@@ -45,6 +45,7 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
+@pytest.mark.slow
 def test_reviewers_complete_every_loop_with_the_configured_accuracy(
         service: Any, make_flow: Any, start_loops: Any, read_output: Any, runtime_client: Any) -> None:
     inputs = _inputs(40)
@@ -105,6 +106,7 @@ def _run(tmp: Path, inputs: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     return {"summary": (summary.answered, summary.abstained, summary.correct), "answers": answers}
 
 
+@pytest.mark.slow
 def test_the_same_seed_reproduces_every_answer_and_count(tmp_path: Path) -> None:
     inputs = _inputs(12)
     first = _run(tmp_path / "one", inputs, seed=5)
