@@ -1,0 +1,80 @@
+"""Portal routes over plain HTTP (no browser): static files, sign-in variants, headers, manager."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from a2i_kit.portal.manager import overview
+from a2i_kit.review import add_worker
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/_a2i/static/crowd/crowd-html-elements.js", "javascript"),
+    ("/_a2i/static/crowd/crowd.css", "text/css"),
+    ("/_a2i/static/portal/portal.js", "javascript"),
+])
+def test_static_files_are_served_for_cross_origin_modules(service: Any, path: str, kind: str) -> None:
+    response = httpx.get(service.url + path)
+    assert response.status_code == 200
+    assert kind in response.headers["content-type"]
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_static_files_do_not_leave_the_static_folder(service: Any) -> None:
+    assert httpx.get(service.url + "/_a2i/static/../portal/routes.py").status_code == 404
+    assert httpx.get(service.url + "/_a2i/static/%2e%2e/routes.py").status_code == 404
+
+
+@pytest.mark.parametrize(("fetch_site", "status"), [("none", 303), ("same-origin", 303), ("cross-site", 200)])
+def test_sign_in_link(service: Any, fetch_site: str, status: int) -> None:
+    worker = add_worker(service.url, service.admin_token, "alice", ["reviewers"])
+    response = httpx.get(worker["signInUrl"], headers={"Sec-Fetch-Site": fetch_site})
+    assert response.status_code == status
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"a2i_worker={worker['token']};")
+    for attribute in ("HttpOnly", "Path=/_a2i", "SameSite=strict"):
+        assert attribute.lower() in cookie.lower()
+    if status == 200:   # cross-site: a page whose same-site link carries the Strict cookie onwards
+        assert 'href="/_a2i/portal/" data-autofollow' in response.text
+    else:
+        assert response.headers["location"] == "/_a2i/portal/"
+
+
+def test_token_form_post(service: Any) -> None:
+    worker = add_worker(service.url, service.admin_token, "bob", ["reviewers"])
+    ok = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": worker["token"]})
+    assert (ok.status_code, ok.headers["location"]) == (303, "/_a2i/portal/")
+    with httpx.Client(base_url=service.url, cookies={"a2i_worker": worker["token"]}) as client:
+        queue = client.get("/_a2i/portal/")
+    assert queue.status_code == 200
+    assert "Signed in as <strong>bob</strong>" in queue.text
+    bad = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": "nope"})
+    assert bad.status_code == 401
+    assert "not valid" in bad.text
+    assert "set-cookie" not in bad.headers
+
+
+def test_pages_carry_security_headers(service: Any) -> None:
+    response = httpx.get(f"{service.url}/_a2i/portal/")
+    headers = response.headers
+    assert "frame-ancestors 'self'" in headers["content-security-policy"]
+    assert "object-src 'none'" in headers["content-security-policy"]
+    assert (headers["x-frame-options"], headers["referrer-policy"], headers["cache-control"]) == (
+        "SAMEORIGIN", "no-referrer", "no-store")
+
+
+def test_manager_view_with_admin_header(service: Any, make_flow: Any, runtime_client: Any) -> None:
+    flow = make_flow("claims")
+    runtime_client.start_human_loop(HumanLoopName="l-1", FlowDefinitionArn=flow["flow_definition_arn"],
+                                    HumanLoopInput={"InputContent": '{"text": "x"}'})
+    assert httpx.get(f"{service.url}/_a2i/portal/manage").status_code == 401
+    page = httpx.get(f"{service.url}/_a2i/portal/manage", headers={"X-A2I-Admin-Token": service.admin_token})
+    assert page.status_code == 200
+    assert 'data-flow="claims"' in page.text
+    data = overview(service.context)
+    assert data["flows"][0]["counts"] == {"InProgress": 1}
+    assert data["flows"][0]["loops"][0] == {"name": "l-1", "status": "InProgress", "taskCount": 1,
+                                            "submitted": 0, "claimed": 0, "workers": []}
