@@ -168,7 +168,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return json11_error(error) if "x-amz-target" in request.headers else rest_error(error)
 
 
+def warm_validators(lenient_names: bool) -> None:
+    """Load the botocore models and compile every operation's checks before the first request."""
+    from a2i_kit.service.a2i_runtime import OPERATIONS as RUNTIME_OPERATIONS
+    from a2i_kit.service.sagemaker import OPERATIONS as SAGEMAKER_OPERATIONS
+    from a2i_kit.service.validation import RUNTIME, SAGEMAKER, compiled
+
+    for operation in SAGEMAKER_OPERATIONS:
+        compiled(SAGEMAKER, operation)
+    for operation in RUNTIME_OPERATIONS:
+        compiled(RUNTIME, operation, lenient_names)
+
+
 def build_app(ctx: Any, faults: Faults) -> Starlette:
+    warm_validators(ctx.config.lenient_names)
     routes: list[BaseRoute] = [
         Route("/", json11_endpoint(ctx, faults), methods=["POST"]),
         *runtime_routes(ctx, faults),
