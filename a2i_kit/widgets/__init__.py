@@ -9,8 +9,9 @@ Example:
 from __future__ import annotations
 
 from a2i_kit.widgets.loop_launcher import LoopLauncher
+from a2i_kit.widgets.review_dashboard import ReviewDashboard
 from a2i_kit.widgets.review_queue import ReviewQueue
 from a2i_kit.widgets.task_preview import TaskPreview
 from a2i_kit.widgets.template_designer import TemplateDesigner
 
-__all__ = ["LoopLauncher", "ReviewQueue", "TaskPreview", "TemplateDesigner"]
+__all__ = ["LoopLauncher", "ReviewDashboard", "ReviewQueue", "TaskPreview", "TemplateDesigner"]
