@@ -2,7 +2,7 @@
 
 Example:
     >>> cols = Columns(["a"])
-    >>> cols.add({"a": 1}, {"x.y": 2}); cols.add({"a": 3}, {})
+    >>> cols.add((1,), {"x.y": 2}); cols.add((3,), {})
     >>> cols.frame().to_dict("list")
     {'a': [1, 3], 'x.y': [2.0, nan]}
 """
@@ -20,14 +20,13 @@ class Columns:
 
     def __init__(self, fixed: list[str]) -> None:
         self.fixed = list(fixed)
-        self._fixed: dict[str, list[Any]] = {c: [] for c in fixed}
+        self._rows: list[tuple[Any, ...]] = []
         self._extra: dict[str, tuple[list[int], list[Any]]] = {}
         self.n = 0
 
-    def add(self, fixed: dict[str, Any], extra: dict[str, Any]) -> None:
-        """Append one row; missing fixed columns become None."""
-        for col, values in self._fixed.items():
-            values.append(fixed.get(col))
+    def add(self, fixed: tuple[Any, ...], extra: dict[str, Any]) -> None:
+        """Append one row: ``fixed`` holds the fixed columns' values in order."""
+        self._rows.append(fixed)
         i = self.n
         store = self._extra
         for col, value in extra.items():
@@ -38,12 +37,10 @@ class Columns:
             slot[1].append(value)
         self.n = i + 1
 
-    def column(self, name: str) -> list[Any]:
-        return self._fixed[name]
-
     def frame(self) -> pd.DataFrame:
         """Build the DataFrame: fixed columns first, extra columns in first-seen order."""
-        data: dict[str, Any] = dict(self._fixed)
+        columns = list(zip(*self._rows, strict=True)) if self._rows else [()] * len(self.fixed)
+        data: dict[str, Any] = {c: list(v) for c, v in zip(self.fixed, columns, strict=True)}
         for col, (idx, values) in self._extra.items():
             data[col] = _dense(idx, values, self.n)
         return pd.DataFrame(data, columns=[*self.fixed, *self._extra])

@@ -24,7 +24,7 @@ DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 
 
 class Source(Protocol):
-    def new_entries(self) -> list[Entry]: ...
+    def new_entries(self, known: set[str]) -> list[Entry]: ...
 
 
 class Results:
@@ -87,17 +87,20 @@ class Results:
 
     def _sync(self) -> None:
         count = 0
-        parser = self._parser
-        for entry in self.source.new_entries():
-            if entry.uri in self._parsed:
-                parser.problem(entry.uri, "changed", "object changed after it was read; the "
-                               "first version is kept", "warning")  # fmt: skip
+        parsed = self._parsed
+        feed = self._parser.feed_bytes
+        read = self._read
+        for entry in self.source.new_entries(parsed):
+            uri = entry.uri
+            if uri in parsed:
+                self._parser.problem(uri, "changed", "object changed after it was read; the "
+                                     "first version is kept", "warning")  # fmt: skip
                 continue
-            data = entry.data if entry.data is not None else self._read(entry)
+            data = entry.data if entry.data is not None else read(entry)
             if data is None:
                 continue
-            self._parsed.add(entry.uri)
-            parser.feed_bytes(entry.uri, data)
+            parsed.add(uri)
+            feed(uri, data)
             count += 1
         self.last_sync_count = count
 
@@ -105,13 +108,18 @@ class Results:
         limit = self.max_object_bytes
         try:
             fd = os.open(entry.path, os.O_RDONLY)  # type: ignore[arg-type]
-            try:
-                data = os.read(fd, limit + 1)
-            finally:
-                os.close(fd)
+        except FileNotFoundError:
+            return None  # a loop folder whose output is not written yet: retried next sync
         except OSError as exc:
             self._parser.problem(entry.uri, "read_error", f"cannot read {entry.path}: {exc}")
             return None
+        try:
+            data = os.read(fd, limit + 1)
+        except OSError as exc:
+            self._parser.problem(entry.uri, "read_error", f"cannot read {entry.path}: {exc}")
+            return None
+        finally:
+            os.close(fd)
         if len(data) > limit:
             self._parsed.add(entry.uri)
             self._parser.problem(entry.uri, "too_large", f"over max_object_bytes={limit}; raise "

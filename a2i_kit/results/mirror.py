@@ -6,8 +6,10 @@ Example:
     >>> f = root / "b" / "out" / "fd" / "2024/05/02/09/14/03" / "l-1" / "output.json"
     >>> f.parent.mkdir(parents=True); _ = f.write_text("{}")
     >>> src = MirrorSource(root)
-    >>> [e.uri for e in src.new_entries()], src.new_entries()
-    (['s3://b/out/fd/2024/05/02/09/14/03/l-1/output.json'], [])
+    >>> [e.uri for e in src.new_entries()]
+    ['s3://b/out/fd/2024/05/02/09/14/03/l-1/output.json']
+    >>> src.new_entries(known={'s3://b/out/fd/2024/05/02/09/14/03/l-1/output.json'})
+    []
 """
 
 from __future__ import annotations
@@ -29,11 +31,23 @@ class Entry(NamedTuple):
     size: int | None
 
 
-def _walk(top: str, out: list[str]) -> None:
+def _date_run(name: str, run: int) -> int:
+    """Length of the YYYY/MM/DD/hh/mm/ss run of folders ending with ``name`` (0 if it breaks)."""
+    if name.isdigit() and len(name) == (4 if run == 0 else 2):
+        return run + 1
+    return 1 if name.isdigit() and len(name) == 4 else 0
+
+
+def _walk(top: str, out: list[str], run: int = 0) -> None:
+    # Below a seconds folder (run == 6) every folder is a loop folder holding output.json: skip
+    # listing it (half of all folders); a missing file is simply retried on the next sync.
     with os.scandir(top) as it:
         for entry in it:
-            if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, out)
+            if run == 6:
+                if entry.is_dir(follow_symlinks=False):
+                    out.append(entry.path + os.sep + "output.json")
+            elif entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, out, _date_run(entry.name, run))
             elif entry.name == "output.json":
                 out.append(entry.path)
 
@@ -54,21 +68,17 @@ class MirrorSource:
             top = top.joinpath(bucket, *[p for p in key.split("/") if p])
         self.top = top
         self._root = str(self.mirror_dir.resolve()) + os.sep
-        self._seen: set[str] = set()
 
-    def new_entries(self) -> list[Entry]:
-        """Entries not returned by an earlier call (A2I writes each output.json once)."""
+    def new_entries(self, known: set[str] | frozenset[str] = frozenset()) -> list[Entry]:
+        """Entries whose URI is not in ``known`` (A2I writes each output.json once)."""
         found: list[str] = []
         if self.top.is_dir():
             _walk(str(self.top.resolve()), found)
         found.sort()
-        seen = self._seen
         root_len = len(self._root)
         entries = []
         for path in found:
-            if path in seen:
-                continue
-            seen.add(path)
-            rel = path[root_len:].replace(os.sep, "/")
-            entries.append(Entry("s3://" + rel, path, None, None))
+            uri = "s3://" + path[root_len:].replace(os.sep, "/")
+            if uri not in known:
+                entries.append(Entry(uri, path, None, None))
         return entries

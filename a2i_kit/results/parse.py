@@ -103,13 +103,10 @@ class Parser:
         item = _lookup(content, self.item_key) if self.item_key else None
         task = loop if item is None else item
         completed = self._answers(uri, loop, task, item, fd, answers)
+        # Order of LOOP_COLUMNS.
         self.loops.add(
-            {
-                "human_loop_name": loop, "flow_definition_name": fd, "flow_definition_arn": arn,
-                "status": "Completed", "creation_time": created, "completion_time": completed,
-                "task_count": len(answers), "request_source": doc.get("awsManagedHumanLoopRequestSource"),
-                "item_id": item, "output_uri": uri,
-            },
+            (loop, fd, arn, "Completed", created, completed, len(answers),
+             doc.get("awsManagedHumanLoopRequestSource"), item, uri),
             inputs,
         )  # fmt: skip
 
@@ -136,15 +133,11 @@ class Parser:
                     uri, "missing_field", f"loop {loop!r} answer {i}: no workerId", "warning"
                 )
             ident = (ans.get("workerMetadata") or {}).get("identityData") or {}
+            # Order of ANSWER_COLUMNS.
             add(
-                {
-                    "task": task, "worker": worker, "label": label, "human_loop_name": loop,
-                    "item_id": item, "answer_index": i, "acceptance_time": ans.get("acceptanceTime"),
-                    "submission_time": submitted, "time_spent_seconds": ans.get("timeSpentInSeconds"),
-                    "worker_sub": ident.get("sub"), "worker_issuer": ident.get("issuer"),
-                    "identity_provider": ident.get("identityProviderType"),
-                    "flow_definition_name": fd, "output_uri": uri,
-                },
+                (task, worker, label, loop, item, i, ans.get("acceptanceTime"), submitted,
+                 ans.get("timeSpentInSeconds"), ident.get("sub"), ident.get("issuer"),
+                 ident.get("identityProviderType"), fd, uri),
                 cols,
             )  # fmt: skip
         return latest

@@ -65,7 +65,6 @@ class S3Source:
         self.max_workers = max_workers
         self.max_object_bytes = max_object_bytes
         self.problems: list[dict[str, str]] = []
-        self._returned: set[str] = set()
 
     def _cache_path(self, key: str) -> Path:
         return self.cache_dir.joinpath(self.bucket, *[p for p in key.split("/") if p])
@@ -93,18 +92,16 @@ class S3Source:
         path.write_bytes(data)
         return data
 
-    def new_entries(self) -> list[Entry]:
-        """Cached entries not yet returned, then objects that are new or changed in S3."""
-        known = self.state.known()
+    def new_entries(self, known: set[str] | frozenset[str] = frozenset()) -> list[Entry]:
+        """Cached entries not in ``known`` (URIs already parsed), then objects new or changed in S3."""
+        fetched = self.state.known()
         entries = [
-            self._cached(k)
-            for k in sorted(known)
-            if f"s3://{self.bucket}/{k}" not in self._returned
+            self._cached(k) for k in sorted(fetched) if f"s3://{self.bucket}/{k}" not in known
         ]
         fresh = []
         for obj in self.list():
             key, etag = obj["Key"], obj.get("ETag", "")
-            if known.get(key) == etag:
+            if fetched.get(key) == etag:
                 continue
             if obj.get("Size", 0) > self.max_object_bytes:
                 self._problem(key, "too_large", f"{obj['Size']} bytes is over max_object_bytes="
@@ -121,7 +118,6 @@ class S3Source:
             done.append((obj["Key"], obj.get("ETag", ""), len(data)))
             entries.append(Entry(f"s3://{self.bucket}/{obj['Key']}", None, data, len(data)))
         self.state.record(done)
-        self._returned.update(e.uri for e in entries)
         return entries
 
     def _problem(self, key: str, kind: str, message: str) -> None:
