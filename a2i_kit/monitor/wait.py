@@ -1,0 +1,109 @@
+"""Wait until loops are done, with a timeout and a progress bar; stop and delete helpers.
+
+Example:
+    >>> wait_until_done(session.runtime, flow_arn, timeout=600)      # doctest: +SKIP
+    Completed    150
+    ...
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from a2i_kit.errors import A2IKitError
+from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code
+from a2i_kit.monitor.status import FINISHED, list_loops, status_summary
+
+
+def wait_until_done(runtime: Any, flow_definition_arns: str | Iterable[str], *,
+                    names: Iterable[str] | None = None, timeout: float = 3600.0,
+                    poll_seconds: float = 2.0, progress: bool = True, raise_on_timeout: bool = True,
+                    sleep: Callable[[float], Any] = time.sleep) -> pd.Series:
+    """Poll ListHumanLoops until every loop (or every one of ``names``) is Completed/Failed/Stopped.
+
+    Returns the final status counts. On timeout raises A2IKitError naming how many are still
+    open (or returns the counts with ``raise_on_timeout=False``).
+    """
+    from tqdm.auto import tqdm
+
+    wanted = set(names) if names is not None else None
+    deadline = time.monotonic() + timeout
+    bar = None
+    try:
+        while True:
+            counts = status_summary(runtime, flow_definition_arns, names=wanted)
+            total = int(counts.sum()) if wanted is None else len(wanted)
+            done = sum(int(counts[s]) for s in FINISHED)
+            if bar is None:
+                bar = tqdm(total=total, desc="Loops done", unit="loop", disable=not progress)
+            bar.total = total
+            bar.update(done - bar.n)
+            bar.set_postfix({k: int(v) for k, v in counts.items() if v})
+            if done >= total:
+                return counts
+            if time.monotonic() >= deadline:
+                if raise_on_timeout:
+                    raise A2IKitError(f"{total - done} of {total} loops are still open after {timeout:g} s "
+                                      f"({ {k: int(v) for k, v in counts.items() if v} }); wait longer, stop them with "
+                                      "stop_loops(), or check that reviewers have tasks")
+                return counts
+            sleep(poll_seconds)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def stop_loops(runtime: Any, names: Iterable[str], *, retry: RetryPolicy | None = None) -> pd.DataFrame:
+    """StopHumanLoop for each name; finished or unknown loops are reported, not raised."""
+    return _each(runtime.stop_human_loop, names, retry, ok_codes={"ValidationException": "finished",
+                                                                  "ResourceNotFoundException": "not_found"})
+
+
+def delete_loops(runtime: Any, names: Iterable[str], *, stop_first: bool = True,
+                 retry: RetryPolicy | None = None, timeout: float = 60.0) -> pd.DataFrame:
+    """Delete loops (stopping open ones first and waiting until they are Stopped)."""
+    names = list(names)
+    if stop_first:
+        stop_loops(runtime, names, retry=retry)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            open_ = [n for n in names if _status(runtime, n) in ("InProgress", "Stopping")]
+            if not open_:
+                break
+            time.sleep(0.2)
+    return _each(runtime.delete_human_loop, names, retry,
+                 ok_codes={"ResourceNotFoundException": "not_found"})
+
+
+def loops_of(runtime: Any, flow_definition_arn: str) -> list[str]:
+    """Names of every loop of a flow definition."""
+    return list_loops(runtime, flow_definition_arn)["loop_name"].tolist()
+
+
+def _status(runtime: Any, name: str) -> str | None:
+    try:
+        return runtime.describe_human_loop(HumanLoopName=name)["HumanLoopStatus"]
+    except Exception as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def _each(call: Callable[..., Any], names: Iterable[str], retry: RetryPolicy | None,
+          ok_codes: dict[str, str]) -> pd.DataFrame:
+    retry, rng, rows = retry or RetryPolicy(), random.Random(), []
+    for name in names:
+        try:
+            call_with_retry(lambda n=name: call(HumanLoopName=n), retry, rng)
+            rows.append({"loop_name": name, "result": "ok", "error": None})
+        except Exception as exc:
+            code = error_code(exc)
+            if code not in ok_codes:
+                raise
+            rows.append({"loop_name": name, "result": ok_codes[code], "error": str(exc)})
+    return pd.DataFrame(rows, columns=["loop_name", "result", "error"])
