@@ -25,8 +25,8 @@ from a2i_kit.service import ServiceThread
 from a2i_kit.service.context import ServiceConfig
 from a2i_kit.service.outputs import output_uri
 
-ROUNDS = 9
-CALLS_PER_ROUND = 25
+ROUNDS = 7
+CALLS_PER_ROUND = 20
 
 
 def client(url: str, name: str) -> Any:
@@ -86,7 +86,7 @@ def fill(service: ServiceThread, flow_arn: str, count: int) -> None:
                                     "deleted": 0, "updated_time": created})
 
 
-def timed_pages(runtime: Any, flow_arn: str, repeats: int = 20) -> float:
+def timed_pages(runtime: Any, flow_arn: str, repeats: int = 10) -> float:
     """Seconds per ListHumanLoops page (first page and a page reached through NextToken)."""
     token = runtime.list_human_loops(FlowDefinitionArn=flow_arn, MaxResults=50)["NextToken"]
     start = time.perf_counter()
