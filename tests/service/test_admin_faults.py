@@ -118,3 +118,12 @@ def test_noop_endpoint_answers_like_the_runtime(service):
     assert noop.describe_human_loop(HumanLoopName="x")["HumanLoopStatus"] == "InProgress"
     assert noop.list_human_loops(FlowDefinitionArn="arn:aws:sagemaker:us-east-1:111122223333:flow-definition/f")[
         "HumanLoopSummaries"] == []
+
+
+def test_empty_admin_token_file_is_reported(tmp_path):
+    from a2i_kit.errors import ServiceError
+    from a2i_kit.service.auth import load_or_create_token
+
+    (tmp_path / "admin-token").write_text("")
+    with pytest.raises(ServiceError, match="admin-token is empty; delete it so a new admin token is generated"):
+        load_or_create_token(tmp_path)

@@ -111,3 +111,11 @@ def test_tokens_stay_valid_across_a_restart(tmp_path, custom_service):
     assert [s["HumanTaskUiName"] for s in first["HumanTaskUiSummaries"] + second["HumanTaskUiSummaries"]] == [
         "t-3", "t-2", "t-1", "t-0"]
     assert "NextToken" not in second
+
+
+@pytest.mark.parametrize("lister", ["list_human_task_uis", "list_flow_definitions", "list_workteams"])
+def test_every_sagemaker_list_caps_max_results(sagemaker_client, aws_error, lister):
+    code, message, _ = aws_error(getattr(sagemaker_client, lister), MaxResults=101)
+    assert code == "ValidationException"
+    assert message == ("1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: "
+                       "Member must have value less than or equal to 100")

@@ -73,3 +73,9 @@ def test_garbled_workteam_token(sagemaker_client, aws_error):
     code, message, _ = aws_error(sagemaker_client.list_workteams, NextToken="nope")
     assert code == "ValidationException"
     assert message.startswith("The NextToken is not valid for this request")
+
+
+def test_update_unknown_team(sagemaker_client, aws_error):
+    code, message, _ = aws_error(sagemaker_client.update_workteam, WorkteamName="ghost", Description="x")
+    assert code == "ValidationException"
+    assert message == "The work team arn:aws:sagemaker:us-east-1:111122223333:workteam/private-crowd/ghost does not exist."
