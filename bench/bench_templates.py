@@ -20,7 +20,7 @@ from a2i_kit.templates.html_scan import scan_html
 from a2i_kit.templates.liquid_scan import _scan_cached
 from a2i_kit.templates.render import _parse_cached
 
-ROUNDS = 9
+ROUNDS = 15
 
 
 def bare_environment() -> Environment:

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -82,17 +83,28 @@ class HtmlScan:
     inline_scripts: int
     script_srcs: list[str]
     loops: list[LoopSpan]
+    value_spans: list[tuple[int, int, Element, Attr]] | None = None
 
     def by_tag(self, *tags: str) -> list[Element]:
         return [e for e in self.elements if e.tag in tags]
 
     def attr_at(self, offset: int) -> tuple[Element, Attr] | None:
         """The element attribute whose value contains ``offset``."""
-        for element in self.elements:
-            for attr in element.attrs.values():
-                if attr.value_start <= offset < attr.value_end:
-                    return element, attr
+        spans = self._spans()
+        index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+        if index >= 0:
+            start, end, element, attr = spans[index]
+            if start <= offset < end:
+                return element, attr
         return None
+
+    def _spans(self) -> list[tuple[int, int, Element, Attr]]:
+        if self.value_spans is None:
+            self.value_spans = sorted(
+                ((a.value_start, a.value_end, e, a) for e in self.elements
+                 for a in e.attrs.values() if a.value_start >= 0),
+                key=lambda span: (span[0], span[1]))
+        return self.value_spans
 
 
 def mask_liquid(source: str) -> tuple[str, list[LoopSpan]]:
@@ -139,7 +151,7 @@ def _mask_markup(text: str) -> str:
         if not part:
             continue
         mark = OUT_MARK if part.startswith("{{") else TAG_MARK
-        out.append(_NOT_NEWLINE.sub(mark, part))
+        out.append(_NOT_NEWLINE.sub(mark, part) if "\n" in part else mark * len(part))
     return "".join(out)
 
 
@@ -230,3 +242,31 @@ def scan_html(source: str) -> HtmlScan:
     scanner.close()
     return HtmlScan(source, masked, scanner.elements, scanner.inline_scripts,
                     scanner.script_srcs, loops)
+
+
+def crowd_attribute_values(
+    html_text: str, wanted: dict[str, set[str]]
+) -> list[tuple[str, dict[str, str]]]:
+    """Quick scan of rendered HTML: the ``wanted`` attributes of the ``wanted`` crowd tags,
+    in document order.
+
+    Example:
+        >>> crowd_attribute_values("<crowd-input name='a' label='x &amp; y'>",
+        ...                        {"crowd-input": {"label"}})
+        [('crowd-input', {'label': 'x & y'})]
+    """
+    if not wanted:
+        return []
+    tags = "|".join(re.escape(tag) for tag in sorted(wanted))
+    pattern = re.compile(rf"""<({tags})(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.I)
+    found = []
+    for match in pattern.finditer(html_text):
+        tag, body = match.group(1).lower(), match.group(2)
+        values = {}
+        for name in wanted.get(tag, ()):
+            attr = re.search(rf"""(?:^|\s){re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)')""",
+                             body)
+            if attr:
+                values[name] = html.unescape(next(g for g in attr.groups() if g is not None))
+        found.append((tag, values))
+    return found

@@ -13,7 +13,7 @@ from a2i_kit.errors import TemplateError
 from a2i_kit.templates.errors import TemplateRenderError
 from a2i_kit.templates.findings import SEVERITIES, Collector, Finding
 from a2i_kit.templates.html_scan import HtmlScan, scan_html
-from a2i_kit.templates.lint_rules import element_rules, input_rules, liquid_rules
+from a2i_kit.templates.lint_rules import element_rules, input_rules, liquid_rules, rendered_rules
 from a2i_kit.templates.liquid_scan import scan_liquid
 
 __all__ = ["Finding", "has_errors", "lint"]
@@ -53,21 +53,25 @@ def lint(template: str, sample_input: dict[str, Any] | str | None = None) -> lis
             out.at("invalid-sample-input", "error", 1, 1, exc.message)
         else:
             input_rules(out, template, data)
-            _render_check(out, template, data, render)
+            rendered = _render_check(out, template, data, render)
+            if rendered is not None:
+                rendered_rules(out, html, rendered)
     return sorted(out.findings, key=lambda f: (f.line, f.column, SEVERITIES.index(f.severity)))
 
 
-def _render_check(out: Collector, template: str, data: dict[str, Any], render: Any) -> None:
+def _render_check(out: Collector, template: str, data: dict[str, Any],
+                  render: Any) -> str | None:
     def fake_signer(bucket: str, key: str) -> str:
         return f"https://example.invalid/{bucket}/{key}"
 
     try:
-        render(template, data, signer=fake_signer)
+        return str(render(template, data, signer=fake_signer))
     except TemplateRenderError as exc:
         if not any(f.code in ("missing-input-path", "liquid-syntax") and f.severity == "error"
                    for f in out.findings):
             out.at("render-error", "error", exc.line or 1, exc.column or 1,
                    f"rendering with the sample input fails: {exc.message}", exc.hint)
+    return None
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -17,7 +17,13 @@ from a2i_kit.templates.answer_shape import NATIVE_SKIP
 from a2i_kit.templates.catalogue import ARRAY_ATTRS, CROWD, LOADER_URLS, REGIONS, is_known_attribute
 from a2i_kit.templates.environment import get_environment
 from a2i_kit.templates.findings import Collector, suggest
-from a2i_kit.templates.html_scan import OUT_MARK, TAG_MARK, Element, HtmlScan
+from a2i_kit.templates.html_scan import (
+    OUT_MARK,
+    TAG_MARK,
+    Element,
+    HtmlScan,
+    crowd_attribute_values,
+)
 from a2i_kit.templates.infer_input import input_paths
 from a2i_kit.templates.jslit import JsLiteralError, parse_js_literal
 from a2i_kit.templates.liquid_scan import LiquidScan
@@ -219,3 +225,33 @@ def _present(data: Any, path: tuple[str, ...]) -> bool:
     if isinstance(data, dict) and head in data:
         return _present(data[head], rest)
     return False
+
+
+def rendered_rules(out: Collector, html: HtmlScan, rendered: str) -> None:
+    """Array/object attributes written with Liquid must parse once rendered."""
+    wanted: dict[str, set[str]] = {}
+    for element in html.elements:
+        if element.tag in CROWD and element.tag != "crowd-classifier":
+            names = {n for n in ARRAY_ATTRS & set(element.attrs) if element.attrs[n].has_liquid}
+            if names:
+                wanted.setdefault(element.tag, set()).update(names)
+        elif element.tag == "crowd-classifier" and "categories" in element.attrs \
+                and element.attrs["categories"].has_liquid:
+            wanted.setdefault(element.tag, set()).add("categories")
+    after = crowd_attribute_values(rendered, wanted)
+    for tag in wanted:
+        sources = html.by_tag(tag)
+        outputs = [values for name, values in after if name == tag]
+        for index, values in enumerate(outputs):
+            source = sources[index] if len(sources) == len(outputs) else sources[0]
+            for name, value in values.items():
+                attr = source.attrs.get(name)
+                if attr is None or not attr.has_liquid:
+                    continue
+                try:
+                    parse_js_literal(value)
+                except JsLiteralError as exc:
+                    out.add("malformed-attribute", "error", attr.value_start,
+                            f"<{tag}> {name}=… is not a valid array/object literal once "
+                            f"rendered with the sample input: {exc}",
+                            "print lists with '| to_json' and check the sample values")

@@ -41,7 +41,7 @@ def test_parses_lenient_literals(text: str, value: object) -> None:
         ("[1] x", "unexpected text after the value", 4),
         ("", "unexpected end of value", 0),
         ("[nope]", "unexpected 'n'", 1),
-        ("[" * 200 + "]" * 200, "nested too deeply", 101),
+        ("[" * 200 + "'a'" + "]" * 200, "nested too deeply", 101),
     ],
 )
 def test_reports_position_of_errors(text: str, message: str, position: int) -> None:
