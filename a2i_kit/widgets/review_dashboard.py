@@ -50,7 +50,7 @@ class ReviewDashboard(MessageWidget):
 
     def __init__(self, session: Any, *, flow_definition: str, predictions: pd.DataFrame | None = None,
                  id_col: str = "item_id", label_col: str = "label", score_col: str | None = None,
-                 label_field: str | None = None, interval: float = 5.0,
+                 label_field: str | None = None, template: str | None = None, interval: float = 5.0,
                  export_dir: str | Path | None = None) -> None:
         from a2i_kit.results import Results
 
@@ -60,7 +60,8 @@ class ReviewDashboard(MessageWidget):
         self._arn = resolve_flow(session.sagemaker, flow_definition)
         name = self._arn.rsplit("/", 1)[-1]
         self._predictions, self._id, self._label, self._score = predictions, id_col, label_col, score_col
-        self.results = Results.from_session(session, name, item_key=id_col, label_field=label_field)
+        self.results = Results.from_session(session, name, item_key=id_col, label_field=label_field,
+                                            template=template)
         self.joined: pd.DataFrame | None = None
         self._drawn_for = -1
         self._dirty = True

@@ -135,7 +135,7 @@ class ReviewQueue(MessageWidget):
             return self.task
         return self._finish(0)
 
-    def _finish(self, left: int) -> None:
+    def _finish(self, left: int) -> None:  # nothing on screen; Refresh looks again
         self.left, self.task, self.srcdoc, self.finished = left, {}, "", True
         return None
 
@@ -169,6 +169,13 @@ class ReviewQueue(MessageWidget):
         self._skipped_loops.add(current)
         self.skipped += 1
         self.next_task()
+
+    def release(self) -> None:
+        """Give the task on screen back without taking another (end of a review session)."""
+        current = self.task.get("humanLoopName")
+        if current:
+            self._client.release(current)
+        self._finish(self.left)
 
     # -- browser actions ------------------------------------------------------------------
     @action("submit")

@@ -145,3 +145,11 @@ def test_review_in_the_notebook_completes_loops(lab, tmp_path) -> None:
     assert lab.value("[loop_status(session, n) for n in loops]") == ["Completed", "Completed"]
     assert lab.value("[a['answerContent'] for a in q.answers]") == [
         {"sentiment": {"label": "positive"}}, {"sentiment": {"label": "negative"}}]
+
+
+def test_release_gives_the_task_back_to_others(session, flow) -> None:
+    queue = ReviewQueue(session, worker="dana")
+    queue.release()
+    assert queue.finished and queue.task == {}
+    other = ReviewQueue(session, worker="erin")
+    assert other.task["humanLoopName"] == "loop-1"
