@@ -35,7 +35,7 @@ def pooled_client(client: Any, size: int, *, botocore_retries: bool) -> Any:
         return client
     config = Config(max_pool_connections=max(size, 10))
     if not botocore_retries:
-        config = config.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
+        config = config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
     frozen = credentials.get_frozen_credentials()
     return boto3.session.Session().client(
         meta.service_model.service_name, endpoint_url=meta.endpoint_url, region_name=meta.region_name,

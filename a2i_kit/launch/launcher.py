@@ -125,11 +125,13 @@ class _Run:
         return None
 
     def _start_all(self, todo: list[Job], prior: dict[str, dict[str, Any]], progress: bool) -> None:
+        """Intents durably per chunk, then calls; at most two chunks queued; outcomes batched."""
         from tqdm.auto import tqdm
 
-        chunk = max(self.workers * 2, 16)
+        chunk = max(self.workers * 4, 32)
         bar = tqdm(total=len(todo), desc=f"Starting loops ({flow_name(self.flow)})", unit="loop",
                    disable=not progress or not todo)
+        buffered: list[Any] = []
         with ThreadPoolExecutor(self.workers, thread_name_prefix="a2i-launch") as pool:
             pending: set[Future] = set()
             for i in range(0, len(todo), chunk):
@@ -137,21 +139,29 @@ class _Run:
                 self.ledger.intend(self.flow, [(j.key, j.name, j.input_sha) for j in batch])
                 pending |= {pool.submit(self._start_one, job, prior.get(job.key)) for job in batch}
                 while len(pending) > chunk:
-                    self._collect(pending, bar)
+                    pending = self._collect(pending, buffered, bar, flush_at=chunk // 2)
             while pending:
-                self._collect(pending, bar)
+                pending = self._collect(pending, buffered, bar, flush_at=chunk // 2)
+        self._flush(buffered)
         bar.close()
 
-    def _collect(self, pending: set[Future], bar: Any) -> None:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        pending -= done
-        records = [f.result() for f in done]
-        self.ledger.record(self.flow, records)
-        failed = sum(1 for r in records if r[1] == "failed")
+    def _collect(self, pending: set[Future], buffered: list[Any], bar: Any, flush_at: int) -> set[Future]:
+        done, rest = wait(pending, return_when=FIRST_COMPLETED)
+        outcomes = [f.result() for f in done]
+        buffered.extend(outcomes)
+        failed = sum(1 for r in outcomes if r[1] == "failed")
         bar.update(len(done))
         if failed:
             self.failures += failed
             bar.set_postfix(failed=self.failures)
+        if len(buffered) >= flush_at:
+            self._flush(buffered)
+        return rest
+
+    def _flush(self, buffered: list[Any]) -> None:
+        if buffered:
+            self.ledger.record(self.flow, buffered)
+            buffered.clear()
 
     def _start_one(self, job: Job, row: dict[str, Any] | None) -> Any:
         params: dict[str, Any] = {"HumanLoopName": job.name, "FlowDefinitionArn": self.flow,
