@@ -96,7 +96,7 @@ def sequential(runtime: Any, flow: str, n: int, prefix: str) -> float:
     return (time.perf_counter() - start) / n
 
 
-def ours(svc: Service, runtime: Any, flow: str, df: pd.DataFrame, ledger: Path) -> tuple[float, pd.DataFrame]:
+def ours(runtime: Any, flow: str, df: pd.DataFrame, ledger: Path) -> tuple[float, pd.DataFrame]:
     start = time.perf_counter()
     summary = launch_loops(df, flow_definition_arn=flow, runtime=runtime, public_crowd=False, ledger=ledger,
                            max_workers=48, progress=False)
@@ -109,7 +109,7 @@ def bench_launch(svc: Service, sm: Any, tmp: Path) -> None:
     svc.faults(latency_ms=LATENCY_MS)
     subset = 150
     per_loop = sequential(runtime, flow, subset, "seq")
-    elapsed, summary = ours(svc, runtime, flow, items(N, "fast"), tmp / "l1.sqlite3")
+    elapsed, summary = ours(runtime, flow, items(N, "fast"), tmp / "l1.sqlite3")
     started = int((summary["status"] == "started").sum())
     print(f"BENCH launch_2000 ratio={per_loop * N / elapsed:.2f} target=15 ours={elapsed:.2f}s "
           f"sequential={per_loop * N:.1f}s (plain for loop timed on {subset} loops, {per_loop * 1000:.1f} ms/loop, "
@@ -123,7 +123,7 @@ def bench_throttled(svc: Service, sm: Any, tmp: Path) -> None:
     svc.faults(latency_ms=LATENCY_MS, error_rate=0.2, error_codes=["ThrottlingException"])
     subset = 100
     per_loop = sequential(default_retry, flow, subset, "seqthr")
-    elapsed, summary = ours(svc, runtime, flow, items(N, "thr"), tmp / "l2.sqlite3")
+    elapsed, summary = ours(runtime, flow, items(N, "thr"), tmp / "l2.sqlite3")
     svc.faults()
     names = set(list_loops(runtime, flow)["loop_name"])
     exist = len(names & set(summary["loop_name"]))
