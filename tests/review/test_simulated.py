@@ -205,3 +205,19 @@ def test_a_callable_answer_and_any_template(service: Any, make_flow: Any, start_
 def test_bad_simulation_settings(service: Any, options: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError, match=message):
         simulate_reviewers(service.url, service.admin_token, **options)
+
+
+def test_without_until_empty_a_reviewer_works_only_the_first_listing(
+        make_flow: Any, start_loops: Any, admin: Any) -> None:
+    from a2i_kit.review import SimulatedReviewer
+
+    flow = make_flow()
+    start_loops(flow, 2)
+    info = admin.add_worker("solo", ["reviewers"])
+    reviewer = SimulatedReviewer(admin.worker_client(info["token"], simulated=True), admin, "solo",
+                                 refetch=False)
+    assert [reviewer.step(), reviewer.step(), reviewer.step()] == ["answered", "answered", "idle"]
+    start_loops(flow, 1, prefix="later")
+    assert reviewer.step() == "idle"  # not listed when it started
+    keen = SimulatedReviewer(admin.worker_client(info["token"], simulated=True), admin, "solo")
+    assert [keen.step(), keen.step()] == ["answered", "idle"]

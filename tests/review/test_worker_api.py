@@ -230,3 +230,26 @@ def test_held_claim_reopens_but_never_takes(service: Any, make_flow: Any, start_
     assert none.value.status == 409
     taken = alice.claim(loop)
     assert worker_api.held_claim(service.context, record, loop)["deadline"] == taken["deadline"]
+
+
+def test_oidc_workers_report_the_local_issuer(sagemaker_client: Any, make_flow: Any,
+                                              start_loops: Any, add_worker: Any, read_output: Any) -> None:
+    from a2i_kit.service.workforce import LOCAL_OIDC_ISSUER
+
+    team = sagemaker_client.create_workteam(
+        WorkteamName="oidc-team", Description="OIDC reviewers",
+        MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["sso-reviewers", "sso-leads"]}}])["WorkteamArn"]
+    flow = make_flow("oidc-flow")
+    ui = sagemaker_client.describe_flow_definition(FlowDefinitionName="oidc-flow")["HumanLoopConfig"]["HumanTaskUiArn"]
+    oidc_flow = sagemaker_client.create_flow_definition(
+        FlowDefinitionName="oidc-review", RoleArn="arn:aws:iam::111122223333:role/a2i-kit-test",
+        HumanLoopConfig={"WorkteamArn": team, "HumanTaskUiArn": ui, "TaskTitle": "t", "TaskDescription": "d",
+                         "TaskCount": 1},
+        OutputConfig={"S3OutputPath": "s3://a2i-kit-tests/output"})["FlowDefinitionArn"]
+    [loop] = start_loops({**flow, "flow_definition_arn": oidc_flow}, prefix="sso")
+    erin = add_worker("erin", groups=["sso-leads"], identity_provider="Oidc")
+    assert erin.me()["workteams"] == [team]
+    erin.claim(loop)
+    erin.submit(loop, {"sentiment": {"label": "neutral"}})
+    identity = read_output(loop)["humanAnswers"][0]["workerMetadata"]["identityData"]
+    assert identity == {"identityProviderType": "Oidc", "issuer": LOCAL_OIDC_ISSUER, "sub": erin.info["sub"]}
