@@ -7,7 +7,6 @@ with a label, labels or boxes); the others get plausible filler.
 
 Example:
     >>> import random
-import re
     >>> shape = {"sentiment": {"type": "object", "properties": {"label": {
     ...     "type": "string", "enum": ["positive", "negative"]}}}}
     >>> generate_answer(shape, random.Random(0), truth="negative", accuracy=1.0)
