@@ -13,7 +13,8 @@ from a2i_kit.errors import TemplateError
 from a2i_kit.templates.errors import TemplateRenderError
 from a2i_kit.templates.findings import SEVERITIES, Collector, Finding
 from a2i_kit.templates.html_scan import HtmlScan, scan_html
-from a2i_kit.templates.lint_rules import element_rules, input_rules, liquid_rules, rendered_rules
+from a2i_kit.templates.lint_liquid import input_rules, liquid_rules, rendered_rules
+from a2i_kit.templates.lint_rules import element_rules
 from a2i_kit.templates.liquid_scan import scan_liquid
 
 __all__ = ["Finding", "has_errors", "lint"]
