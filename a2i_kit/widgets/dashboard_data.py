@@ -25,7 +25,7 @@ def status_counts(statuses: pd.DataFrame) -> dict[str, int]:
     """Loops per A2I status (every status present, plus ``total``)."""
     counts = statuses["status"].value_counts() if len(statuses) else pd.Series(dtype=int)
     out = {s: int(counts.get(s, 0)) for s in STATUSES}
-    out["total"] = int(len(statuses))
+    out["total"] = len(statuses)
     return out
 
 

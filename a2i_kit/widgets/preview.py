@@ -30,14 +30,6 @@ window.addEventListener("keydown", (e) => {
   if (e.defaultPrevented || window.parent === window) return;
   if (e.key === "Escape" || (e.altKey && (e.key === "s" || e.key === "S"))) {
     window.parent.postMessage({type: "a2i-kit:key", key: e.altKey ? "Alt+s" : e.key}, "*");
-    return;
-  }
-  // Enter on a just-picked option submits (a focused option button would only be re-picked).
-  let el = document.activeElement;
-  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-  if (e.key === "Enter" && !e.shiftKey && el && el.classList && el.classList.contains("crowd-choice")) {
-    const form = document.querySelector("crowd-form");
-    if (form && typeof form.submit === "function") { e.preventDefault(); form.submit(); }
   }
 });
 </script>"""

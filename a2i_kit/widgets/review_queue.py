@@ -137,7 +137,7 @@ class ReviewQueue(MessageWidget):
 
     def _finish(self, left: int) -> None:  # nothing on screen; Refresh looks again
         self.left, self.task, self.srcdoc, self.finished = left, {}, "", True
-        return None
+        return
 
     def _current(self, loop: str | None) -> str:
         current = self.task.get("humanLoopName")

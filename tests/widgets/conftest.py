@@ -85,6 +85,7 @@ def _start_server(base: Path) -> LabServer:
             "--port=0", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
             "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}",
             "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
             f"--LabApp.user_settings_dir={base / 'user-settings'}",
             f"--LabApp.workspaces_dir={base / 'workspaces'}",
             "--ServerApp.disable_check_xsrf=False"]
@@ -276,20 +277,30 @@ def _shutdown_kernels_for(server: LabServer, path: str) -> None:
                 api.delete(f"/api/sessions/{session['id']}")
 
 
-@pytest.fixture
-def lab(lab_server: LabServer, browser: Any) -> Iterator[LabNotebook]:
-    """A fresh notebook opened in JupyterLab (own browser context), kernel idle and connected."""
-    path = _new_notebook(lab_server.root)
+def _open(server: LabServer, browser: Any, route: str) -> Iterator[LabNotebook]:
+    path = _new_notebook(server.root)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    notebook = LabNotebook(page=page, server=lab_server, path=path)
+    notebook = LabNotebook(page=page, server=server, path=path)
     page.on("console", lambda msg: notebook.console.append(f"{msg.type}: {msg.text}"))
     page.on("pageerror", lambda exc: notebook.console.append(f"pageerror: {exc}"))
     try:
-        page.goto(f"{lab_server.url}/lab/tree/{path}?reset&token={lab_server.token}")
+        page.goto(f"{server.url}/{route}/{path}?reset&token={server.token}")
         page.wait_for_function(_OPEN_PANEL, arg=path, timeout=START_TIMEOUT * 1000)
         page.wait_for_function(_KERNEL_IDLE, timeout=KERNEL_TIMEOUT * 1000, polling=200)
         yield notebook
     finally:
         context.close()
-        _shutdown_kernels_for(lab_server, path)
+        _shutdown_kernels_for(server, path)
+
+
+@pytest.fixture
+def lab(lab_server: LabServer, browser: Any) -> Iterator[LabNotebook]:
+    """A fresh notebook opened in JupyterLab (own browser context), kernel idle and connected."""
+    yield from _open(lab_server, browser, "lab/tree")
+
+
+@pytest.fixture
+def notebook7(lab_server: LabServer, browser: Any) -> Iterator[LabNotebook]:
+    """The same, in the Notebook 7 interface (served by the same server at /notebooks/...)."""
+    yield from _open(lab_server, browser, "notebooks")

@@ -112,7 +112,8 @@ def test_routing_errors_are_shown_not_raised(session, tmp_path) -> None:
     df.loc[3, "score"] = np.nan
     w = LoopLauncher(session, predictions=df, label_col="label", score_col="score",
                      ledger=tmp_path / "l.sqlite3")
-    assert "item-3" in w.error and "score" in w.error
+    assert "item-3" in w.error
+    assert "score" in w.error
     assert w.flow_definition == ""
     with pytest.raises(A2IKitError, match="choose a flow definition first"):
         w.run_action("launch")

@@ -44,19 +44,24 @@ def review_all(session, accuracy=1.0) -> None:
                        ground_truth_key="label", accuracy=accuracy, seed=1)
 
 
-def test_counts_before_and_after_reviews(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_counts_before_and_after_reviews(session) -> None:
     dash = ReviewDashboard(session, flow_definition="dash-flow", predictions=predictions(),
                            score_col="score", interval=0)
     assert dash.counts == {"InProgress": 6, "Completed": 0, "Failed": 0, "Stopping": 0,
                            "Stopped": 0, "total": 6}
-    assert dash.n_answers == 0 and dash.charts == [] and dash.agreement == {}
+    assert dash.n_answers == 0
+    assert dash.charts == []
+    assert dash.agreement == {}
     review_all(session)
     assert dash.events_seen == 0
     counts = dash.run_action("refresh", {"poll": True})
-    assert counts["Completed"] == 6 and counts["InProgress"] == 0
+    assert counts["Completed"] == 6
+    assert counts["InProgress"] == 0
     assert dash.events_seen == 6  # one Completed event per loop, seen through the service bus
     assert dash.n_answers == 6
-    assert dash.agreement["n"] == 6 and dash.agreement["agreement"] == 1.0
+    assert dash.agreement["n"] == 6
+    assert dash.agreement["agreement"] == 1.0
     assert [c["name"] for c in dash.charts] == ["confusion_matrix", "override_by_confidence",
                                                 "reviewer_time"]
     assert all(base64.b64decode(c["src"].split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n" for c in dash.charts)
@@ -69,16 +74,19 @@ def test_a_poll_without_changes_keeps_history_and_charts(session, flow) -> None:
                            predictions=predictions(), interval=0)
     charts = dash.charts
     dash.run_action("refresh", {"poll": True})
-    assert len(dash.history) == 1 and dash.charts is charts
+    assert len(dash.history) == 1
+    assert dash.charts is charts
 
 
-def test_export_writes_every_frame(session, flow, tmp_path) -> None:
+@pytest.mark.usefixtures("flow")
+def test_export_writes_every_frame(session, tmp_path) -> None:
     review_all(session)
     dash = ReviewDashboard(session, flow_definition="dash-flow", predictions=predictions(), interval=0)
     paths = dash.run_action("export", {"format": "csv", "folder": str(tmp_path / "out")})
     assert [Path(p).name for p in paths] == ["loops.csv", "answers.csv", "joined.csv"]
     answers = pd.read_csv(tmp_path / "out" / "answers.csv")
-    assert len(answers) == 6 and set(answers["label"]) == {"positive", "negative"}
+    assert len(answers) == 6
+    assert set(answers["label"]) == {"positive", "negative"}
     parquet = dash.export(tmp_path / "pq", fmt="parquet")
     assert pd.read_parquet(parquet[2]).shape[0] == 6
     assert dash.status == f"saved 3 file(s) to {tmp_path / 'pq'}"
@@ -90,7 +98,8 @@ def test_export_writes_every_frame(session, flow, tmp_path) -> None:
 @pytest.mark.parametrize(("payload", "message"), [
     ({"format": "xlsx"}, "export format 'xlsx' is not one of csv, parquet"),
 ])
-def test_export_errors_are_sent_back(session, flow, payload, message) -> None:
+@pytest.mark.usefixtures("flow")
+def test_export_errors_are_sent_back(session, payload, message) -> None:
     dash = ReviewDashboard(session, flow_definition="dash-flow", interval=0)
     reply = dash.handle_message({"uuid": "e", "type": "export", "payload": payload})
     assert reply == {"uuid": "e", "type": "error", "request": "export", "message": message}
@@ -98,7 +107,8 @@ def test_export_errors_are_sent_back(session, flow, payload, message) -> None:
     assert reply["message"] == "no frame named 'joined'; choose one of loops, answers"
 
 
-def test_bad_arguments(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_bad_arguments(session) -> None:
     with pytest.raises(InputError, match="flow definition 'nope' not found"):
         ReviewDashboard(session, flow_definition="nope")
     with pytest.raises(InputError, match="predictions have no id column 'id'"):
@@ -106,7 +116,8 @@ def test_bad_arguments(session, flow) -> None:
     dash = ReviewDashboard(session, flow_definition="dash-flow", interval=0)
     with pytest.raises(traitlets.TraitError, match="interval must be 0"):
         dash.interval = 0.1
-    assert isinstance(dash, ReviewDashboard) and issubclass(InputError, A2IKitError)
+    assert isinstance(dash, ReviewDashboard)
+    assert issubclass(InputError, A2IKitError)
 
 
 @pytest.mark.jupyter

@@ -28,7 +28,8 @@ def flow(session):
     return flow
 
 
-def test_shows_the_first_task_and_counts_what_is_left(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_shows_the_first_task_and_counts_what_is_left(session) -> None:
     queue = ReviewQueue(session, worker="alice")
     assert queue.worker_name == "alice"
     assert queue.task["humanLoopName"] == "loop-1"
@@ -38,10 +39,11 @@ def test_shows_the_first_task_and_counts_what_is_left(session, flow) -> None:
     assert (queue.done, queue.left, queue.finished) == (0, 3, False)
 
 
-def test_submit_completes_the_loop_and_moves_on(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_submit_completes_the_loop_and_moves_on(session) -> None:
     queue = ReviewQueue(session, worker="alice")
     seen = []
-    queue.on_submit(lambda loop, answer, reply: seen.append((loop, reply["humanLoopStatus"])))
+    queue.on_submit(lambda loop, _answer, reply: seen.append((loop, reply["humanLoopStatus"])))
     reply = queue.handle_message({"uuid": "a", "type": "submit", "payload": {
         "humanLoopName": "loop-1", "answerContent": {"sentiment": {"label": "positive"}}}})
     assert reply["type"] == "submit:ok"
@@ -50,31 +52,39 @@ def test_submit_completes_the_loop_and_moves_on(session, flow) -> None:
     assert (queue.done, queue.left, queue.task["humanLoopName"]) == (1, 2, "loop-2")
 
 
-def test_skip_releases_and_the_queue_finishes(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_skip_releases_and_the_queue_finishes(session) -> None:
     queue = ReviewQueue(session, worker="alice")
     queue.run_action("skip", {"humanLoopName": "loop-1"})
-    assert queue.task["humanLoopName"] == "loop-2" and queue.skipped == 1
+    assert queue.task["humanLoopName"] == "loop-2"
+    assert queue.skipped == 1
     for loop in ("loop-2", "loop-3"):
         queue.submit({"sentiment": {"label": "neutral"}}, loop=loop)
-    assert queue.finished and queue.task == {} and queue.srcdoc == ""
+    assert queue.finished
+    assert queue.task == {}
+    assert queue.srcdoc == ""
     assert loop_status(session, "loop-1") == "InProgress"  # noqa: F821
     # Refresh offers the skipped task again; another worker could have taken it meanwhile.
     queue.run_action("refresh")
-    assert queue.task["humanLoopName"] == "loop-1" and not queue.finished
+    assert queue.task["humanLoopName"] == "loop-1"
+    assert not queue.finished
 
 
-def test_a_stale_answer_is_refused_and_shown(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_a_stale_answer_is_refused_and_shown(session) -> None:
     queue = ReviewQueue(session, worker="alice")
     reply = queue.handle_message({"uuid": "b", "type": "submit", "payload": {
         "humanLoopName": "loop-9", "answerContent": {"sentiment": {"label": "positive"}}}})
-    assert reply["type"] == "error" and reply["uuid"] == "b"
+    assert reply["type"] == "error"
+    assert reply["uuid"] == "b"
     assert reply["message"] == ("this answer is for 'loop-9' but the task on screen is 'loop-1'; "
                                 "it was not submitted")
     assert queue.error == reply["message"]
     assert loop_status(session, "loop-1") == "InProgress"  # noqa: F821
 
 
-def test_service_refusals_come_back_as_errors(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_service_refusals_come_back_as_errors(session) -> None:
     queue = ReviewQueue(session, worker="alice")
     reply = queue.handle_message({"uuid": "c", "type": "submit", "payload": {
         "humanLoopName": "loop-1", "answerContent": "not an object"}})
@@ -85,14 +95,17 @@ def test_service_refusals_come_back_as_errors(session, flow) -> None:
 def test_same_worker_name_reuses_the_worker_and_limit_stops_early(session, flow) -> None:
     first = ReviewQueue(session, worker="bob", limit=1)
     first.submit({"sentiment": {"label": "negative"}})
-    assert first.finished and first.done == 1
+    assert first.finished
+    assert first.done == 1
     again = ReviewQueue(session, worker="bob", flow_definition=flow["flow_definition_arn"])
     assert again.task["humanLoopName"] == "loop-2"  # bob already answered loop-1
 
 
-def test_other_flows_are_filtered_out(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_other_flows_are_filtered_out(session) -> None:
     queue = ReviewQueue(session, worker="carol", flow_definition="some-other-flow")
-    assert queue.finished and queue.left == 0
+    assert queue.finished
+    assert queue.left == 0
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
@@ -147,9 +160,11 @@ def test_review_in_the_notebook_completes_loops(lab, tmp_path) -> None:
         {"sentiment": {"label": "positive"}}, {"sentiment": {"label": "negative"}}]
 
 
-def test_release_gives_the_task_back_to_others(session, flow) -> None:
+@pytest.mark.usefixtures("flow")
+def test_release_gives_the_task_back_to_others(session) -> None:
     queue = ReviewQueue(session, worker="dana")
     queue.release()
-    assert queue.finished and queue.task == {}
+    assert queue.finished
+    assert queue.task == {}
     other = ReviewQueue(session, worker="erin")
     assert other.task["humanLoopName"] == "loop-1"

@@ -28,7 +28,8 @@ def test_renders_the_input_into_a_page_with_offline_elements() -> None:
 def test_input_may_be_json_text_and_changes_rerender() -> None:
     w = TaskPreview(template=CLASSIFIER, task_input='{"text": "zq-one"}')
     w.task_input = {"text": "zq-two"}
-    assert "zq-two" in w.srcdoc and "zq-one" not in w.srcdoc
+    assert "zq-two" in w.srcdoc
+    assert "zq-one" not in w.srcdoc
 
 
 @pytest.mark.parametrize(("answer", "ok", "problem"), [
@@ -44,7 +45,9 @@ def test_submit_checks_the_answer_against_the_shape(answer, ok, problem) -> None
     assert reply["uuid"] == "u1"
     assert reply["type"] == "submit:ok"
     assert reply["result"]["ok"] is ok
-    assert w.answer == answer and w.answer_ok is ok and seen == [answer]
+    assert w.answer == answer
+    assert w.answer_ok is ok
+    assert seen == [answer]
     if problem:
         assert any(problem in p for p in w.answer_problems)
     else:
@@ -58,14 +61,16 @@ def test_a_bad_message_is_answered_with_an_error_and_shown() -> None:
                      "message": "answerContent must be a JSON object, got list"}
     assert w.error == reply["message"]
     ok = w.handle_message({"uuid": "u3", "type": "submit", "payload": {"answerContent": {}}})
-    assert ok["type"] == "submit:ok" and w.error == ""
+    assert ok["type"] == "submit:ok"
+    assert w.error == ""
 
 
 def test_template_errors_keep_the_last_page_and_name_the_line() -> None:
     w = TaskPreview(template=CLASSIFIER, task_input={"text": "kept"})
     w.template = "<p>\n{{ task.input.text | nosuch }}</p>"
     assert "kept" in w.srcdoc
-    assert "2:" in w.render_error and "nosuch" in w.render_error
+    assert "2:" in w.render_error
+    assert "nosuch" in w.render_error
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

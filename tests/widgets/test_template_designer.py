@@ -23,15 +23,18 @@ GOOD = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script
 
 def test_builtin_starts_clean_with_its_sample() -> None:
     d = TemplateDesigner(builtin="text-classification")
-    assert d.findings == [] and d.render_error == ""
+    assert d.findings == []
+    assert d.render_error == ""
     assert d.sample_source == "text-classification"
     assert json.loads(d.sample_text)["predictedLabel"] == "Positive"
-    assert "skeleton" in d.sample_choices and "text-classification" in d.sample_choices
+    assert "skeleton" in d.sample_choices
+    assert "text-classification" in d.sample_choices
 
 
 def test_an_edit_relints_and_rerenders() -> None:
     d = TemplateDesigner(template=GOOD, sample_input={"headline": "Cup final tonight"})
-    assert "Cup final tonight" in d.srcdoc and d.findings == []
+    assert "Cup final tonight" in d.srcdoc
+    assert d.findings == []
     d.template = GOOD.replace(' header="Topic?"', "")
     assert [(f["line"], f["code"]) for f in d.findings] == [(3, "missing-required-attribute")]
     assert "'header'" in d.findings[0]["message"]
@@ -46,7 +49,8 @@ def test_skeleton_sample_is_inferred_and_custom_json_is_checked() -> None:
     d.sample_text = "[1]"
     assert d.render_error.startswith("sample input: task input must be a JSON object")
     d.sample_source = "text-classification"
-    assert json.loads(d.sample_text)["labels"][0] == "Positive" and d.render_error == ""
+    assert json.loads(d.sample_text)["labels"][0] == "Positive"
+    assert d.render_error == ""
     with pytest.raises(traitlets.TraitError, match="sample_source 'nope' is not one of"):
         d.sample_source = "nope"
 
@@ -55,7 +59,8 @@ def test_test_submit_is_checked_against_the_shape() -> None:
     d = TemplateDesigner(template=GOOD)
     assert d.run_action("submit", {"answerContent": {"topic": {"label": "sports"}}})["ok"] is True
     result = d.run_action("submit", {"answerContent": {"topic": {"label": "cooking"}}})
-    assert result["ok"] is False and "cooking" in result["problems"][0]
+    assert result["ok"] is False
+    assert "cooking" in result["problems"][0]
 
 
 def test_save_writes_the_file_and_reports(tmp_path) -> None:
