@@ -108,7 +108,7 @@ class ServiceThread:
         self.url = ctx.base_url = f"http://{host}:{self.port}"
         self.context, self.faults = ctx, Faults()
         self._unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
-        app = build_app(ctx, self.faults)
+        app = build_app(ctx, self.faults, bound_host=self.host)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=3)
         self._server = uvicorn.Server(config)

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,12 @@ from a2i_kit.config import DEFAULT_ACCOUNT, DEFAULT_REGION
 from a2i_kit.service.store import Store
 
 OUTPUT_MODES = ("local", "s3")
+
+
+def default_allowed_hosts() -> tuple[str, ...]:
+    """Loopback names plus any listed in ``A2I_KIT_ALLOWED_HOSTS`` (comma-separated)."""
+    extra = [h.strip().lower() for h in os.environ.get("A2I_KIT_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    return ("127.0.0.1", "localhost", "::1", *extra)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class ServiceConfig:
     # How often the sweeper looks for expired claims and loops.
     sweep_interval_seconds: float = 1.0
     max_body_bytes: int = 8 * 1024 * 1024
+    # Host headers served (DNS-rebinding guard, a2i_kit.service.hosts); "*" serves any.
+    allowed_hosts: tuple[str, ...] = field(default_factory=default_allowed_hosts)
 
     @property
     def mirror_dir(self) -> Path:

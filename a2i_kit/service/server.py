@@ -30,6 +30,7 @@ from a2i_kit.errors import InputError
 from a2i_kit.service.a2i_runtime.responses import routes as runtime_routes
 from a2i_kit.service.auth import require_admin, sign
 from a2i_kit.service.faults import Faults
+from a2i_kit.service.hosts import HostGuard
 from a2i_kit.service.protocol import (
     MethodNotAllowedException,
     RouteNotFoundException,
@@ -180,7 +181,8 @@ def warm_validators(lenient_names: bool) -> None:
         compiled(RUNTIME, operation, lenient_names)
 
 
-def build_app(ctx: Any, faults: Faults) -> Starlette:
+def build_app(ctx: Any, faults: Faults, bound_host: str = "127.0.0.1") -> Any:
+    """The service's ASGI app, behind the Host-header guard (see ``a2i_kit.service.hosts``)."""
     warm_validators(ctx.config.lenient_names)
     routes: list[BaseRoute] = [
         Route("/", json11_endpoint(ctx, faults), methods=["POST"]),
@@ -188,4 +190,5 @@ def build_app(ctx: Any, faults: Faults) -> Starlette:
         *extension_routes(ctx),  # they carry full paths such as /_a2i/worker/tasks
         Mount("/_a2i", routes=[*misc_routes(ctx), *admin_routes(ctx, faults), Mount("/noop", routes=noop_routes())]),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    return HostGuard(app, (*ctx.config.allowed_hosts, bound_host))
