@@ -43,7 +43,7 @@ def to_json_text(value: Any) -> str:
     """Compact JSON, as Ruby's ``to_json`` prints it."""
     if is_undefined(value) or value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return _ENCODER.encode(value)
 
 
 def _json_default(value: Any) -> Any:
@@ -54,6 +54,9 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, range):
         return list(value)
     return str(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
 def to_text(value: Any) -> str:

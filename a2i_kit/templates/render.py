@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import warnings
 from typing import Any
 
 from liquid import BoundTemplate
@@ -125,8 +124,7 @@ def parse_template(template: str, *, name: str = "template", mode: str = "strict
     """Check and parse a template (cached), raising TemplateRenderError on failure."""
     source = check_source(template, name)
     try:
-        with warnings.catch_warnings(record=mode != "warn"):
-            return _parse_cached(source, mode)
+        return _parse_cached(source, mode)
     except LiquidError as exc:
         raise convert_error(exc, source, name) from None
 
