@@ -38,7 +38,9 @@ def _counts(answers: pd.DataFrame) -> pd.DataFrame:
     first_seen = {label: i for i, label in enumerate(pd.unique(frame["label"]))}
     counts = frame.groupby(["task", "label"], sort=False).size().rename("votes").reset_index()
     counts["seen"] = counts["label"].map(first_seen)
-    return counts.sort_values(["task", "votes", "seen"], ascending=[True, False, True], kind="stable")
+    return counts.sort_values(
+        ["task", "votes", "seen"], ascending=[True, False, True], kind="stable"
+    )
 
 
 def majority_vote(answers: pd.DataFrame) -> pd.Series:

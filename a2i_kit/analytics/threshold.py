@@ -5,10 +5,14 @@ otherwise auto-accept) estimate the error rate of the auto-accepted region witho
 routed for low confidence are, by construction, not a sample of it. For each candidate threshold
 t the audited items with confidence ≥ t give ``errors / n``; its one-sided upper confidence bound
 (Clopper–Pearson by default, Wilson on request; see :mod:`a2i_kit.analytics.bounds`) must be ≤ the
-target (with at least ``min_audited`` audited items at or above t). Scanning from the highest
-threshold down, the recommendation is the lowest t of the *first unbroken run* of passing
-thresholds, so a lucky dip below a failing zone cannot pick it. The bound is per threshold, not
-simultaneous over all thresholds scanned.
+target (with at least ``min_audited`` audited items at or above t). The recommendation is the
+lowest passing t, i.e. the largest coverage whose whole auto-accepted region is within the target.
+
+Picking the best of many thresholds would make a per-threshold bound optimistic, so candidates are
+``grid_size`` thresholds at equal steps of audited items (the audit's confidence quantiles) and the
+bound is Bonferroni-corrected over them (each at level ``1 - (1 - level) / grid_size``): the stated
+level then holds for the chosen threshold. ``grid_size=None`` tests every distinct confidence
+without correction (per-threshold level only; optimistic).
 
 Example:
     >>> import numpy as np
@@ -38,7 +42,7 @@ class ThresholdRecommendation:
     threshold: float
     coverage: float  # share of all predictions auto-accepted at the threshold
     risk_estimate: float  # audited errors / audited items at or above the threshold
-    risk_upper: float  # one-sided upper bound at `level`
+    risk_upper: float  # one-sided upper bound at `level` (Bonferroni-corrected over the grid)
     n_audited: int
     n_errors: int
     target_error: float
@@ -51,13 +55,16 @@ class ThresholdRecommendation:
 
 def recommend_threshold(audit_confidence: Any, audit_correct: Any, target_error: float, *,
                         all_confidence: Any = None, level: float = 0.95,
-                        method: str = "clopper-pearson", min_audited: int = 30) -> ThresholdRecommendation:  # fmt: skip
+                        method: str = "clopper-pearson", min_audited: int = 30,
+                        grid_size: int | None = 20) -> ThresholdRecommendation:  # fmt: skip
     """See the module docstring. ``all_confidence`` (every prediction, reviewed or not) gives the
     coverage; without it coverage is measured on the audit sample itself."""
     if not 0 < target_error < 1:
         raise InputError(
             f"target_error={target_error}: use an error rate between 0 and 1, e.g. 0.02"
         )
+    if not 0.5 <= level < 1:
+        raise InputError(f"level={level}: use a confidence level in [0.5, 1), e.g. 0.95")
     audit = Sweep(audit_confidence, audit_correct)
     if audit.n == 0:
         raise InputError(
@@ -65,17 +72,24 @@ def recommend_threshold(audit_confidence: Any, audit_correct: Any, target_error:
         )
     t = audit.thresholds()
     n = audit.accepted(t)
+    tested_level = level
+    if grid_size is not None:
+        if grid_size < 1:
+            raise InputError(
+                f"grid_size={grid_size}: use a number of candidate thresholds ≥ 1, or None"
+            )
+        steps = np.ceil(np.linspace(audit.n / grid_size, audit.n, grid_size))
+        t = t[np.unique(np.searchsorted(n, steps, side="left").clip(0, len(t) - 1))]
+        n = audit.accepted(t)
+        tested_level = 1 - (1 - level) / len(t)
     e = audit.errors(t)
-    upper = upper_bound(e, n, level, method)
+    upper = upper_bound(e, n, tested_level, method)
     passing = (upper <= target_error) & (n >= min_audited)
     population = audit if all_confidence is None else Sweep(all_confidence)
     if not passing.any():
         return ThresholdRecommendation(float("nan"), 0.0, float("nan"), float("nan"), 0, 0,
                                        target_error, level, method)  # fmt: skip
-    # t is highest-first: from the first passing threshold, walk down while it keeps passing.
-    first = int(np.argmax(passing))
-    broken = np.flatnonzero(~passing[first:])
-    i = first + (int(broken[0]) - 1 if broken.size else len(passing) - first - 1)
+    i = int(np.flatnonzero(passing)[-1])  # t is highest-first: the last pass is the lowest t
     coverage = float(population.accepted(np.array([t[i]]))[0]) / max(population.n, 1)
     return ThresholdRecommendation(float(t[i]), coverage, float(e[i] / n[i]), float(upper[i]),
                                    int(n[i]), int(e[i]), target_error, level, method)  # fmt: skip

@@ -47,7 +47,7 @@ def reviewer_throughput(table: pd.DataFrame, ax: Any = None) -> Any:
     ax.set_xlabel("day (UTC)")
     ax.set_ylabel("answers submitted")
     ax.set_title("Reviewer throughput")
-    ax.legend(title="worker", fontsize=7, ncols=2, loc="upper left")
+    ax.legend(title="worker", fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

@@ -56,6 +56,7 @@ def _workers(rng: np.random.Generator, n: int) -> pd.DataFrame:
     return pd.DataFrame({
         "worker": [f"{int(x):016x}" for x in rng.integers(0, 2**63, n)],
         "accuracy": rng.uniform(0.78, 0.97, n).round(3),
+        "activity": rng.uniform(0.3, 1.0, n).round(3),
         "median_seconds": rng.uniform(15, 70, n).round(1),
         "sub": [f"{int(a):08x}-{int(b):04x}-4{int(c):03x}-8{int(d):03x}-{int(e):012x}" for a, b, c, d, e
                 in zip(*(rng.integers(0, m, n) for m in (16**8, 16**4, 16**3, 16**3, 16**12)), strict=True)],
@@ -68,7 +69,7 @@ def _predictions(rng: np.random.Generator, n: int, classes: tuple[str, ...], thr
     prior = rng.dirichlet(np.full(k, 4.0))
     truth = rng.choice(k, size=n, p=prior)
     confidence = np.clip(rng.beta(5.0, 1.4, n), 1.0 / k, 0.999).round(4)
-    correct = rng.random(n) < confidence**1.6  # a little over-confident, like most models
+    correct = rng.random(n) < confidence**1.25  # a little over-confident, like most models
     wrong = (truth + rng.integers(1, k, n)) % k
     model = np.where(correct, truth, wrong)
     low = confidence < threshold
@@ -117,7 +118,11 @@ def _generate(n_items: int, classes: tuple[str, ...], threshold: float, audit_ra
     t0 = pd.Timestamp(start).timestamp()
     span = 5 * 86400.0
     created = np.sort(t0 + rng.uniform(0, span, len(routed)))
-    pending = created > t0 + span * (1 - pending_share)
+    # Open loops: most of the newest ones, plus a few older ones nobody picked up.
+    draw = rng.random(len(routed))
+    pending = ((created > t0 + span * (1 - pending_share)) & (draw < 0.7)) | (
+        draw < pending_share / 10
+    )
     arn = fd_arn(flow_definition_name)
     draws = _draws(rng, len(routed), task_count, workers, classes)
     outputs, statuses = [], []
@@ -142,7 +147,9 @@ def _draws(rng: np.random.Generator, n: int, task_count: int, workers: pd.DataFr
            classes: tuple[str, ...]) -> list[list[tuple[Any, ...]]]:  # fmt: skip
     """Per loop, per answer: (worker record, error draw, wrong-class offset, wait, spent, pause)."""
     pool = workers.to_dict("records")
-    picks = np.argsort(rng.random((n, len(pool))), axis=1)[:, :task_count]
+    # Weighted sampling without replacement (Gumbel top-k): busier reviewers take more tasks.
+    keys = np.log(workers["activity"].to_numpy()) + rng.gumbel(size=(n, len(pool)))
+    picks = np.argsort(-keys, axis=1)[:, :task_count]
     shape = (n, task_count)
     err, wait, pause = (
         rng.random(shape),

@@ -71,14 +71,14 @@ def test_recommended_threshold_holds_on_the_true_error_rate():
     preds = review.predictions
     audit = preds[preds["reason"] == "audit"]
     correct = audit["model_label"] == audit["true_label"]
-    rec = analytics.recommend_threshold(audit["confidence"], correct, target_error=0.10,
+    rec = analytics.recommend_threshold(audit["confidence"], correct, target_error=0.08,
                                         all_confidence=preds["confidence"])  # fmt: skip
     assert 0.6 <= rec.threshold < 1
-    assert rec.risk_upper <= 0.10
+    assert rec.risk_upper <= 0.08
     assert rec.risk_estimate <= rec.risk_upper
     accepted = preds[preds["confidence"] >= rec.threshold]
     true_error = (accepted["model_label"] != accepted["true_label"]).mean()
-    assert true_error <= 0.10
+    assert true_error <= 0.08
     assert rec.coverage == pytest.approx(len(accepted) / len(preds))
     # the low-confidence reviews alone would be the wrong evidence: their error rate is far higher
     low = preds[preds["reason"] == "low_confidence"]
@@ -93,6 +93,20 @@ def test_wilson_recommends_no_higher_threshold_than_clopper_pearson():
     wi = analytics.recommend_threshold(conf, ok, 0.08, method="wilson")
     assert wi.threshold <= cp.threshold
     assert wi.method == "wilson"
+
+
+def test_grid_makes_the_bound_simultaneous():
+    rng = np.random.default_rng(2)
+    conf = rng.uniform(0.5, 1, 5000)
+    ok = rng.random(5000) > (1 - conf) / 2
+    every = analytics.recommend_threshold(conf, ok, 0.08, grid_size=None)
+    grid = analytics.recommend_threshold(conf, ok, 0.08, grid_size=10)
+    assert grid.threshold >= every.threshold  # the corrected bound is wider, so it is more careful
+    audited = conf >= grid.threshold
+    assert grid.n_audited == audited.sum()
+    assert grid.risk_upper == pytest.approx(
+        float(analytics.clopper_pearson_upper(grid.n_errors, grid.n_audited, 1 - 0.05 / 10))
+    )
 
 
 def test_unreachable_target_gives_nan():
@@ -110,6 +124,10 @@ def test_unreachable_target_gives_nan():
             "method='exact': use one of clopper-pearson, wilson",
         ),
         ({"target_error": 0.1, "level": 0.2}, "level=0.2: use a confidence level"),
+        (
+            {"target_error": 0.1, "grid_size": 0},
+            "grid_size=0: use a number of candidate thresholds",
+        ),
     ],
 )
 def test_threshold_input_errors(kwargs, message):
