@@ -44,7 +44,9 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https:; style-src 
        "font-src 'self' data: https:; connect-src 'self'; frame-src 'self' blob: data: http: https:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+                    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on
+                    # form posts, and foreign_post() needs the real origin.
+                    "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
                     "X-Frame-Options": "SAMEORIGIN"}
 
 
@@ -60,6 +62,12 @@ async def form_field(request: Request, name: str) -> str:
     """One field of an urlencoded form body (no multipart dependency needed)."""
     raw = (await request.body())[:16384].decode("utf-8", "replace")
     return (parse_qs(raw).get(name) or [""])[0].strip()
+
+
+def foreign_post(request: Request) -> bool:
+    """True for a POST whose Origin is another site (or a sandboxed frame's "null"): refused."""
+    origin = request.headers.get("origin")
+    return request.method == "POST" and origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}"
 
 
 def set_cookie(response: Response, name: str, value: str) -> Response:
@@ -120,6 +128,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         # show a page whose link (followed by portal.js) is a same-site navigation.
         response: Response = redirect(f"{pages.PORTAL}/") if same_site or request.method == "POST" \
             else html(pages.signed_in_page(worker["doc"]["name"]))
+        response.headers["Referrer-Policy"] = "no-referrer"   # the link's URL holds the token
         return set_cookie(response, COOKIE, token)
 
     async def signout(_request: Request) -> Response:
@@ -185,7 +194,17 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         response.delete_cookie(ADMIN_COOKIE, path=COOKIE_PATH)
         return response
 
+    def guarded(handler: Any) -> Any:
+        async def run(request: Request) -> Response:
+            if foreign_post(request):
+                return html(pages.error_page("Request refused", "Forms of the portal can only be sent from "
+                                             "the portal's own pages."), 403)
+            return await handler(request)
+        return run
+
     base = pages.PORTAL
+    signin, signout, claim, release = guarded(signin), guarded(signout), guarded(claim), guarded(release)
+    manage_signin, manage_signout = guarded(manage_signin), guarded(manage_signout)
     return [
         Route(base, home, methods=["GET"]),
         Route(f"{base}/", home, methods=["GET"]),

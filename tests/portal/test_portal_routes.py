@@ -63,7 +63,7 @@ def test_pages_carry_security_headers(service: Any) -> None:
     assert "frame-ancestors 'self'" in headers["content-security-policy"]
     assert "object-src 'none'" in headers["content-security-policy"]
     assert (headers["x-frame-options"], headers["referrer-policy"], headers["cache-control"]) == (
-        "SAMEORIGIN", "no-referrer", "no-store")
+        "SAMEORIGIN", "same-origin", "no-store")
 
 
 def test_manager_view_with_admin_header(service: Any, make_flow: Any, runtime_client: Any) -> None:
@@ -78,3 +78,16 @@ def test_manager_view_with_admin_header(service: Any, make_flow: Any, runtime_cl
     assert data["flows"][0]["counts"] == {"InProgress": 1}
     assert data["flows"][0]["loops"][0] == {"name": "l-1", "status": "InProgress", "taskCount": 1,
                                             "submitted": 0, "claimed": 0, "workers": []}
+
+
+@pytest.mark.parametrize("origin", ["null", "http://evil.example"])
+def test_posts_from_other_origins_are_refused(service: Any, origin: str) -> None:
+    worker = add_worker(service.url, service.admin_token, "eve", ["reviewers"])
+    response = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": worker["token"]},
+                          headers={"Origin": origin})
+    assert response.status_code == 403
+    assert "only be sent from the portal&#x27;s own pages" in response.text
+    assert "set-cookie" not in response.headers
+    same = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": worker["token"]},
+                      headers={"Origin": service.url})
+    assert same.status_code == 303
