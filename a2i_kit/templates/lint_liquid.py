@@ -34,7 +34,8 @@ def liquid_rules(out: Collector, html: HtmlScan, liquid: LiquidScan) -> None:
         elif use.name == "skip_autoescape":
             out.add("skip-autoescape", "warning", use.offset,
                     "skip_autoescape prints the value as raw HTML: an XSS risk unless the "
-                    "input is fully trusted", "drop it, or sanitise the HTML before the loop")
+                    "input is fully trusted",
+                    "drop it, or sanitise the HTML before starting the human loop")
         elif use.name == "grant_read_access":
             _check_grant(out, html, use)
 
@@ -71,6 +72,27 @@ def input_rules(out: Collector, template: str, data: dict[str, Any]) -> None:
             out.at("missing-input-path", severity, item.line, item.column,
                    f"{item.dotted} is not in the sample input (renders as empty)",
                    "grant_read_access fails on an empty value" if severity == "error" else "")
+        elif item.format == "uri" and item.path not in reported and any(
+                isinstance(v, str) and v.strip().startswith("s3://")
+                for v in _values(data, item.path)):
+            reported.add(item.path)
+            out.at("missing-grant-read-access", "error", item.line, item.column,
+                   f"{item.dotted} holds an s3:// URI in the sample, which a browser cannot load",
+                   "pipe it through grant_read_access: {{ … | grant_read_access }}")
+
+
+def _values(data: Any, path: tuple[str, ...]) -> list[Any]:
+    """Every value found at ``path`` (lists fan out)."""
+    if not path:
+        return [data]
+    head, rest = path[0], path[1:]
+    if head in ("[]", "*"):
+        items = data if isinstance(data, list) else (
+            list(data.values()) if isinstance(data, dict) else [])
+        return [v for item in items for v in _values(item, rest)]
+    if isinstance(data, dict) and head in data:
+        return _values(data[head], rest)
+    return []
 
 
 def _present(data: Any, path: tuple[str, ...]) -> bool:

@@ -57,6 +57,12 @@ def element_rules(out: Collector, html: HtmlScan) -> None:
                    "its own form and Submit button", "remove the surrounding <crowd-form>")
     for element in html.elements:
         _check_element(out, element)
+        for name in ("src", "href"):
+            value = element.value(name)
+            if value and value.strip().startswith("s3://") and not element.attrs[name].has_liquid:
+                out.add("missing-grant-read-access", "error", element.attrs[name].value_start,
+                        f"{name}=\"{value.strip()}\" is an S3 URI, which a browser cannot load",
+                        f"write {name}=\"{{{{ '{value.strip()}' | grant_read_access }}}}\"")
     _check_names(out, html)
     if (forms or entity) and not any(
             _answer_element(e) and ("crowd-form" in e.parents or e.tag in (
