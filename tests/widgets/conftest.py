@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0
 KERNEL_TIMEOUT = 90.0
 CELL_TIMEOUT = 120.0
+EXPECT_TIMEOUT_MS = 45_000  # waits, not assertions on time: 2 shared cores can be slow
 
 SETTINGS = {
     # Render every cell (no virtual scrolling), so locators find off-screen outputs too.
@@ -278,6 +279,9 @@ def _shutdown_kernels_for(server: LabServer, path: str) -> None:
 
 
 def _open(server: LabServer, browser: Any, route: str) -> Iterator[LabNotebook]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     path = _new_notebook(server.root)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()

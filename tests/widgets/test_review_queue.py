@@ -168,3 +168,26 @@ def test_release_gives_the_task_back_to_others(session) -> None:
     assert queue.task == {}
     other = ReviewQueue(session, worker="erin")
     assert other.task["humanLoopName"] == "loop-1"
+
+
+def test_thirty_tasks_in_a_row(session) -> None:
+    flow = make_flow(session, "batch-flow")  # noqa: F821 - from kernel_setup
+    loops = start_loops(session, flow["flow_definition_arn"],  # noqa: F821
+                        [{"text": f"t{i}"} for i in range(30)], prefix="batch")
+    queue = ReviewQueue(session, worker="fast")
+    assert queue.left == 30
+    for expected in range(1, 31):
+        reply = queue.handle_message({"uuid": str(expected), "type": "submit", "payload": {
+            "humanLoopName": queue.task["humanLoopName"],
+            "answerContent": {"sentiment": {"label": "neutral"}}}})
+        assert reply["type"] == "submit:ok"
+        assert (queue.done, queue.left) == (expected, 30 - expected)
+    assert queue.finished
+    assert {loop_status(session, name) for name in loops} == {"Completed"}  # noqa: F821
+
+
+def test_an_aws_session_is_refused_with_the_fix() -> None:
+    from a2i_kit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"ReviewQueue needs the embedded service: use a2i_kit\.connect\(\)"):
+        ReviewQueue(SimpleNamespace(endpoint_url=None, admin_token=None), token="t")
