@@ -21,8 +21,9 @@ Signer = Callable[[str, str], str]
 _BUCKET = r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}"
 _S3_URI = re.compile(rf"^s3://({_BUCKET})/(.+)$", re.DOTALL)
 # s3.amazonaws.com, s3.eu-west-1.amazonaws.com, s3-eu-west-1.amazonaws.com (+ .cn)
-_S3_HOST = re.compile(r"^s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$")
-_VHOST = re.compile(rf"^({_BUCKET})\.s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$")
+_S3_HOST = re.compile(r"^s3(?:-[a-z0-9-]+)?(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$")
+_VHOST = re.compile(
+    rf"^({_BUCKET})\.s3(?:-[a-z0-9-]+)?(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$")
 
 
 class NotS3Error(ValueError):

@@ -80,8 +80,11 @@ def test_render_values_and_filters(template: str, data: dict, expected: str) -> 
         ("https://s3-us-west-2.amazonaws.com/bkt/a.png", f"{SIGN}/bkt/a.png?sig=1"),
         ("https://bkt.s3.amazonaws.com/a.png", f"{SIGN}/bkt/a.png?sig=1"),
         ("https://bkt.s3.eu-central-1.amazonaws.com/x/y.jpg", f"{SIGN}/bkt/x/y.jpg?sig=1"),
+        ("https://my.bkt.s3.dualstack.us-east-1.amazonaws.com/k", f"{SIGN}/my.bkt/k?sig=1"),
+        ("https://s3.dualstack.us-east-1.amazonaws.com/bkt/k", f"{SIGN}/bkt/k?sig=1"),
         # non-S3 URLs and already signed URLs pass through
         ("https://example.com/cat.png", "https://example.com/cat.png"),
+        ("https://bkt.s3.amazonaws.com.evil.org/a.png", "https://bkt.s3.amazonaws.com.evil.org/a.png"),
         ("https://bkt.s3.amazonaws.com/a.png?X-Amz-Signature=ab",
          "https://bkt.s3.amazonaws.com/a.png?X-Amz-Signature=ab"),
     ],
