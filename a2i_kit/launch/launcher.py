@@ -15,9 +15,10 @@ item (``ConflictException``: a loop of that name exists with different input).
 
 from __future__ import annotations
 
+import queue
 import random
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -131,22 +132,28 @@ class _Run:
         chunk = max(self.workers * 4, 32)
         bar = tqdm(total=len(todo), desc=f"Starting loops ({flow_name(self.flow)})", unit="loop",
                    disable=not progress or not todo)
+        finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
         buffered: list[Any] = []
+        in_flight = 0
         with ThreadPoolExecutor(self.workers, thread_name_prefix="a2i-launch") as pool:
-            pending: set[Future] = set()
             for i in range(0, len(todo), chunk):
                 batch = todo[i:i + chunk]
                 self.ledger.intend(self.flow, [(j.key, j.name, j.input_sha) for j in batch])
-                pending |= {pool.submit(self._start_one, job, prior.get(job.key)) for job in batch}
-                while len(pending) > chunk:
-                    pending = self._collect(pending, buffered, bar, flush_at=chunk // 2)
-            while pending:
-                pending = self._collect(pending, buffered, bar, flush_at=chunk // 2)
+                for job in batch:
+                    pool.submit(self._start_one, job, prior.get(job.key)).add_done_callback(finished.put)
+                in_flight += len(batch)
+                while in_flight > chunk:
+                    in_flight -= self._collect(finished, buffered, bar, flush_at=chunk // 2)
+            while in_flight:
+                in_flight -= self._collect(finished, buffered, bar, flush_at=chunk // 2)
         self._flush(buffered)
         bar.close()
 
-    def _collect(self, pending: set[Future], buffered: list[Any], bar: Any, flush_at: int) -> set[Future]:
-        done, rest = wait(pending, return_when=FIRST_COMPLETED)
+    def _collect(self, finished: queue.SimpleQueue, buffered: list[Any], bar: Any, flush_at: int) -> int:
+        """Take every finished call (waiting for at least one); returns how many."""
+        done = [finished.get()]
+        while not finished.empty():
+            done.append(finished.get())
         outcomes = [f.result() for f in done]
         buffered.extend(outcomes)
         failed = sum(1 for r in outcomes if r[1] == "failed")
@@ -156,7 +163,7 @@ class _Run:
             bar.set_postfix(failed=self.failures)
         if len(buffered) >= flush_at:
             self._flush(buffered)
-        return rest
+        return len(done)
 
     def _flush(self, buffered: list[Any]) -> None:
         if buffered:
