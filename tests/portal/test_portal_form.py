@@ -200,3 +200,13 @@ def test_classifier_value_and_change_event(open_task: Any, submitted: Any) -> No
     assert page.evaluate("() => document.querySelector('crowd-classifier-multi-select')._submittableValue") == ["y"]
     page.get_by_role("button", name="Submit").click()
     assert submitted(page) == {"c": {"label": "Bad"}, "m": {"labels": ["y"]}}
+
+
+def test_enter_in_native_input_submits_but_not_inside_widgets(open_task: Any, submitted: Any) -> None:
+    page = open_task("""<crowd-form><input name="n" value="1">
+        <crowd-textract-analyze-document src="/img/20x20.png" keys="['Name']"></crowd-textract-analyze-document></crowd-form>""")
+    page.locator("crowd-textract-analyze-document input[data-add-value]").fill("Ann")
+    page.keyboard.press("Enter")
+    assert submitted(page) is None
+    page.locator('input[name="n"]').press("Enter")
+    assert submitted(page) == {"n": "1", "AWS/Textract/AnalyzeDocument/Forms/V1": {"blocks": []}}

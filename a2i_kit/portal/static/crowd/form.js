@@ -96,6 +96,7 @@ export class CrowdForm extends CrowdElement {
   _onKey(event) {
     const origin = event.composedPath()[0];
     if (event.key !== "Enter" || event.defaultPrevented || origin.localName !== "input") return;
+    if (origin.getRootNode() !== this.getRootNode()) return;   // fields inside a widget (e.g. Textract) do not submit
     if (["checkbox", "radio", "button", "submit", "range", "file"].includes(origin.type)) return;
     event.preventDefault();
     this.submit();
