@@ -148,6 +148,11 @@ CASES: list[tuple[str, str, Callable[[Any], None], dict[str, Any]]] = [
      clicks([(10, 10), (100, 10), (100, 100), (11, 11)], "crowd-polygon"),
      {"p": {"polygons": [{"label": "a", "vertices": [{"x": 10, "y": 10}, {"x": 100, "y": 10}, {"x": 100, "y": 100}]}],
             "inputImageProperties": {"width": 400, "height": 300}}}),
+    ("polygon-adjust-initial", f"""<crowd-form><crowd-polygon name="p" src="{IMG}" labels="['a']"
+        initial-value="[{{label: 'a', vertices: [{{x: 10, y: 10}}, {{x: 100, y: 10}}, {{x: 100, y: 100}}]}}]"></crowd-polygon></crowd-form>""",
+     seq(clicks([(90, 30)], "crowd-polygon"), drag(100, 100, 120, 150, "crowd-polygon")),
+     {"p": {"polygons": [{"label": "a", "vertices": [{"x": 10, "y": 10}, {"x": 100, "y": 10}, {"x": 120, "y": 150}]}],
+            "inputImageProperties": {"width": 400, "height": 300}, "initialValueModified": True}}),
     ("line", f"""<crowd-form><crowd-line name="lanes" src="{IMG}" labels="['lane']"></crowd-line></crowd-form>""",
      clicks([(5, 6), (300, 200)], "crowd-line"),
      {"lanes": {"lines": [{"label": "lane", "vertices": [{"x": 5, "y": 6}, {"x": 300, "y": 200}]}],

@@ -315,6 +315,11 @@ class CrowdVertexShape extends CrowdAnnotatorBase {
   fromInitial(s) { return { label: String(s.label), vertices: (s.vertices || []).map((v) => ({ x: +v.x, y: +v.y })) }; }
 
   onDown(p, target) {
+    if (!this._draft && target.dataset?.v !== undefined) {   // drag one corner of the selected shape
+      this._selected = Number(target.dataset.i);
+      this._drag = { vertex: Number(target.dataset.v), moved: false };
+      return;
+    }
     if (!this._draft && target.dataset?.i !== undefined) { this._selected = Number(target.dataset.i); return; }
     if (!this.currentLabel) return;
     if (!this._draft) { this._selected = -1; this._draft = { vertices: [p], cursor: p }; return; }
@@ -325,7 +330,14 @@ class CrowdVertexShape extends CrowdAnnotatorBase {
     if (this._draft.vertices.length >= this.constructor.maxVertices) this.finishDraft();
   }
 
-  onMove(p) { if (this._draft) this._draft.cursor = p; }
+  onMove(p) {
+    if (this._draft) { this._draft.cursor = p; return; }
+    if (!this._drag || this._selected < 0) return;
+    Object.assign(this._shapes[this._selected].vertices[this._drag.vertex], p);
+    this._drag.moved = true;
+  }
+
+  onUp() { if (this._drag?.moved) this._changed(); this._drag = null; }
 
   finishDraft() {
     if (!this._draft) return false;
@@ -342,7 +354,9 @@ class CrowdVertexShape extends CrowdAnnotatorBase {
     const tag = this.constructor.closed ? "polygon" : "polyline";
     return `<${tag} class="crowd-shape${selected ? " crowd-shape-selected" : ""}" data-i="${i}" points="${pts(s.vertices)}"
       fill="${this.constructor.closed ? c : "none"}" fill-opacity="0.15" stroke="${c}" stroke-width="${(selected ? 1 : 0.6) * r}"/>
-      ${s.vertices.map((v) => `<circle cx="${v.x}" cy="${v.y}" r="${r / 2}" fill="${c}" pointer-events="none"/>`).join("")}`;
+      ${s.vertices.map((v, k) => (selected
+    ? `<circle class="crowd-handle" data-i="${i}" data-v="${k}" cx="${v.x}" cy="${v.y}" r="${r}" fill="#fff" stroke="${c}" stroke-width="${r / 3}"/>`
+    : `<circle cx="${v.x}" cy="${v.y}" r="${r / 2}" fill="${c}" pointer-events="none"/>`)).join("")}`;
   }
 
   draftSvg(d, r) {
@@ -359,7 +373,7 @@ class CrowdVertexShape extends CrowdAnnotatorBase {
 export class CrowdPolygon extends CrowdVertexShape {
   static answerKey = "polygons";
   static closed = true;
-  static hint = "Click to add corners; click the first corner, double-click or press Enter to close the polygon. Escape cancels.";
+  static hint = "Click to add corners; click the first corner, double-click or press Enter to close the polygon. Click a polygon, then drag its corners to adjust it. Escape cancels.";
 }
 
 export class CrowdLine extends CrowdVertexShape {
