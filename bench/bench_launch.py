@@ -99,7 +99,7 @@ def sequential(runtime: Any, flow: str, n: int, prefix: str) -> float:
 def ours(runtime: Any, flow: str, df: pd.DataFrame, ledger: Path) -> tuple[float, pd.DataFrame]:
     start = time.perf_counter()
     summary = launch_loops(df, flow_definition_arn=flow, runtime=runtime, public_crowd=False, ledger=ledger,
-                           max_workers=48, progress=False)
+                           max_workers=16, progress=False)
     return time.perf_counter() - start, summary
 
 
@@ -121,7 +121,7 @@ def bench_throttled(svc: Service, sm: Any, tmp: Path) -> None:
     default_retry = svc.client("sagemaker-a2i-runtime", mode="standard", max_attempts=5)
     flow = make_flow(sm, "bench-throttled")
     svc.faults(latency_ms=LATENCY_MS, error_rate=0.2, error_codes=["ThrottlingException"])
-    subset = 100
+    subset = 60
     per_loop = sequential(default_retry, flow, subset, "seqthr")
     elapsed, summary = ours(runtime, flow, items(N, "thr"), tmp / "l2.sqlite3")
     svc.faults()
@@ -153,7 +153,7 @@ def bench_status(svc: Service, sm: Any) -> None:
                                 "doc": {"HumanLoopName": name, "HumanLoopArn": arn,
                                         "FlowDefinitionArn": flow, "OutputS3Uri": f"s3://bench/{name}"}})
     store.close()
-    subset = 400
+    subset = 200
     start = time.perf_counter()
     for k in range(subset):
         runtime.describe_human_loop(HumanLoopName=f"st-{k:05d}")
@@ -163,7 +163,7 @@ def bench_status(svc: Service, sm: Any) -> None:
     elapsed = time.perf_counter() - start
     print(f"BENCH status_summary_10000 ratio={per_describe * 10_000 / elapsed:.2f} target=20 "
           f"ours={elapsed:.2f}s describes={per_describe * 10_000:.1f}s (one DescribeHumanLoop per loop, timed on "
-          f"{subset} and extrapolated) counts={dict(counts[counts > 0].astype(int))}")
+          f"{subset} and extrapolated) counts={ {k: int(v) for k, v in counts.items() if v} }")
 
 
 def main() -> None:
