@@ -111,7 +111,7 @@ class HtmlScan:
 
 class _Scanner(HTMLParser):
     def __init__(self, source: str, masked: str, loops: list[LoopSpan]) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)  # text content is not needed
         self.source, self.masked, self.loops = source, masked, loops
         self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(masked)]
         self.stack: list[str] = []
