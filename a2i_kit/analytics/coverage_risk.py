@@ -53,18 +53,23 @@ class Sweep:
         return np.unique(self.sorted)[::-1]
 
 
-def coverage_risk(confidence: Any, correct: Any, thresholds: Any = None) -> pd.DataFrame:
+def coverage_risk(confidence: Any, correct: Any, thresholds: Any = None, *,
+                  all_confidence: Any = None) -> pd.DataFrame:  # fmt: skip
     """``threshold``, ``coverage``, ``risk``, ``n_accepted``, ``n_errors`` (highest threshold first).
 
-    ``thresholds`` defaults to every distinct confidence value.
+    ``thresholds`` defaults to every distinct confidence value. Risk comes from the labelled items
+    (e.g. the audit sample); pass ``all_confidence`` (every prediction) to measure coverage on the
+    whole population instead of on the labelled items.
     """
     sweep = Sweep(confidence, correct)
     t = sweep.thresholds() if thresholds is None else np.sort(np.asarray(thresholds, float))[::-1]
     accepted = sweep.accepted(t)
     errors = sweep.errors(t)
+    population = sweep if all_confidence is None else Sweep(all_confidence)
+    coverage = population.accepted(t) / max(population.n, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         risk = np.where(accepted > 0, errors / accepted, np.nan)
-    return pd.DataFrame({"threshold": t, "coverage": accepted / max(sweep.n, 1), "risk": risk,
+    return pd.DataFrame({"threshold": t, "coverage": coverage, "risk": risk,
                          "n_accepted": accepted, "n_errors": errors})  # fmt: skip
 
 

@@ -64,12 +64,12 @@ def _workers(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
 
 def _predictions(rng: np.random.Generator, n: int, classes: tuple[str, ...], threshold: float,
-                 audit_rate: float) -> pd.DataFrame:  # fmt: skip
+                 audit_rate: float, beta: tuple[float, float], overconfidence: float) -> pd.DataFrame:  # fmt: skip
     k = len(classes)
     prior = rng.dirichlet(np.full(k, 4.0))
     truth = rng.choice(k, size=n, p=prior)
-    confidence = np.clip(rng.beta(5.0, 1.4, n), 1.0 / k, 0.999).round(4)
-    correct = rng.random(n) < confidence**1.25  # a little over-confident, like most models
+    confidence = np.clip(rng.beta(*beta, n), 1.0 / k, 0.999).round(4)
+    correct = rng.random(n) < confidence**overconfidence
     wrong = (truth + rng.integers(1, k, n)) % k
     model = np.where(correct, truth, wrong)
     low = confidence < threshold
@@ -89,30 +89,26 @@ def generate(n_items: int = 2000, *, classes: tuple[str, ...] = CLASSES, thresho
              audit_rate: float = 0.05, task_count: int = 1, n_workers: int = 6, seed: int = 0,
              flow_definition_name: str = "ticket-triage", s3_output_path: str = "s3://demo-bucket/a2i-output",
              start: str = "2026-11-02T08:00:00Z", label_name: str = "category",
-             pending_share: float = 0.05) -> SyntheticReview:  # fmt: skip
-    """Simulate one review round (see the module docstring)."""
+             pending_share: float = 0.05, confidence_beta: tuple[float, float] = (5.0, 1.4),
+             overconfidence: float = 1.25) -> SyntheticReview:  # fmt: skip
+    """Simulate one review round (see the module docstring).
+
+    Model confidence ~ Beta(*confidence_beta); the model is right with probability
+    ``confidence ** overconfidence`` (1 = perfectly calibrated, > 1 = over-confident).
+    """
+    options = dict(locals())
     with gc_paused():
-        return _generate(
-            n_items,
-            classes,
-            threshold,
-            audit_rate,
-            task_count,
-            n_workers,
-            seed,
-            flow_definition_name,
-            s3_output_path,
-            start,
-            label_name,
-            pending_share,
-        )
+        return _generate(**options)
 
 
 def _generate(n_items: int, classes: tuple[str, ...], threshold: float, audit_rate: float,
               task_count: int, n_workers: int, seed: int, flow_definition_name: str,
-              s3_output_path: str, start: str, label_name: str, pending_share: float) -> SyntheticReview:  # fmt: skip
+              s3_output_path: str, start: str, label_name: str, pending_share: float,
+              confidence_beta: tuple[float, float], overconfidence: float) -> SyntheticReview:  # fmt: skip
     rng = np.random.default_rng(seed)
-    preds = _predictions(rng, n_items, classes, threshold, audit_rate)
+    preds = _predictions(
+        rng, n_items, classes, threshold, audit_rate, confidence_beta, overconfidence
+    )
     workers = _workers(rng, max(n_workers, task_count))
     routed = preds[preds["routed"]]
     t0 = pd.Timestamp(start).timestamp()

@@ -39,6 +39,17 @@ def test_coverage_risk_on_given_thresholds(scored):
     assert curve.loc[0.5, "n_errors"] == (~correct[conf >= 0.5]).sum()
 
 
+def test_coverage_on_the_population(scored):
+    conf, correct = scored
+    audit = conf >= 0.5
+    curve = analytics.coverage_risk(
+        conf[audit], correct[audit], thresholds=[0.5, 0.8], all_confidence=conf
+    )
+    curve = curve.set_index("threshold")
+    assert curve.loc[0.8, "coverage"] == pytest.approx((conf >= 0.8).mean())
+    assert curve.loc[0.8, "risk"] == pytest.approx((~correct[conf >= 0.8]).mean())
+
+
 def test_area_under_curve_of_a_known_curve():
     curve = analytics.coverage_risk([0.9, 0.8, 0.7, 0.6], [True, False, True, True])
     # risks at coverage .25, .5, .75, 1: 0, .5, 1/3, .25
