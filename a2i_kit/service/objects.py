@@ -1,8 +1,10 @@
 """The local S3 mirror over HTTP: what ``grant_read_access`` links to in the embedded service.
 
-``GET /_a2i/objects/{bucket}/{key}`` serves ``<mirror_dir>/<bucket>/<key>`` to anyone on the
-loopback interface (like a presigned URL; answered with ``Access-Control-Allow-Origin: *``, the
-CORS rule A2I asks input buckets to have). ``PUT`` (admin token) uploads into the mirror.
+``GET /_a2i/objects/{bucket}/{key}?sig=…`` serves ``<mirror_dir>/<bucket>/<key>`` to whoever holds
+the signed link that ``grant_read_access`` rendered (like a presigned URL; answered with
+``Access-Control-Allow-Origin: *``, the CORS rule A2I asks input buckets to have), or to the admin
+token. Unsigned reads are refused: the mirror also holds every output.json. ``PUT`` (admin token)
+uploads into the mirror.
 Paths are resolved and must stay inside the bucket folder, so ``..`` or symlinks cannot escape.
 
 Example:
@@ -17,11 +19,13 @@ Example:
 
 from __future__ import annotations
 
+import hmac
 import mimetypes
 import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -83,11 +87,41 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "code": code}, status_code=status, headers=CORS_HEADERS)
 
 
+def object_signature(ctx: ServiceContext, bucket: str, key: str) -> str:
+    """The ``sig`` that makes a mirror URL readable (an HMAC keyed by the admin token)."""
+    from a2i_kit.service.auth import sign
+
+    return sign(ctx, f"objects:{bucket}/{key}")
+
+
+def mirror_signer(ctx: ServiceContext) -> Any:
+    """The service's ``grant_read_access``: a signed link to the local mirror.
+
+    Like a presigned S3 URL, the link alone grants reading that one object; the mirror refuses
+    unsigned reads, so review inputs and answers stay private even from other pages in the browser.
+    """
+    from a2i_kit.templates import local_signer
+
+    unsigned = local_signer(ctx.base_url)
+
+    def sign(bucket: str, key: str) -> str:
+        return f"{unsigned(bucket, key)}?sig={object_signature(ctx, bucket, key)}"
+
+    return sign
+
+
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """``GET``/``HEAD``/``OPTIONS`` (anyone) and ``PUT`` (admin) on ``/_a2i/objects/{bucket}/{key}``."""
+    """``GET``/``HEAD`` (signed link or admin), ``OPTIONS`` and ``PUT`` (admin) on the mirror."""
 
     async def get_object(request: Request) -> Response:
+        from a2i_kit.service.auth import is_admin
+
         bucket, key = request.path_params["bucket"], request.path_params["key"]
+        given = request.query_params.get("sig", "")
+        expected = object_signature(ctx, bucket, key)
+        if not (hmac.compare_digest(given.encode(), expected.encode()) or is_admin(request, ctx)):
+            return _error(403, "AccessDenied", "reading the local mirror needs a signed link (from "
+                          "grant_read_access / a2i_kit.service.objects.mirror_signer) or the admin token")
         try:
             path = object_path(ctx, bucket, key)
         except InputError:

@@ -215,10 +215,11 @@ def template_content(ctx: ServiceContext, loop: dict[str, Any]) -> str:
 
 
 def render_task(ctx: ServiceContext, loop: dict[str, Any]) -> str:
-    from a2i_kit.templates import local_signer, render
+    from a2i_kit.service.objects import mirror_signer
+    from a2i_kit.templates import render
 
     task_input = json.loads(loop["doc"]["InputContent"])
-    return render(template_content(ctx, loop), task_input, signer=local_signer(ctx.base_url))
+    return render(template_content(ctx, loop), task_input, signer=mirror_signer(ctx))
 
 
 def _render_or_fail(ctx: ServiceContext, loop: dict[str, Any], assignment: dict[str, Any]) -> str:

@@ -20,9 +20,10 @@ from a2i_kit.service.sagemaker.flow_definitions import name_from_arn
 
 def render_content(ctx: ServiceContext, content: str, task_input_json: str) -> tuple[str, list[dict[str, str]]]:
     """The one rendering path: the templates package with grant_read_access signed locally."""
-    from a2i_kit.templates import local_signer, render_ui_template
+    from a2i_kit.service.objects import mirror_signer
+    from a2i_kit.templates import render_ui_template
 
-    return render_ui_template(content, task_input_json, signer=local_signer(ctx.base_url))
+    return render_ui_template(content, task_input_json, signer=mirror_signer(ctx))
 
 
 def render_ui_template(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
