@@ -91,7 +91,9 @@ def build_jobs(df: pd.DataFrame, *, flow_definition_arn: str, id_col: str = "ite
         raise InputError("pass input_cols= or input_fn=, not both")
     rows = df.to_dict("records")
     inputs = [input_fn(dict(r)) for r in rows] if input_fn else row_inputs(df, input_cols)
-    jobs, problems, seen = [], [], {}
+    jobs: list[Job] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
     for row, payload in zip(rows, inputs, strict=True):
         raw = row[id_col]
         key = item_key(raw)

@@ -100,7 +100,7 @@ class Ledger:
     def to_frame(self, flow: str | None = None) -> pd.DataFrame:
         """Every row (or one flow definition's) as a DataFrame."""
         with self._lock:
-            sql, args = "SELECT * FROM launches", ()
+            sql, args = "SELECT * FROM launches", tuple[Any, ...]()
             if flow is not None:
                 sql, args = sql + " WHERE flow_definition_arn = ?", (flow,)
             found = [dict(r) for r in self._conn.execute(sql + " ORDER BY updated", args)]

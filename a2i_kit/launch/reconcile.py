@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code
@@ -38,7 +39,7 @@ def existing_loops(runtime: Any, flow_definition_arn: str, names: Iterable[str],
         for name in wanted:
             try:
                 described, _ = call_with_retry(
-                    lambda n=name: runtime.describe_human_loop(HumanLoopName=n), retry, rng)
+                    partial(runtime.describe_human_loop, HumanLoopName=name), retry, rng)
             except Exception as exc:
                 if error_code(exc) == "ResourceNotFoundException":
                     continue
@@ -58,7 +59,7 @@ def list_loop_names(runtime: Any, flow_definition_arn: str, retry: RetryPolicy |
         kwargs: dict[str, Any] = {"FlowDefinitionArn": flow_definition_arn, "MaxResults": 100}
         if token:
             kwargs["NextToken"] = token
-        page, _ = call_with_retry(lambda kw=kwargs: runtime.list_human_loops(**kw), retry, rng)
+        page, _ = call_with_retry(partial(runtime.list_human_loops, **kwargs), retry, rng)
         names.extend(s["HumanLoopName"] for s in page.get("HumanLoopSummaries", []))
         token = page.get("NextToken")
         if not token:

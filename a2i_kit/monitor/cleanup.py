@@ -28,8 +28,8 @@ class ResourceTracker:
 
     def __init__(self, session: Any = None, *, sagemaker: Any = None, runtime: Any = None,
                  path: str | Path | None = None) -> None:
-        self.sagemaker = sagemaker or getattr(session, "sagemaker", None)
-        self.runtime = runtime or getattr(session, "runtime", None)
+        self.sagemaker: Any = sagemaker or getattr(session, "sagemaker", None)
+        self.runtime: Any = runtime or getattr(session, "runtime", None)
         if self.sagemaker is None or self.runtime is None:
             raise InputError("ResourceTracker needs a session (a2i_kit.connect()) or sagemaker= and runtime=")
         self.path = Path(path) if path else None

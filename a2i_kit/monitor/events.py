@@ -140,6 +140,8 @@ def _context(service: Any) -> Any:
 
 
 def _endpoint(source: Any, admin_token: str | None) -> tuple[str, str]:
+    url: Any
+    token: Any
     if isinstance(source, str):
         url, token = source, admin_token
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -34,7 +35,7 @@ def iter_loops(runtime: Any, flow_definition_arn: str, *, created_after: datetim
     if created_before is not None:
         kwargs["CreationTimeBefore"] = created_before
     while True:
-        page, _ = call_with_retry(lambda kw=dict(kwargs): runtime.list_human_loops(**kw), retry, rng)
+        page, _ = call_with_retry(partial(runtime.list_human_loops, **kwargs), retry, rng)
         yield from page.get("HumanLoopSummaries", [])
         token = page.get("NextToken")
         if not token:

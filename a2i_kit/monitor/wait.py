@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -99,7 +100,7 @@ def _each(call: Callable[..., Any], names: Iterable[str], retry: RetryPolicy | N
     retry, rng, rows = retry or RetryPolicy(), random.Random(), []
     for name in names:
         try:
-            call_with_retry(lambda n=name: call(HumanLoopName=n), retry, rng)
+            call_with_retry(partial(call, HumanLoopName=name), retry, rng)
             rows.append({"loop_name": name, "result": "ok", "error": None})
         except Exception as exc:
             code = error_code(exc)

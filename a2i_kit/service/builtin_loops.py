@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -89,7 +89,7 @@ def _options(request: Request) -> EvaluationOptions:
     for key, value in chosen.items():
         if value not in allowed[key]:
             raise BuiltinError("InvalidParameterException", f"{key}={value!r}: use one of {allowed[key]}")
-    return EvaluationOptions(**chosen)
+    return EvaluationOptions(**cast(Any, chosen))
 
 
 def activate(ctx: ServiceContext, source: str, body: dict[str, Any], *,
@@ -100,7 +100,7 @@ def activate(ctx: ServiceContext, source: str, body: dict[str, Any], *,
         raise BuiltinError("InvalidParameterException",
                            "send {\"Request\": {...}, \"Response\": {...}, \"HumanLoopConfig\": {...}} "
                            "with the saved service request and response (PascalCase)")
-    config = body.get("HumanLoopConfig") or request.get("HumanLoopConfig")
+    config: Any = body.get("HumanLoopConfig") or request.get("HumanLoopConfig")
     name, arn = _check_config(config)
     flow = _flow(ctx, arn, source)
     conditions = (((flow["doc"].get("HumanLoopActivationConfig") or {})
