@@ -86,7 +86,10 @@ def agreement_by_class(model: Any, human: Any, *, by: str = "model") -> pd.DataF
 
 def confidence_bins(confidence: np.ndarray, bins: int | Any = 10) -> tuple[np.ndarray, np.ndarray]:
     """Bin index per value and the edges; ``bins`` is a count (equal width on [0, 1]) or edges."""
-    edges = np.linspace(0.0, 1.0, bins + 1) if np.isscalar(bins) else np.asarray(bins, dtype=float)
+    if isinstance(bins, int | np.integer):
+        edges = np.linspace(0.0, 1.0, int(bins) + 1)
+    else:
+        edges = np.asarray(bins, dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
         raise InputError("bins must be a count ≥ 1 or increasing edges, e.g. [0, 0.5, 0.8, 1]")
     idx = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, len(edges) - 2)

@@ -29,7 +29,7 @@ def reliability(
     ok = np.asarray(correct, dtype=bool)
     if len(ok) != len(conf):
         raise InputError(f"confidence has {len(conf)} values but correct has {len(ok)}")
-    if strategy == "quantile" and np.isscalar(bins):
+    if strategy == "quantile" and isinstance(bins, int | np.integer):
         bins = np.unique(np.quantile(conf, np.linspace(0, 1, int(bins) + 1)))
         bins[0], bins[-1] = min(bins[0], 0.0), max(bins[-1], 1.0)
     elif strategy not in ("uniform", "quantile"):

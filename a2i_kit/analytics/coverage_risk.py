@@ -33,7 +33,7 @@ class Sweep:
             ok = np.asarray(correct, dtype=bool)
             if len(ok) != self.n:
                 raise InputError(f"confidence has {self.n} values but correct has {len(ok)}")
-            self.prefix_errors = np.concatenate([[0], np.cumsum(~ok[order])])
+            self.prefix_errors: np.ndarray | None = np.concatenate([[0], np.cumsum(~ok[order])])
         else:
             self.prefix_errors = None
 

@@ -69,7 +69,7 @@ class S3Source:
     def _cache_path(self, key: str) -> Path:
         return self.cache_dir.joinpath(self.bucket, *[p for p in key.split("/") if p])
 
-    def list(self) -> list[dict[str, Any]]:
+    def list_outputs(self) -> list[dict[str, Any]]:
         """Every ``*/output.json`` object under the prefix (ListObjectsV2, all pages)."""
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix
@@ -99,7 +99,7 @@ class S3Source:
             self._cached(k) for k in sorted(fetched) if f"s3://{self.bucket}/{k}" not in known
         ]
         fresh = []
-        for obj in self.list():
+        for obj in self.list_outputs():
             key, etag = obj["Key"], obj.get("ETag", "")
             if fetched.get(key) == etag:
                 continue

@@ -66,13 +66,8 @@ def label_field_from_template(template: str) -> str | None:
     """Name of the element whose answer is the main label, or None (heuristic per answer)."""
     try:
         from a2i_kit.templates import answer_shape
-    except ImportError:
-        answer_shape = None
-    if answer_shape is not None:
-        try:
-            found = _from_shape(answer_shape(template))
-        except Exception:  # a template the shape reader cannot handle: fall back to markup
-            found = None
-        if found is not None:
-            return found
-    return _from_markup(template)
+
+        found = _from_shape(answer_shape(template))
+    except Exception:  # no templates package, or a template it cannot read: use the markup
+        found = None
+    return found if found is not None else _from_markup(template)

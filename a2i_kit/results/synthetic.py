@@ -74,7 +74,9 @@ def _predictions(rng: np.random.Generator, n: int, classes: tuple[str, ...], thr
     model = np.where(correct, truth, wrong)
     low = confidence < threshold
     audit = ~low & (rng.random(n) < audit_rate)
-    reason = np.where(low, "low_confidence", np.where(audit, "audit", None))
+    reason = np.full(n, None, dtype=object)
+    reason[low] = "low_confidence"
+    reason[audit] = "audit"
     return pd.DataFrame({
         "item_id": [f"item-{i:06d}" for i in range(n)],
         "model_label": np.asarray(classes, dtype=object)[model],
