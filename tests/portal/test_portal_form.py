@@ -210,3 +210,30 @@ def test_enter_in_native_input_submits_but_not_inside_widgets(open_task: Any, su
     assert submitted(page) is None
     page.locator('input[name="n"]').press("Enter")
     assert submitted(page) == {"n": "1", "AWS/Textract/AnalyzeDocument/Forms/V1": {"blocks": []}}
+
+
+def test_layout_elements_work_with_the_keyboard(open_task: Any) -> None:
+    page = open_task("""<crowd-form><crowd-modal link-text="Open details">Modal body</crowd-modal>
+        <crowd-alert type="error" dismissible>Watch out</crowd-alert>
+        <crowd-tabs><crowd-tab header="First">one</crowd-tab><crowd-tab header="Second">two</crowd-tab></crowd-tabs>
+        <crowd-instructions link-text="Help"><short-summary>Summary text</short-summary>
+        <negative-example>Bad example</negative-example></crowd-instructions></crowd-form>""")
+    page.get_by_role("button", name="Open details").focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("crowd-modal dialog")
+    assert dialog.is_visible()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    page.get_by_role("button", name="Dismiss").click()
+    assert page.locator("crowd-alert").count() == 0
+    assert page.get_by_text("one").is_visible()
+    assert not page.get_by_text("two").is_visible()
+    page.get_by_role("tab", name="First").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_text("two").is_visible()
+    assert not page.get_by_text("one").is_visible()
+    page.get_by_role("button", name="Help").click()
+    assert page.get_by_text("Summary text").is_visible()
+    page.get_by_role("tab", name="Examples").click()
+    assert page.get_by_text("Bad example").is_visible()
+    assert not page.get_by_text("Summary text").is_visible()
