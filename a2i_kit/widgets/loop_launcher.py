@@ -28,12 +28,18 @@ from a2i_kit.widgets.launch_support import flow_choices, ledger_split, resolve_f
 
 
 class LoopLauncher(MessageWidget):
-    """Routing controls + live dry run + ledger-aware Launch for one predictions DataFrame."""
+    """Routing controls + live dry run + ledger-aware Launch for a predictions DataFrame.
+
+    ``predictions`` is one DataFrame, or a dict ``{name: DataFrame}`` to choose from in the widget
+    (e.g. one frame per batch or day); ``dataset`` is the chosen name.
+    """
 
     _esm = static_text("common.js", "loop_launcher.js")
     _css = STATIC / "widgets.css"
 
     flows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    datasets = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    dataset = traitlets.Unicode("").tag(sync=True)
     flow_definition = traitlets.Unicode("").tag(sync=True)
     threshold = traitlets.Float(0.8).tag(sync=True)
     audit_rate = traitlets.Float(0.0).tag(sync=True)
@@ -45,7 +51,8 @@ class LoopLauncher(MessageWidget):
     launching = traitlets.Bool(False).tag(sync=True)
     last_launch = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, session: Any, *, predictions: pd.DataFrame, flow_definition: str | None = None,
+    def __init__(self, session: Any, *, predictions: pd.DataFrame | Mapping[str, pd.DataFrame],
+                 flow_definition: str | None = None,
                  id_col: str = "item_id", label_col: str | None = None, score_col: str | None = None,
                  proba_cols: Sequence[str] | Mapping[str, str] | None = None,
                  input_cols: Sequence[str] | None = None, policy: Any = None,
@@ -55,15 +62,15 @@ class LoopLauncher(MessageWidget):
         from a2i_kit.launch.ledger import DEFAULT_LEDGER
         from a2i_kit.routing import ReviewPolicy
 
-        if not isinstance(predictions, pd.DataFrame) or predictions.empty:
-            raise InputError("predictions must be a non-empty pandas DataFrame (one row per item)")
+        frames = _frames(predictions)
         if batch_size < 1:
             raise InputError(f"batch_size must be at least 1, got {batch_size}")
         self._session = session
-        self._df = predictions
+        self._frames = frames
+        self._df = next(iter(frames.values()))
         self._columns = {"id_col": id_col, "label_col": label_col, "score_col": score_col,
                          "proba_cols": proba_cols}
-        self._input_cols = list(input_cols) if input_cols is not None else list(predictions.columns)
+        self._input_cols = list(input_cols) if input_cols is not None else None
         self._base = policy or ReviewPolicy(threshold=0.8)
         self._seconds = float(seconds_per_task)
         self._ledger = ledger if isinstance(ledger, Ledger) else Ledger(Path(ledger or DEFAULT_LEDGER))
@@ -73,7 +80,7 @@ class LoopLauncher(MessageWidget):
         self.summary: pd.DataFrame | None = None
         budget = self._base.budget
         super().__init__(
-            flows=flow_choices(session.sagemaker),
+            flows=flow_choices(session.sagemaker), datasets=list(frames), dataset=next(iter(frames)),
             threshold=self._base.threshold if self._base.threshold is not None else 0.8,
             audit_rate=self._base.audit_rate,
             budget_items=budget.max_items if budget else None,
@@ -108,7 +115,15 @@ class LoopLauncher(MessageWidget):
             return resolve_flow(self._session.sagemaker, value)
         return value
 
-    @traitlets.observe("threshold", "audit_rate", "budget_items", "budget_cost", "flow_definition")
+    @traitlets.validate("dataset")
+    def _check_dataset(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if self.datasets and value not in self.datasets:
+            raise traitlets.TraitError(f"dataset {value!r} is not one of: {', '.join(self.datasets)}")
+        return value
+
+    @traitlets.observe("threshold", "audit_rate", "budget_items", "budget_cost", "flow_definition",
+                       "dataset")
     def _controls_changed(self, _change: Any) -> None:
         if self._live:
             self.update()
@@ -128,6 +143,7 @@ class LoopLauncher(MessageWidget):
         """Recompute routing, dry run and ledger split for the current controls."""
         from a2i_kit.routing import DryRun
 
+        self._df = self._frames.get(self.dataset, self._df)
         try:
             policy = self.policy()
             columns = {k: v for k, v in self._columns.items() if v is not None}
@@ -167,7 +183,8 @@ class LoopLauncher(MessageWidget):
             for start in range(0, total, self._batch):
                 batch = todo.iloc[start:start + self._batch]
                 part = launch_loops(batch, session=self._session, flow_definition_arn=self.flow_definition,
-                                    id_col=self._columns["id_col"], input_cols=self._input_cols,
+                                    id_col=self._columns["id_col"],
+                                    input_cols=self._input_cols or list(self._df.columns),
                                     ledger=self._ledger, max_workers=self._workers, progress=False)
                 parts.append(part)
                 for status, n in part["status"].value_counts().items():
@@ -194,3 +211,19 @@ class LoopLauncher(MessageWidget):
         if not self.flow_definition and self.flows:
             self.flow_definition = self.flows[0]["arn"]
         return self.flows
+
+
+def _frames(predictions: Any) -> dict[str, pd.DataFrame]:
+    """``{name: frame}`` from one DataFrame (named "predictions") or a mapping of them."""
+    if isinstance(predictions, pd.DataFrame):
+        if predictions.empty:
+            raise InputError("predictions must be a non-empty pandas DataFrame (one row per item)")
+        return {"predictions": predictions}
+    frames = predictions
+    if not isinstance(frames, Mapping) or not frames:
+        raise InputError("predictions must be a non-empty pandas DataFrame (one row per item) "
+                         "or a dict {name: DataFrame}")
+    for name, frame in frames.items():
+        if not isinstance(frame, pd.DataFrame) or frame.empty:
+            raise InputError(f"predictions[{name!r}] must be a non-empty pandas DataFrame (one row per item)")
+    return {str(name): frame for name, frame in frames.items()}

@@ -156,3 +156,22 @@ def test_slider_changes_counts_and_launch_creates_loops(lab, tmp_path) -> None:
                       "FlowDefinitionArn=w.flow_definition, MaxResults=100)['HumanLoopSummaries'])")
     assert len(names) == expected.n_review
     assert lab.value("w.progress['done'] == w.progress['total'] == len(w.to_review())") is True
+
+
+def test_choosing_another_predictions_frame_reroutes(session, tmp_path) -> None:
+    make_flow(session, "multi-flow")  # noqa: F821 - from kernel_setup
+    small = predictions().head(10)
+    w = LoopLauncher(session, predictions={"all": predictions(), "first ten": small},
+                     label_col="label", score_col="score", flow_definition="multi-flow",
+                     ledger=tmp_path / "l.sqlite3")
+    assert w.datasets == ["all", "first ten"]
+    assert w.dataset == "all"
+    assert w.dry["n_items"] == 60
+    w.dataset = "first ten"
+    expected = ReviewPolicy(threshold=0.8).dry_run(small, label_col="label", score_col="score")
+    assert (w.dry["n_items"], w.dry["n_review"]) == (10, expected.n_review)
+    assert w.launch()["started"] == expected.n_review
+    with pytest.raises(traitlets.TraitError, match="dataset 'x' is not one of: all, first ten"):
+        w.dataset = "x"
+    with pytest.raises(InputError, match=r"predictions\['empty'\] must be a non-empty"):
+        LoopLauncher(session, predictions={"empty": pd.DataFrame()}, ledger=tmp_path / "l.sqlite3")

@@ -5,6 +5,7 @@ function a2iMoney(x) { return `$${Number(x || 0).toLocaleString(undefined, { min
 function render({ model, el }) {
   const errors = a2iErrorBox(model);
   const flow = a2iEl("select", { class: "a2i-field", "aria-label": "Flow definition" });
+  const dataset = a2iEl("select", { class: "a2i-field a2i-dataset", "aria-label": "Predictions" });
   const reloadFlows = a2iEl("button", { class: "a2i-button", type: "button", title: "Reload the list of flow definitions" }, "↻");
   const threshold = a2iEl("input", { type: "range", min: "0", max: "1", step: "0.01", class: "a2i-threshold", "aria-label": "Confidence threshold" });
   const thresholdOut = a2iEl("output", { class: "a2i-threshold-value" });
@@ -29,7 +30,8 @@ function render({ model, el }) {
 
   a2iRoot(el, "a2i-loop-launcher");
   el.replaceChildren(
-    a2iEl("div", { class: "a2i-toolbar" }, a2iEl("label", { class: "a2i-label" }, "Flow definition", flow), reloadFlows),
+    a2iEl("div", { class: "a2i-toolbar" }, a2iEl("label", { class: "a2i-label" }, "Flow definition", flow), reloadFlows,
+      a2iEl("label", { class: "a2i-label" }, "Predictions", dataset)),
     a2iEl("div", { class: "a2i-controls" },
       a2iEl("label", { }, "Threshold"), threshold, thresholdOut,
       a2iEl("label", { }, "Audit % of confident"), audit, auditOut,
@@ -56,6 +58,7 @@ function render({ model, el }) {
   maxItems.addEventListener("change", () => { const v = numberOrNull(maxItems, true); if (v !== undefined) pushNow("budget_items", v); else errors.show("Budget: max items must be a whole number ≥ 0, or empty for no cap"); });
   maxCost.addEventListener("change", () => { const v = numberOrNull(maxCost, false); if (v !== undefined) pushNow("budget_cost", v); else errors.show("Budget: max cost must be a number ≥ 0, or empty for no cap"); });
   flow.addEventListener("change", () => pushNow("flow_definition", flow.value));
+  dataset.addEventListener("change", () => pushNow("dataset", dataset.value));
   reloadFlows.addEventListener("click", () => a2iTry(errors, () => a2iRequest(model, "refresh_flows")));
   launch.addEventListener("click", () => a2iTry(errors, () => a2iRequest(model, "launch", {}, 3600000)));
 
@@ -65,6 +68,11 @@ function render({ model, el }) {
     flow.replaceChildren(...(flows.length ? flows.map((f) => a2iEl("option", { value: f.arn }, `${f.name} (${f.status})`))
       : [a2iEl("option", { value: "" }, "no Active flow definition")]));
     flow.value = model.get("flow_definition");
+  };
+  const drawDatasets = () => {
+    dataset.replaceChildren(...(model.get("datasets") || []).map((d) => a2iEl("option", { value: d }, d)));
+    dataset.value = model.get("dataset");
+    dataset.disabled = (model.get("datasets") || []).length < 2;
   };
   const drawControls = () => {
     if (document.activeElement !== threshold) threshold.value = model.get("threshold");
@@ -106,6 +114,7 @@ function render({ model, el }) {
   };
   const unwatch = [
     a2iWatch(model, ["flows", "flow_definition"], drawFlows),
+    a2iWatch(model, ["datasets", "dataset"], drawDatasets),
     a2iWatch(model, ["threshold", "audit_rate", "budget_items", "budget_cost"], drawControls),
     a2iWatch(model, ["dry"], drawDry),
     a2iWatch(model, ["ledger_counts"], drawLedger),
