@@ -152,19 +152,12 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         loop = request.path_params["loop"]
         if worker is None:
             return html(pages.signin_page("Sign in to work on tasks."), 401)
-        mine = next((a for a in ctx.store.assignments(loop) if a["worker_id"] == worker["name"]), None)
-        now = ctx.clock.now()
-        if mine is None or mine["status"] != "claimed" or mine["deadline"] <= now:
-            try:   # raises 403/404 for tasks the worker may not see at all
-                await run_in_threadpool(worker_api._load_loop, ctx, worker, loop)
-            except WorkforceError as exc:
-                return failure(exc, worker)
-            return failure(WorkforceError(409, "Conflict", f"you hold no claim on task {loop!r}; "
-                                          "start it from your task list"), worker)
-        try:
-            claimed = await run_in_threadpool(worker_api.claim, ctx, worker, loop)
+        try:   # 404 unknown, 403 another team's, 409 when the worker holds no live claim
+            claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
         except WorkforceError as exc:
             return failure(exc, worker)
+        mine = next(a for a in ctx.store.assignments(loop) if a["worker_id"] == worker["name"])
+        now = ctx.clock.now()
         return html(pages.task_page(worker["doc"]["name"], claimed, mine["deadline"] - now))
 
     async def release(request: Request) -> Response:
