@@ -40,7 +40,7 @@ from a2i_kit.service.protocol import (
 from a2i_kit.service.sagemaker.responses import json11_endpoint
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("a2i_kit.service.worker_api", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
+EXTENSIONS = ("a2i_kit.service.worker_http", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
               "a2i_kit.portal.routes")
 RESET_TABLES = ("task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings")
 

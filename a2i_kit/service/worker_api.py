@@ -1,8 +1,8 @@
 """Worker side of the embedded service: list, claim, submit and release human-loop tasks.
 
 The logic lives in plain functions (``list_tasks``, ``claim``, ``submit``, ``release``) that the
-portal and the widgets call directly; :func:`routes` wraps them as thin HTTP handlers (the
-admin routes and HTTP plumbing live in :mod:`a2i_kit.service.workforce`). Rules:
+portal and the widgets call directly; :mod:`a2i_kit.service.worker_http` wraps them as thin HTTP
+handlers. Rules:
 
 - a claim holds the task for ``TaskTimeLimitInSeconds``; one claim per worker per loop;
   at most ``TaskCount`` live claims plus submissions per loop; a worker answers a loop once.
@@ -23,26 +23,15 @@ import contextlib
 import json
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.routing import BaseRoute, Route
-
 from a2i_kit.errors import TemplateError
 from a2i_kit.service import lifecycle
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.timefmt import iso_ms
 from a2i_kit.service.workforce import (
     WorkforceError,
-    admin_routes,
-    endpoint,
     identity_data,
-    is_admin,
-    json_body,
     member_teams,
-    require_admin,
-    require_worker,
     team_by_arn,
-    worker_view,
 )
 
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -333,60 +322,3 @@ def task_details(ctx: ServiceContext, loop_name: str) -> dict[str, Any]:
 
 
 # -- HTTP ----------------------------------------------------------------------------------------
-def routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """Worker API under ``/_a2i/worker``, admin routes under ``/_a2i/workforce`` and ``/_a2i/events``."""
-
-    async def me(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        teams = await run_in_threadpool(member_teams, ctx, worker)
-        return {**worker_view(worker), "workteams": [team["arn"] for team in teams]}
-
-    async def tasks(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        return {"tasks": await run_in_threadpool(list_tasks, ctx, worker)}
-
-    async def claim_route(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        return await run_in_threadpool(claim, ctx, worker, request.path_params["loop"])
-
-    async def submit_route(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        body = await json_body(request, MAX_ANSWER_BYTES + 64 * 1024)
-        if "answerContent" not in body:
-            raise WorkforceError(400, "InvalidRequest",
-                                 'the body needs "answerContent": {...} (the crowd-form answer object)')
-        time_spent, accepted = _simulated_times(request, body)
-        return await run_in_threadpool(lambda: submit(ctx, worker, request.path_params["loop"],
-                                                      body["answerContent"], time_spent=time_spent,
-                                                      acceptance_time=accepted))
-
-    async def release_route(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        return await run_in_threadpool(release, ctx, worker, request.path_params["loop"])
-
-    async def details(request: Request) -> Any:
-        require_admin(request, ctx)
-        return await run_in_threadpool(task_details, ctx, request.path_params["loop"])
-
-    def _simulated_times(request: Request, body: dict[str, Any]) -> tuple[float | None, float | None]:
-        """Simulated reviewers may set their time; real workers (no admin token) may not."""
-        time_spent, accepted = body.get("timeSpentInSeconds"), body.get("acceptanceTime")
-        if time_spent is None and accepted is None:
-            return None, None
-        if not is_admin(request, ctx):
-            raise WorkforceError(403, "Forbidden", "timeSpentInSeconds and acceptanceTime are measured by "
-                                 "the service; only simulated reviewers (admin token) may set them")
-        for label, value in (("timeSpentInSeconds", time_spent), ("acceptanceTime", accepted)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
-                raise WorkforceError(400, "InvalidRequest", f"{label} must be a number ≥ 0 (seconds)")
-        return time_spent, accepted
-
-    worker_routes = [
-        Route("/_a2i/worker/me", endpoint(me), methods=["GET"]),
-        Route("/_a2i/worker/tasks", endpoint(tasks), methods=["GET"]),
-        Route("/_a2i/worker/tasks/{loop}/claim", endpoint(claim_route), methods=["POST"]),
-        Route("/_a2i/worker/tasks/{loop}/submit", endpoint(submit_route), methods=["POST"]),
-        Route("/_a2i/worker/tasks/{loop}/release", endpoint(release_route), methods=["POST"]),
-        Route("/_a2i/workforce/tasks/{loop}", endpoint(details), methods=["GET"]),
-    ]
-    return worker_routes + admin_routes(ctx)

@@ -19,17 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from a2i_kit.errors import ServiceError
 from a2i_kit.service.context import ServiceContext
@@ -215,122 +208,3 @@ def cognito_issuer(user_pool: str, default_region: str) -> str:
     """
     region = user_pool.split("_", 1)[0] if "_" in user_pool else default_region
     return f"https://cognito-idp.{region or default_region}.amazonaws.com/{user_pool}"
-
-
-# -- HTTP plumbing shared by the worker and workforce routes -------------------------------------
-def error_response(exc: WorkforceError) -> JSONResponse:
-    return JSONResponse({"error": str(exc), "code": exc.code}, status_code=exc.status)
-
-
-def is_admin(request: Request, ctx: ServiceContext) -> bool:
-    """True when the request carries the service's admin token (``X-A2I-Admin-Token``)."""
-    from a2i_kit.service import auth
-
-    return auth.is_admin(request, ctx)
-
-
-def require_admin(request: Request, ctx: ServiceContext) -> None:
-    if not is_admin(request, ctx):
-        raise WorkforceError(401, "Unauthorized",
-                             "this route needs the admin token in the X-A2I-Admin-Token header "
-                             "(ServiceThread.admin_token, or the file <data_dir>/admin-token)")
-
-
-def request_token(request: Request) -> str | None:
-    """A worker token from ``Authorization: Bearer`` or the portal's ``a2i_worker`` cookie."""
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return request.cookies.get("a2i_worker") or None
-
-
-def require_worker(request: Request, ctx: ServiceContext) -> dict[str, Any]:
-    worker = authenticate(ctx, request_token(request))
-    if worker is None:
-        raise WorkforceError(401, "Unauthorized",
-                             "sign in first: send 'Authorization: Bearer <worker token>' (a2i-kit review "
-                             "add-worker prints one) or open the worker's sign-in link")
-    return worker
-
-
-async def json_body(request: Request, limit: int, *, required: bool = True) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > limit:
-        raise WorkforceError(400, "InvalidRequest", f"request body is {len(raw)} bytes; limit {limit}")
-    if not raw.strip():
-        if required:
-            raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise WorkforceError(400, "InvalidRequest", f"request body is not valid JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
-    return body
-
-
-def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap ``work(request) -> JSON-able`` so WorkforceError becomes ``{"error", "code"}``."""
-
-    async def handler(request: Request) -> Response:
-        try:
-            result = await work(request)
-        except WorkforceError as exc:
-            return error_response(exc)
-        return result if isinstance(result, Response) else JSONResponse(result)
-
-    return handler
-
-
-def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """``/_a2i/workforce/workers`` (add, list, delete, new token) and ``/_a2i/events``."""
-
-    async def add(request: Request) -> Any:
-        require_admin(request, ctx)
-        body = await json_body(request, 64 * 1024)
-        name: Any = body.get("name")  # unchecked JSON: create_worker validates every field
-        groups: Any = body.get("groups")
-        view, token = await run_in_threadpool(
-            create_worker, ctx, name, groups, body.get("identityProvider", "Cognito"))
-        return JSONResponse({**view, "token": token, "signInUrl": sign_in_url(ctx, token)}, status_code=201)
-
-    async def listing(request: Request) -> Any:
-        require_admin(request, ctx)
-        return {"workers": await run_in_threadpool(list_workers, ctx)}
-
-    async def remove(request: Request) -> Any:
-        require_admin(request, ctx)
-        await run_in_threadpool(delete_worker, ctx, request.path_params["worker_id"])
-        return {}
-
-    async def new_token(request: Request) -> Any:
-        require_admin(request, ctx)
-        worker_id = request.path_params["worker_id"]
-        token = await run_in_threadpool(rotate_token, ctx, worker_id)
-        view = worker_view(get_worker(ctx, worker_id))
-        return {**view, "token": token, "signInUrl": sign_in_url(ctx, token)}
-
-    async def events(request: Request) -> Any:
-        require_admin(request, ctx)
-        after = _int_param(request, "after", 0)
-        limit = min(_int_param(request, "limit", 100), 1000)
-        items = await run_in_threadpool(ctx.events.read, after, limit)
-        return {"events": items, "next": after + len(items)}
-
-    return [
-        Route("/_a2i/workforce/workers", endpoint(add), methods=["POST"]),
-        Route("/_a2i/workforce/workers", endpoint(listing), methods=["GET"]),
-        Route("/_a2i/workforce/workers/{worker_id}", endpoint(remove), methods=["DELETE"]),
-        Route("/_a2i/workforce/workers/{worker_id}/token", endpoint(new_token), methods=["POST"]),
-        Route("/_a2i/events", endpoint(events), methods=["GET"]),
-    ]
-
-
-def _int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise WorkforceError(400, "InvalidRequest", f"query parameter {name!r} must be a whole number ≥ 0")
-    return max(1, int(raw)) if name == "limit" else int(raw)

@@ -1,0 +1,220 @@
+"""HTTP face of the local workforce: the worker API (``/_a2i/worker``) and its admin routes.
+
+The logic lives in :mod:`a2i_kit.service.worker_api` (tasks, claims, answers) and
+:mod:`a2i_kit.service.workforce` (workers, tokens, teams); the handlers here only authenticate,
+parse and translate :class:`~a2i_kit.service.workforce.WorkforceError` into
+``{"error": message, "code": Code}`` answers.
+
+Example:
+    >>> app_routes = routes(ctx)   # mounted by a2i_kit.service.server  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.worker_api import (
+    MAX_ANSWER_BYTES,
+    claim,
+    list_tasks,
+    release,
+    submit,
+    task_details,
+)
+from a2i_kit.service.workforce import (
+    WorkforceError,
+    authenticate,
+    create_worker,
+    delete_worker,
+    get_worker,
+    list_workers,
+    member_teams,
+    rotate_token,
+    sign_in_url,
+    worker_view,
+)
+
+
+def error_response(exc: WorkforceError) -> JSONResponse:
+    return JSONResponse({"error": str(exc), "code": exc.code}, status_code=exc.status)
+
+
+def is_admin(request: Request, ctx: ServiceContext) -> bool:
+    """True when the request carries the service's admin token (``X-A2I-Admin-Token``)."""
+    from a2i_kit.service import auth
+
+    return auth.is_admin(request, ctx)
+
+
+def require_admin(request: Request, ctx: ServiceContext) -> None:
+    if not is_admin(request, ctx):
+        raise WorkforceError(401, "Unauthorized",
+                             "this route needs the admin token in the X-A2I-Admin-Token header "
+                             "(ServiceThread.admin_token, or the file <data_dir>/admin-token)")
+
+
+def request_token(request: Request) -> str | None:
+    """A worker token from ``Authorization: Bearer`` or the portal's ``a2i_worker`` cookie."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.cookies.get("a2i_worker") or None
+
+
+def require_worker(request: Request, ctx: ServiceContext) -> dict[str, Any]:
+    worker = authenticate(ctx, request_token(request))
+    if worker is None:
+        raise WorkforceError(401, "Unauthorized",
+                             "sign in first: send 'Authorization: Bearer <worker token>' (a2i-kit review "
+                             "add-worker prints one) or open the worker's sign-in link")
+    return worker
+
+
+async def json_body(request: Request, limit: int, *, required: bool = True) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > limit:
+        raise WorkforceError(400, "InvalidRequest", f"request body is {len(raw)} bytes; limit {limit}")
+    if not raw.strip():
+        if required:
+            raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise WorkforceError(400, "InvalidRequest", f"request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
+    return body
+
+
+def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``work(request) -> JSON-able`` so WorkforceError becomes ``{"error", "code"}``."""
+
+    async def handler(request: Request) -> Response:
+        try:
+            result = await work(request)
+        except WorkforceError as exc:
+            return error_response(exc)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    return handler
+
+
+def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
+    """``/_a2i/workforce/workers`` (add, list, delete, new token) and ``/_a2i/events``."""
+
+    async def add(request: Request) -> Any:
+        require_admin(request, ctx)
+        body = await json_body(request, 64 * 1024)
+        name: Any = body.get("name")  # unchecked JSON: create_worker validates every field
+        groups: Any = body.get("groups")
+        view, token = await run_in_threadpool(
+            create_worker, ctx, name, groups, body.get("identityProvider", "Cognito"))
+        return JSONResponse({**view, "token": token, "signInUrl": sign_in_url(ctx, token)}, status_code=201)
+
+    async def listing(request: Request) -> Any:
+        require_admin(request, ctx)
+        return {"workers": await run_in_threadpool(list_workers, ctx)}
+
+    async def remove(request: Request) -> Any:
+        require_admin(request, ctx)
+        await run_in_threadpool(delete_worker, ctx, request.path_params["worker_id"])
+        return {}
+
+    async def new_token(request: Request) -> Any:
+        require_admin(request, ctx)
+        worker_id = request.path_params["worker_id"]
+        token = await run_in_threadpool(rotate_token, ctx, worker_id)
+        view = worker_view(get_worker(ctx, worker_id))
+        return {**view, "token": token, "signInUrl": sign_in_url(ctx, token)}
+
+    async def events(request: Request) -> Any:
+        require_admin(request, ctx)
+        after = _int_param(request, "after", 0)
+        limit = min(_int_param(request, "limit", 100), 1000)
+        items = await run_in_threadpool(ctx.events.read, after, limit)
+        return {"events": items, "next": after + len(items)}
+
+    return [
+        Route("/_a2i/workforce/workers", endpoint(add), methods=["POST"]),
+        Route("/_a2i/workforce/workers", endpoint(listing), methods=["GET"]),
+        Route("/_a2i/workforce/workers/{worker_id}", endpoint(remove), methods=["DELETE"]),
+        Route("/_a2i/workforce/workers/{worker_id}/token", endpoint(new_token), methods=["POST"]),
+        Route("/_a2i/events", endpoint(events), methods=["GET"]),
+    ]
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise WorkforceError(400, "InvalidRequest", f"query parameter {name!r} must be a whole number ≥ 0")
+    return max(1, int(raw)) if name == "limit" else int(raw)
+
+
+def routes(ctx: ServiceContext) -> list[BaseRoute]:
+    """Worker API under ``/_a2i/worker``, admin routes under ``/_a2i/workforce`` and ``/_a2i/events``."""
+
+    async def me(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        teams = await run_in_threadpool(member_teams, ctx, worker)
+        return {**worker_view(worker), "workteams": [team["arn"] for team in teams]}
+
+    async def tasks(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        return {"tasks": await run_in_threadpool(list_tasks, ctx, worker)}
+
+    async def claim_route(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        return await run_in_threadpool(claim, ctx, worker, request.path_params["loop"])
+
+    async def submit_route(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        body = await json_body(request, MAX_ANSWER_BYTES + 64 * 1024)
+        if "answerContent" not in body:
+            raise WorkforceError(400, "InvalidRequest",
+                                 'the body needs "answerContent": {...} (the crowd-form answer object)')
+        time_spent, accepted = _simulated_times(request, body)
+        return await run_in_threadpool(lambda: submit(ctx, worker, request.path_params["loop"],
+                                                      body["answerContent"], time_spent=time_spent,
+                                                      acceptance_time=accepted))
+
+    async def release_route(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        return await run_in_threadpool(release, ctx, worker, request.path_params["loop"])
+
+    async def details(request: Request) -> Any:
+        require_admin(request, ctx)
+        return await run_in_threadpool(task_details, ctx, request.path_params["loop"])
+
+    def _simulated_times(request: Request, body: dict[str, Any]) -> tuple[float | None, float | None]:
+        """Simulated reviewers may set their time; real workers (no admin token) may not."""
+        time_spent, accepted = body.get("timeSpentInSeconds"), body.get("acceptanceTime")
+        if time_spent is None and accepted is None:
+            return None, None
+        if not is_admin(request, ctx):
+            raise WorkforceError(403, "Forbidden", "timeSpentInSeconds and acceptanceTime are measured by "
+                                 "the service; only simulated reviewers (admin token) may set them")
+        for label, value in (("timeSpentInSeconds", time_spent), ("acceptanceTime", accepted)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                raise WorkforceError(400, "InvalidRequest", f"{label} must be a number ≥ 0 (seconds)")
+        return time_spent, accepted
+
+    worker_routes = [
+        Route("/_a2i/worker/me", endpoint(me), methods=["GET"]),
+        Route("/_a2i/worker/tasks", endpoint(tasks), methods=["GET"]),
+        Route("/_a2i/worker/tasks/{loop}/claim", endpoint(claim_route), methods=["POST"]),
+        Route("/_a2i/worker/tasks/{loop}/submit", endpoint(submit_route), methods=["POST"]),
+        Route("/_a2i/worker/tasks/{loop}/release", endpoint(release_route), methods=["POST"]),
+        Route("/_a2i/workforce/tasks/{loop}", endpoint(details), methods=["GET"]),
+    ]
+    return worker_routes + admin_routes(ctx)
