@@ -5,9 +5,14 @@ Example:
     >>> session = a2i_kit.connect()          # embedded A2I-compatible service  # doctest: +SKIP
     >>> session.sagemaker.list_flow_definitions()["FlowDefinitionSummaries"]  # doctest: +SKIP
     []
+
+The names below load on first use, so ``import a2i_kit`` stays quick.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from a2i_kit.errors import (
     A2IKitError,
@@ -22,15 +27,50 @@ from a2i_kit.session import Session, connect
 
 __version__ = "0.1.0"
 
+# public name -> module that defines it
+_LAZY = {
+    "ReviewPolicy": "a2i_kit.routing",
+    "Budget": "a2i_kit.routing",
+    "launch_loops": "a2i_kit.launch",
+    "status_summary": "a2i_kit.monitor",
+    "wait_until_done": "a2i_kit.monitor",
+    "ResourceTracker": "a2i_kit.monitor",
+    "simulate_reviewers": "a2i_kit.review",
+    "Results": "a2i_kit.results",
+    "render": "a2i_kit.templates",
+    "lint": "a2i_kit.templates",
+    "builtin": "a2i_kit.templates",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'a2i_kit' has no attribute {name!r}")
+
+
 __all__ = [
     "A2IKitError",
+    "Budget",
     "ConfigError",
     "InputError",
-    "Session",
     "LaunchError",
+    "ResourceTracker",
+    "Results",
     "ResultsError",
+    "ReviewPolicy",
     "ServiceError",
+    "Session",
     "TemplateError",
     "__version__",
+    "builtin",
     "connect",
+    "launch_loops",
+    "lint",
+    "render",
+    "simulate_reviewers",
+    "status_summary",
+    "wait_until_done",
 ]
