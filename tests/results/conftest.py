@@ -37,16 +37,6 @@ def bucket(moto_s3: dict[str, Any], request: pytest.FixtureRequest) -> tuple[Any
     return client, name
 
 
-def put_direct(bucket: str, objects: list[tuple[str, bytes]]) -> None:
-    """Store objects straight into moto's in-process backend (fast set-up for big listings)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.s3.models import s3_backends
-
-    backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    for key, data in objects:
-        backend.put_object(bucket, key, data)
-
-
 @pytest.fixture
 def s3_calls() -> Any:
     """Attach to a client: counts API calls by operation name."""

@@ -59,3 +59,13 @@ def shapes_doc() -> dict[str, Any]:
     return {"flowDefinitionArn": fd_arn("shapes"), "humanLoopName": "shapes-1",
             "humanAnswers": [answer_envelope(content, "bbbb000000000001")],
             "inputContent": {"item": {"id": "x-9", "src": "s3://b/i.png"}}}  # fmt: skip
+
+
+def put_direct(bucket: str, objects: list[tuple[str, bytes]]) -> None:
+    """Store objects straight into moto's in-process backend (fast set-up for big listings)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    for key, data in objects:
+        backend.put_object(bucket, key, data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from conftest import put_direct
+from results_docs import put_direct
 
 from a2i_kit.errors import ResultsError
 from a2i_kit.results import Results
