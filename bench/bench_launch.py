@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pandas as pd
 from botocore.config import Config
 
 from a2i_kit.launch import launch_loops
 from a2i_kit.monitor import list_loops, status_summary
+from a2i_kit.session import boto_session
 
 SERVER = """
 import sys, time
@@ -61,7 +61,8 @@ class Service:
                   headers={"X-A2I-Admin-Token": self.token}).raise_for_status()
 
     def client(self, name: str, **retries: Any) -> Any:
-        return boto3.client(name, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="b",
+        """A client as ``a2i_kit.connect()`` makes them (fast timestamp parsing), for both sides."""
+        return boto_session().client(name, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="b",
                             aws_secret_access_key="b",
                             config=Config(retries=retries or {"max_attempts": 1}, max_pool_connections=64))
 
