@@ -52,6 +52,13 @@ class ServiceConfig:
     max_body_bytes: int = 8 * 1024 * 1024
     # Host headers served (DNS-rebinding guard, a2i_kit.service.hosts); "*" serves any.
     allowed_hosts: tuple[str, ...] = field(default_factory=default_allowed_hosts)
+    # Signed links (task UI Url, mirror objects) stop working this long after they were made,
+    # as S3 presigned URLs do.
+    signed_link_seconds: int = 3600
+    # A worker's sign-in link works once, within this many seconds of being issued.
+    signin_link_seconds: int = 7 * 24 * 3600
+    # Portal sessions (worker and manager cookies) last this long.
+    session_seconds: int = 8 * 3600
 
     @property
     def mirror_dir(self) -> Path:
