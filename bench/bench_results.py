@@ -8,6 +8,9 @@
   ``before-send`` hook) for both sides. Ours: paginated listing + 64 parallel GETs. Baseline, the
   AWS samples' pattern: per loop one describe (stood in for by a 20 ms HEAD) then one get_object,
   one at a time; measured on a subset and extrapolated per object.
+- ingest_s3_vs_bare: in the same run, a bare thread pool (same 64 workers, same client, same 20 ms)
+  GETs every key ours fetched and only reads the bodies (no listing, no parsing, no cache, no
+  frames): the ceiling the S3 stand-in allows. ratio = bare time / our time (1.0 = at the ceiling).
 - ingest_local_100000: 100,002 answers (33,334 loops × TaskCount 3) in a local mirror. Baseline:
   ``[json.load(open(p)) for p in Path(root).rglob("output.json")]``; ours: Results.from_mirror
   (...).sync() with both frames built. Both find the files themselves; one warm-up pass first.
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -88,12 +92,14 @@ def bench_ingest_s3() -> None:
             res = Results.from_s3(client, PREFIX, cache_dir=cache, max_workers=64).sync()
             rows = len(res.answers) + len(res.loops)
             ours = time.perf_counter() - start
-        keys = sorted(res.loops["output_uri"].str.split("/", n=3).str[3])[:: max(1, count // 150)]
+        all_keys = sorted(res.loops["output_uri"].str.split("/", n=3).str[3])
+        keys = all_keys[:: max(1, count // 150)]
         start = time.perf_counter()
         for key in keys:  # the samples: describe each loop, then fetch its output, one at a time
             client.head_object(Bucket=BUCKET, Key=key)
             json.loads(client.get_object(Bucket=BUCKET, Key=key)["Body"].read())
         per_object = (time.perf_counter() - start) / len(keys)
+        bare = _bare_gets(client, all_keys)
     finally:
         proc.stdin.close()  # type: ignore[union-attr]
         proc.wait(timeout=30)
@@ -101,6 +107,24 @@ def bench_ingest_s3() -> None:
     print(f"BENCH ingest_s3_{count} ratio={baseline / ours:.2f} target=10 ours={ours:.1f}s "
           f"baseline={baseline:.0f}s (extrapolated from {len(keys)} objects at {per_object * 1000:.0f} ms each; "
           f"{LATENCY * 1000:.0f} ms per request both sides; {rows} rows; moto in its own process)")  # fmt: skip
+    print(f"BENCH ingest_s3_vs_bare ratio={bare / ours:.2f} target=0.8 ours={ours:.1f}s bare={bare:.1f}s "
+          f"(bare: 64 threads GET the same {len(all_keys)} keys with the same {LATENCY * 1000:.0f} ms and "
+          f"only read the bodies; ours also lists, caches, parses and builds the frames)")  # fmt: skip
+
+
+def _bare_gets(client: object, keys: list[str]) -> float:
+    """Seconds for a bare 64-thread pool to GET every key and read its body, nothing else."""
+
+    def get(key: str) -> int:
+        return len(client.get_object(Bucket=BUCKET, Key=key)["Body"].read())  # type: ignore[attr-defined]
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        sizes = list(pool.map(get, keys))
+    elapsed = time.perf_counter() - start
+    if len(sizes) != len(keys) or not all(sizes):
+        raise SystemExit(f"bare GETs read {sum(map(bool, sizes))} of {len(keys)} objects")
+    return elapsed
 
 
 def _json_load_loop(root: str) -> int:
