@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from a2i_kit.portal.pages import PORTAL, e, layout
+from a2i_kit.portal.pages import PORTAL, csrf_field, e, layout, post_button
 from a2i_kit.service.context import ServiceContext
 
 STATUSES = ("InProgress", "Stopping", "Completed", "Stopped", "Failed")
@@ -47,7 +47,7 @@ def overview(ctx: ServiceContext) -> dict[str, Any]:
     return {"flows": out_flows, "workers": answers}
 
 
-def manager_page(data: dict[str, Any]) -> str:
+def manager_page(data: dict[str, Any], csrf: str | None = None) -> str:
     parts = ["<h1>Review progress</h1>"]
     if not data["flows"]:
         parts.append('<p class="empty">No flow definitions yet.</p>')
@@ -68,14 +68,22 @@ def manager_page(data: dict[str, Any]) -> str:
                  + (f'<table class="grid" data-workers><thead><tr><th>Worker</th><th>Worker ID</th><th>Answers</th></tr></thead>'
                     f'<tbody>{workers}</tbody></table>' if workers else '<p class="muted">No answers yet.</p>')
                  + "</section>")
-    return layout("Manager", "".join(parts) + f'<p><a href="{PORTAL}/manage/signout">Leave manager view</a></p>')
+    leave = post_button(f"{PORTAL}/manage/signout", "Leave manager view", csrf) if csrf else ""
+    return layout("Manager", "".join(parts) + f"<p>{leave}</p>")
 
 
-def manager_signin_page(error: str | None = None) -> str:
+def manager_signin_page(error: str | None = None, *, csrf: str | None = None) -> str:
     body = f"""<section class="card narrow"><h1>Manager sign-in</h1>
 <p>Paste the service's admin token (<code>ServiceThread.admin_token</code>, or the file
 <code>&lt;data_dir&gt;/admin-token</code>).</p>
-<form method="post" action="{PORTAL}/manage/signin" class="stack"><label for="admin">Admin token</label>
+<form method="post" action="{PORTAL}/manage/signin" class="stack">{csrf_field(csrf)}<label for="admin">Admin token</label>
 <input id="admin" name="token" type="password" autocomplete="off" required autofocus>
 <button type="submit" class="primary">Open manager view</button></form></section>"""
     return layout("Manager sign-in", body, flash=error, status="error" if error else "info")
+
+
+def manager_signout_page(csrf: str) -> str:
+    body = ('<section class="card narrow"><h1>Leave manager view</h1><p>End the manager session in this '
+            f'browser?</p>{post_button(f"{PORTAL}/manage/signout", "Leave manager view", csrf, css="primary")}'
+            "</section>")
+    return layout("Leave manager view", body)

@@ -3,7 +3,9 @@
 The logic lives in :mod:`a2i_kit.service.worker_api` (tasks, claims, answers) and
 :mod:`a2i_kit.service.workforce` (workers, tokens, teams); the handlers here only authenticate,
 parse and translate :class:`~a2i_kit.service.workforce.WorkforceError` into
-``{"error": message, "code": Code}`` answers.
+``{"error": message, "code": Code}`` answers. Bodies are capped before they are read and parsed
+strictly (:mod:`a2i_kit.service.bodies`); a state-changing call authenticated by the portal's
+session cookie needs its CSRF header and the portal's origin (:mod:`a2i_kit.service.sessions`).
 
 Example:
     >>> app_routes = routes(ctx)   # mounted by a2i_kit.service.server  # doctest: +SKIP
@@ -11,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from a2i_kit.service import sessions
+from a2i_kit.service.bodies import BodyError, read_capped, strict_object
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_api import (
     MAX_ANSWER_BYTES,
@@ -42,6 +46,11 @@ from a2i_kit.service.workforce import (
     worker_view,
 )
 
+LOOP_NAME = re.compile(r"[A-Za-z0-9](-*[A-Za-z0-9]){0,62}")
+WORKER_ID = re.compile(r"[0-9a-f]{16}")
+ADMIN_BODY_LIMIT = 64 * 1024
+ANSWER_BODY_LIMIT = MAX_ANSWER_BYTES + 64 * 1024
+
 
 def error_response(exc: WorkforceError) -> JSONResponse:
     return JSONResponse({"error": str(exc), "code": exc.code}, status_code=exc.status)
@@ -61,16 +70,29 @@ def require_admin(request: Request, ctx: ServiceContext) -> None:
                              "(ServiceThread.admin_token, or the file <data_dir>/admin-token)")
 
 
-def request_token(request: Request) -> str | None:
-    """A worker token from ``Authorization: Bearer`` or the portal's ``a2i_worker`` cookie."""
+def bearer_token(request: Request) -> str | None:
+    """A worker token from ``Authorization: Bearer`` (scripts, simulated reviewers, widgets)."""
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return request.cookies.get("a2i_worker") or None
+        return header[7:].strip()[:512] or None
+    return None
 
 
-def require_worker(request: Request, ctx: ServiceContext) -> dict[str, Any]:
-    worker = authenticate(ctx, request_token(request))
+def require_worker(request: Request, ctx: ServiceContext, *, changes_state: bool = False) -> dict[str, Any]:
+    """The worker of a bearer token, or of the portal's session cookie.
+
+    A state-changing call authenticated by the cookie must come from the portal's own page
+    (Origin/Sec-Fetch-Site) and carry the session's CSRF token in ``X-A2I-CSRF``; a bearer call
+    cannot be forged by another page and is exempt.
+    """
+    token = bearer_token(request)
+    if token is not None:
+        worker = authenticate(ctx, token)
+    else:
+        found = sessions.request_worker(ctx, request)
+        worker = found[0] if found else None
+        if found and changes_state:
+            check_csrf(request, ctx, found[1]["n"])
     if worker is None:
         raise WorkforceError(401, "Unauthorized",
                              "sign in first: send 'Authorization: Bearer <worker token>' (a2i-kit review "
@@ -78,21 +100,54 @@ def require_worker(request: Request, ctx: ServiceContext) -> dict[str, Any]:
     return worker
 
 
+def check_csrf(request: Request, ctx: ServiceContext, nonce: str) -> None:
+    reason = sessions.cross_origin_reason(request)
+    if reason:
+        raise WorkforceError(403, "CrossOriginRequest", f"refused: {reason}")
+    if not sessions.csrf_matches(ctx, request.headers.get(sessions.CSRF_HEADER), [nonce]):
+        raise WorkforceError(403, "InvalidCsrfToken",
+                             f"refused: the {sessions.CSRF_HEADER} header is missing or does not match "
+                             "your session; reload the portal page and try again")
+
+
+def loop_param(request: Request) -> str:
+    """The ``{loop}`` path parameter, refused when it cannot be a human loop name."""
+    name = request.path_params["loop"]
+    if len(name) > 63 or not LOOP_NAME.fullmatch(name):
+        shown = name[:64].encode("utf-8", "backslashreplace").decode()
+        raise WorkforceError(400, "InvalidRequest",
+                             f"{shown!r} is not a human loop name: 1-63 letters, digits and hyphens, "
+                             "starting and ending with a letter or digit")
+    return name
+
+
+def worker_id_param(request: Request) -> str:
+    worker_id = request.path_params["worker_id"]
+    if not WORKER_ID.fullmatch(worker_id):
+        raise WorkforceError(400, "InvalidRequest", "a workerId is 16 lowercase hex digits, e.g. "
+                             "0f3c9a2b7d1e4c55; list workers with GET /_a2i/workforce/workers")
+    return worker_id
+
+
+def check_json_type(request: Request, *, required: bool) -> None:
+    """JSON routes take ``application/json`` only (a form or text/plain post is refused)."""
+    declared = request.headers.get("content-type")
+    if declared is None and not required:
+        return
+    media = (declared or "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise WorkforceError(415, "UnsupportedMediaType",
+                             f"this route takes Content-Type: application/json, not {(declared or 'none')[:60]!r}")
+
+
 async def json_body(request: Request, limit: int, *, required: bool = True) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > limit:
-        raise WorkforceError(400, "InvalidRequest", f"request body is {len(raw)} bytes; limit {limit}")
-    if not raw.strip():
-        if required:
-            raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
-        return {}
+    check_json_type(request, required=required)
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise WorkforceError(400, "InvalidRequest", f"request body is not valid JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise WorkforceError(400, "InvalidRequest", "request body must be a JSON object")
-    return body
+        raw = await read_capped(request, limit)
+        return strict_object(raw, empty_ok=not required)
+    except BodyError as exc:
+        code = "RequestTooLarge" if exc.status == 413 else "InvalidRequest"
+        raise WorkforceError(exc.status, code, f"request body: {exc.message}") from None
 
 
 def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
@@ -113,12 +168,13 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
 
     async def add(request: Request) -> Any:
         require_admin(request, ctx)
-        body = await json_body(request, 64 * 1024)
+        body = await json_body(request, ADMIN_BODY_LIMIT)
         name: Any = body.get("name")  # unchecked JSON: create_worker validates every field
         groups: Any = body.get("groups")
         view, token = await run_in_threadpool(
             create_worker, ctx, name, groups, body.get("identityProvider", "Cognito"))
-        return JSONResponse({**view, "token": token, "signInUrl": sign_in_url(ctx, token)}, status_code=201)
+        link = await run_in_threadpool(sign_in_url, ctx, view["workerId"])
+        return JSONResponse({**view, "token": token, "signInUrl": link}, status_code=201)
 
     async def listing(request: Request) -> Any:
         require_admin(request, ctx)
@@ -126,15 +182,16 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
 
     async def remove(request: Request) -> Any:
         require_admin(request, ctx)
-        await run_in_threadpool(delete_worker, ctx, request.path_params["worker_id"])
-        return {}
+        released = await run_in_threadpool(delete_worker, ctx, worker_id_param(request))
+        return {"releasedClaims": released}
 
     async def new_token(request: Request) -> Any:
         require_admin(request, ctx)
-        worker_id = request.path_params["worker_id"]
+        worker_id = worker_id_param(request)
+        await json_body(request, ADMIN_BODY_LIMIT, required=False)
         token = await run_in_threadpool(rotate_token, ctx, worker_id)
         view = worker_view(get_worker(ctx, worker_id))
-        return {**view, "token": token, "signInUrl": sign_in_url(ctx, token)}
+        return {**view, "token": token, "signInUrl": sign_in_url(ctx, worker_id)}
 
     async def events(request: Request) -> Any:
         require_admin(request, ctx)
@@ -156,8 +213,9 @@ def _int_param(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
-        raise WorkforceError(400, "InvalidRequest", f"query parameter {name!r} must be a whole number ≥ 0")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 15):
+        raise WorkforceError(400, "InvalidRequest",
+                             f"query parameter {name!r} must be a whole number from 0 to 999999999999999")
     return max(1, int(raw)) if name == "limit" else int(raw)
 
 
@@ -174,27 +232,32 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         return {"tasks": await run_in_threadpool(list_tasks, ctx, worker)}
 
     async def claim_route(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        return await run_in_threadpool(claim, ctx, worker, request.path_params["loop"])
+        loop = loop_param(request)
+        worker = require_worker(request, ctx, changes_state=True)
+        await json_body(request, ADMIN_BODY_LIMIT, required=False)
+        return await run_in_threadpool(claim, ctx, worker, loop)
 
     async def submit_route(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        body = await json_body(request, MAX_ANSWER_BYTES + 64 * 1024)
+        loop = loop_param(request)
+        worker = require_worker(request, ctx, changes_state=True)
+        body = await json_body(request, ANSWER_BODY_LIMIT)
         if "answerContent" not in body:
             raise WorkforceError(400, "InvalidRequest",
                                  'the body needs "answerContent": {...} (the crowd-form answer object)')
         time_spent, accepted = _simulated_times(request, body)
-        return await run_in_threadpool(lambda: submit(ctx, worker, request.path_params["loop"],
+        return await run_in_threadpool(lambda: submit(ctx, worker, loop,
                                                       body["answerContent"], time_spent=time_spent,
                                                       acceptance_time=accepted))
 
     async def release_route(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        return await run_in_threadpool(release, ctx, worker, request.path_params["loop"])
+        loop = loop_param(request)
+        worker = require_worker(request, ctx, changes_state=True)
+        await json_body(request, ADMIN_BODY_LIMIT, required=False)
+        return await run_in_threadpool(release, ctx, worker, loop)
 
     async def details(request: Request) -> Any:
         require_admin(request, ctx)
-        return await run_in_threadpool(task_details, ctx, request.path_params["loop"])
+        return await run_in_threadpool(task_details, ctx, loop_param(request))
 
     def _simulated_times(request: Request, body: dict[str, Any]) -> tuple[float | None, float | None]:
         """Simulated reviewers may set their time; real workers (no admin token) may not."""

@@ -113,9 +113,25 @@ def rotate_token(ctx: ServiceContext, worker_id: str) -> str:
     return token
 
 
-def delete_worker(ctx: ServiceContext, worker_id: str) -> None:
-    get_worker(ctx, worker_id)
-    ctx.store.delete("workers", worker_id)
+def delete_worker(ctx: ServiceContext, worker_id: str) -> list[str]:
+    """Remove a worker: its token, sessions and sign-in links stop working and its open claims
+    go back to the pool at once (its submitted answers stay). Returns the loops it held.
+
+    A Stopping loop whose last live claim was this worker's is then finished (Stopped).
+    """
+    from a2i_kit.service import lifecycle
+
+    with ctx.store.transaction():
+        get_worker(ctx, worker_id)
+        held = ctx.store.query("SELECT * FROM assignments WHERE worker_id = ? AND status = 'claimed'",
+                               (worker_id,))
+        for assignment in held:
+            ctx.store.put_assignment({**assignment, "status": "released"})
+        ctx.store.delete("workers", worker_id)
+    loops = sorted({a["loop_name"] for a in held})
+    for loop_name in loops:
+        lifecycle.finish_if_done(ctx, loop_name)
+    return loops
 
 
 def get_worker(ctx: ServiceContext, worker_id: str) -> dict[str, Any]:
@@ -154,9 +170,15 @@ def authenticate(ctx: ServiceContext, token: str | None) -> dict[str, Any] | Non
     return record
 
 
-def sign_in_url(ctx: ServiceContext, token: str) -> str:
-    """Link that signs a worker in to the local portal (it sets the ``a2i_worker`` cookie)."""
-    return f"{ctx.base_url}{SIGN_IN_PATH}?token={token}"
+def sign_in_url(ctx: ServiceContext, worker_id: str) -> str:
+    """A one-time link that signs a worker in to the local portal (it holds no token).
+
+    It works once, within ``ServiceConfig.signin_link_seconds``, and stops working when the
+    worker's token is rotated or the worker is removed (see :mod:`a2i_kit.service.sessions`).
+    """
+    from a2i_kit.service.sessions import make_link
+
+    return f"{ctx.base_url}{SIGN_IN_PATH}?link={make_link(ctx, get_worker(ctx, worker_id))}"
 
 
 # -- workteams ---------------------------------------------------------------------------------

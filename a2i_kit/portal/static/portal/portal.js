@@ -45,7 +45,9 @@ function wireTask(section) {
     okBox.textContent = "Sending your answer…";
     try {
       const response = await fetch(`/_a2i/worker/tasks/${encodeURIComponent(loop)}/submit`, {
-        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        method: "POST", credentials: "same-origin",
+        // The session's CSRF token: a page of another origin can neither read nor send it.
+        headers: { "Content-Type": "application/json", "X-A2I-CSRF": section.dataset.csrf || "" },
         body: JSON.stringify({ answerContent: data.answerContent }),
       });
       const body = await response.json().catch(() => ({}));
@@ -74,5 +76,3 @@ const task = document.querySelector("[data-task]");
 if (task) wireTask(task);
 const refresh = document.querySelector("[data-refresh]");
 if (refresh) wireRefresh(refresh);
-const follow = document.querySelector("[data-autofollow]");
-if (follow) window.location.href = follow.getAttribute("href");
