@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import hmac
 import importlib
 import json
 import logging
@@ -28,7 +27,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from a2i_kit.errors import InputError
 from a2i_kit.service.a2i_runtime.responses import routes as runtime_routes
-from a2i_kit.service.auth import require_admin, sign
+from a2i_kit.service.auth import TEMPLATE_LINK, LinkRefused, require_admin, verify_link
 from a2i_kit.service.faults import Faults
 from a2i_kit.service.hosts import HostGuard
 from a2i_kit.service.protocol import (
@@ -125,18 +124,38 @@ def noop_routes() -> list[BaseRoute]:
 
 
 def misc_routes(ctx: Any) -> list[BaseRoute]:
+    """``/health`` and ``/ui-templates/{name}``: the task UI ``Url`` of DescribeHumanTaskUi.
+
+    The Url returns the template's source (Describe returns no content), like the presigned S3
+    link AWS gives. It is plain text in a sandbox, never a page of the service's origin: a hostile
+    template opened by a signed-in manager cannot run script here. Rendered previews are
+    RenderUiTemplate, the widgets and the portal, all in sandboxed frames without same-origin.
+    """
+    template_headers = {"Content-Security-Policy": "sandbox; default-src 'none'",
+                        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+                        "Referrer-Policy": "no-referrer"}
+
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "region": ctx.config.region, "account": ctx.config.account_id})
 
     async def ui_template(request: Request) -> Response:
-        name = request.path_params["name"]
-        sha, given = request.query_params.get("sha256", ""), request.query_params.get("signature", "")
+        name, query = request.path_params["name"], request.query_params
+        sha = query.get("sha256", "")
+        try:
+            verify_link(ctx, TEMPLATE_LINK.format(name=name, sha256=sha), query.get("expires", ""),
+                        query.get("signature", ""))
+        except LinkRefused as exc:
+            if exc.expired:
+                return _error(403, "Forbidden", f"this task template link expired at {exc.when()}; call "
+                              "DescribeHumanTaskUi again for a fresh UiTemplate.Url")
+            return _error(403, "Forbidden", "the signature of this template link is not valid (or its "
+                          "expires was edited); call DescribeHumanTaskUi for a fresh UiTemplate.Url")
         record = ctx.store.get("task_uis", name)
-        if not hmac.compare_digest(given.encode(), sign(ctx, name + sha).encode()):
-            return _error(403, "Forbidden", "the signature of this template link is not valid")
         if record is None or record["doc"]["ContentSha256"] != sha:
-            return _error(404, "NotFound", f"no task template '{name}' with this content")
-        return Response(record["doc"]["UiTemplate"]["Content"], media_type="text/html; charset=utf-8")
+            return _error(404, "NotFound", f"no task template {name[:80]!r} with this content; it was "
+                          "deleted or replaced: call DescribeHumanTaskUi again")
+        return Response(record["doc"]["UiTemplate"]["Content"], media_type="text/plain; charset=utf-8",
+                        headers=template_headers)
 
     return [Route("/health", health, methods=["GET"]),
             Route("/ui-templates/{name}", ui_template, methods=["GET"])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ def test_get_serves_mirror_objects_with_type_and_cors(service: Any, http: Any) -
     uri = put_object(service.context, "photos", "cats/tabby 1.png", PNG)
     assert uri == "s3://photos/cats/tabby 1.png"
     link = mirror_signer(service.context)("photos", "cats/tabby 1.png")
-    assert link.startswith(f"{service.url}/_a2i/objects/photos/cats/tabby%201.png?sig=")
+    assert link.startswith(f"{service.url}/_a2i/objects/photos/cats/tabby%201.png?expires=")
     response = http.get(link)
     assert response.status_code == 200
     assert response.content == PNG
@@ -96,7 +97,7 @@ def test_path_traversal_never_leaves_the_mirror(service: Any, path: str) -> None
 
 @pytest.mark.parametrize(("bucket", "key", "message"), [
     ("Photos", "a.png", "not a valid S3 bucket name"),
-    ("photos", "../x.png", "leaves bucket 'photos'"),
+    ("photos", "../x.png", "has an empty, '.' or '..' part"),
     ("photos", "dir/", "must name a file"),
 ])
 def test_put_object_rejects_bad_locations(service: Any, bucket: str, key: str, message: str) -> None:
@@ -110,7 +111,7 @@ def test_grant_read_access_links_resolve_to_the_mirror(
     template = '<crowd-form><img src="{{ task.input.image | grant_read_access }}"></crowd-form>'
     [loop] = start_loops(make_flow(template=template), inputs=[{"image": "s3://inputs/img/dog.png"}])
     html = add_worker("alice").claim(loop)["html"]
-    src = html.split('src="', 1)[1].split('"', 1)[0]
+    src = unescape(html.split('src="', 1)[1].split('"', 1)[0])
     assert src == mirror_signer(service.context)("inputs", "img/dog.png")
-    assert src.startswith(f"{service.url}/_a2i/objects/inputs/img/dog.png?sig=")
+    assert src.startswith(f"{service.url}/_a2i/objects/inputs/img/dog.png?expires=")
     assert http.get(src).content == PNG

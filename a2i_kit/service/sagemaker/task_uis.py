@@ -14,7 +14,7 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
-from a2i_kit.service.auth import sign
+from a2i_kit.service.auth import TEMPLATE_LINK, sign_link
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, epoch
 from a2i_kit.service.sagemaker.listing import page
@@ -40,8 +40,13 @@ def get_task_ui(ctx: ServiceContext, name: str) -> dict[str, Any]:
 
 
 def template_url(ctx: ServiceContext, name: str, sha256: str) -> str:
+    """A presigned-style link to the template's source, expiring like S3's (``signed_link_seconds``).
+
+    Served as plain text in a sandbox (see ``server.misc_routes``), never as a page of the service.
+    """
+    expires, signature = sign_link(ctx, TEMPLATE_LINK.format(name=name, sha256=sha256))
     return (f"{ctx.base_url}/_a2i/ui-templates/{quote(name)}?sha256={sha256}"
-            f"&signature={sign(ctx, name + sha256)}")
+            f"&expires={expires}&signature={signature}")
 
 
 def describe_human_task_ui(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
