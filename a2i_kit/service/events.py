@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from a2i_kit.service.private import FILE_MODE, private_dir
 from a2i_kit.service.timefmt import iso_ms, iso_seconds
 
 DETAIL_TYPE = "SageMaker A2I HumanLoop Status Change"
@@ -53,20 +54,69 @@ def build_event(*, account: str, region: str, now: float, loop: dict[str, Any],
 
 
 class EventLog:
-    """Append-only JSON-lines file of events; safe across threads, flushed on every write."""
+    """Append-only JSON-lines file of events (0600); safe across threads, fsynced on every write.
+
+    A line torn by a crash is cut off when the log is opened, so later appends stay readable.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._repair_tail()
+
+    def _repair_tail(self) -> None:
+        """Cut a last line that a crash left without its newline (its event was never confirmed)."""
+        try:
+            os.chmod(self.path, FILE_MODE)
+            with open(self.path, "rb+") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                if size == 0:
+                    return
+                handle.seek(size - 1)
+                if handle.read(1) == b"\n":
+                    return
+                keep = size - 1
+                while keep > 0:  # walk back to the end of the last complete line
+                    start = max(0, keep - 4096)
+                    handle.seek(start)
+                    found = handle.read(keep - start).rfind(b"\n")
+                    if found >= 0:
+                        keep = start + found + 1
+                        break
+                    keep = start
+                handle.truncate(keep)
+                os.fsync(handle.fileno())
+        except FileNotFoundError:
+            return
+
+    def size(self) -> int:
+        """Bytes in the log now: the offset where the next event will start."""
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def contains(self, event_id: str, offset: int = 0) -> bool:
+        """True when an event with this ``id`` was appended at or after byte ``offset``."""
+        needle = f'"id":{json.dumps(event_id)}'.encode()
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(max(0, offset))
+                return needle in handle.read()
+        except FileNotFoundError:
+            return False
 
     def append(self, event: dict[str, Any]) -> None:
-        line = json.dumps(event, separators=(",", ":")) + "\n"
+        line = (json.dumps(event, separators=(",", ":"), allow_nan=False) + "\n").encode()
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+            private_dir(self.path.parent)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            try:
+                while line:
+                    line = line[os.write(fd, line):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def read(self, after: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """Events after the first ``after`` lines (a cursor: pass ``after + len(result)`` next)."""

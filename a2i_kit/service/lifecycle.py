@@ -6,12 +6,16 @@ Transitions (A2I's state machine)::
     Stopping   ─► Stopped | Failed
 
 On Completed the output.json is written; on Completed, Failed and Stopped an EventBridge-shaped
-event is appended to the events log and published on the context's bus.
+event is appended to the events log and published on the context's bus. Both are recorded in the
+transactional outbox in the same transaction as the status change, so a crash can neither lose
+nor repeat them (``a2i_kit.service.outbox``).
 
 Choices where the AWS docs are silent (documented in the README too):
 - A loop stopped after some workers submitted keeps their answers: when it reaches Stopped with at
   least one submitted answer, output.json is written with those answers.
 - A Stopping loop ends as Stopped even if its last live claim completes TaskCount.
+- A Completed or Stopped loop whose output.json cannot be written (an invalid or unwritable
+  output path, after bounded retries) becomes Failed with FailureCode ValidationError.
 
 Example:
     >>> live_claims([{"status": "claimed", "deadline": 10.0}], now=5.0)
@@ -22,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from a2i_kit.service import outbox
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.events import EVENT_STATUSES, build_event
-from a2i_kit.service.outputs import build_output
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "InProgress": frozenset({"Completed", "Failed", "Stopping", "Stopped"}),
@@ -53,8 +57,14 @@ def submitted_answers(assignments: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def set_loop_status(ctx: ServiceContext, loop_name: str, status: str, *,
-                    failure_code: str | None = None, failure_reason: str | None = None) -> dict[str, Any]:
-    """Move a loop to ``status``; returns the updated record. A no-op if it is already there."""
+                    failure_code: str | None = None, failure_reason: str | None = None,
+                    now: float | None = None) -> dict[str, Any]:
+    """Move a loop to ``status``; returns the updated record. A no-op if it is already there.
+
+    The change and its side effects (output.json, event) are one transaction: the side effects
+    are recorded in the outbox and performed right after the commit (see ``outbox``). Called
+    inside a caller's transaction, they commit (or roll back) with the caller's work.
+    """
     store = ctx.store
     with store.transaction():
         loop = store.get("loops", loop_name)
@@ -65,38 +75,60 @@ def set_loop_status(ctx: ServiceContext, loop_name: str, status: str, *,
             return loop
         if status not in TRANSITIONS.get(current, frozenset()):
             raise InvalidTransition(f"{loop_name}: {current} -> {status}")
-        doc = dict(loop["doc"])
-        now = ctx.clock.now()
-        if status == "Failed":
-            doc["FailureCode"] = failure_code or "InternalError"
-            doc["FailureReason"] = (failure_reason or "")[:1024]
-        answers = submitted_answers(store.assignments(loop_name)) if status in ("Completed", "Stopped") else []
-        if status == "Completed" or (status == "Stopped" and answers):
-            kms_key = doc.get("KmsKeyId")
-            ctx.outputs.write(doc["OutputS3Uri"], build_output(doc, answers), kms_key_id=kms_key)
-            doc["OutputWritten"] = True
-        if status in FINISHED:
-            doc["FinishedTime"] = now
-        store.update("loops", loop_name, status=status, doc=doc, updated_time=now)
-        loop = {**loop, "status": status, "doc": doc, "updated_time": now}
+        return _apply(ctx, loop, status, failure_code, failure_reason, ctx.clock.now() if now is None else now)
+
+
+def _apply(ctx: ServiceContext, loop: dict[str, Any], status: str, failure_code: str | None,
+           failure_reason: str | None, now: float) -> dict[str, Any]:
+    """Write the new status and enqueue its side effects (inside a transaction)."""
+    doc = dict(loop["doc"])
+    if status == "Failed":
+        doc["FailureCode"] = failure_code or "InternalError"
+        doc["FailureReason"] = (failure_reason or "")[:1024]
+    write_output = status == "Completed"
+    if status == "Stopped":
+        write_output = any(a["status"] == "submitted" for a in ctx.store.assignments(loop["name"]))
+    doc["OutputWritten"] = write_output
+    if status in FINISHED:
+        doc["FinishedTime"] = now
+    ctx.store.update("loops", loop["name"], status=status, doc=doc, updated_time=now)
+    event = None
     if status in EVENT_STATUSES:
         event = build_event(account=ctx.config.account_id, region=ctx.config.region, now=now,
                             loop=doc, creation_time=loop["creation_time"], status=status,
                             failure_code=doc.get("FailureCode"), failure_reason=doc.get("FailureReason"))
-        ctx.events.append(event)
-        ctx.bus.publish(event)
-    return loop
+    if write_output or event is not None:
+        outbox.enqueue(ctx, loop["name"], status, write_output=write_output, event=event)
+    return {**loop, "status": status, "doc": doc, "updated_time": now}
 
 
-def finish_if_done(ctx: ServiceContext, loop_name: str) -> dict[str, Any] | None:
-    """After a submit, release or expiry: complete or stop the loop when nothing is pending."""
-    loop = ctx.store.get("loops", loop_name)
-    if loop is None or loop["status"] in FINISHED:
+def fail_undeliverable(ctx: ServiceContext, loop_name: str, reason: str) -> dict[str, Any] | None:
+    """A Completed/Stopped loop whose output.json cannot be written becomes Failed (with an event).
+
+    The one move out of a finished status: A2I fails a loop it cannot write the output of.
+    """
+    with ctx.store.transaction():
+        loop = ctx.store.get("loops", loop_name)
+        if loop is None or loop["status"] == "Failed":
+            return loop
+        return _apply(ctx, loop, "Failed", "ValidationError", reason, ctx.clock.now())
+
+
+def finish_if_done(ctx: ServiceContext, loop_name: str, now: float | None = None) -> dict[str, Any] | None:
+    """After a submit, release or expiry: complete or stop the loop when nothing is pending.
+
+    Call it inside the transaction that changed the assignments, so that the answer and the
+    completion it causes commit together.
+    """
+    with ctx.store.transaction():
+        loop = ctx.store.get("loops", loop_name)
+        if loop is None or loop["status"] in FINISHED:
+            return loop
+        now = ctx.clock.now() if now is None else now
+        assignments = ctx.store.assignments(loop_name)
+        submitted = {a["worker_id"] for a in assignments if a["status"] == "submitted"}
+        if loop["status"] == "InProgress" and len(submitted) >= int(loop["doc"].get("TaskCount") or 1):
+            return set_loop_status(ctx, loop_name, "Completed", now=now)
+        if loop["status"] == "Stopping" and live_claims(assignments, now) == 0:
+            return set_loop_status(ctx, loop_name, "Stopped", now=now)
         return loop
-    assignments = ctx.store.assignments(loop_name)
-    submitted = {a["worker_id"] for a in assignments if a["status"] == "submitted"}
-    if loop["status"] == "InProgress" and len(submitted) >= int(loop["doc"].get("TaskCount", 1)):
-        return set_loop_status(ctx, loop_name, "Completed")
-    if loop["status"] == "Stopping" and live_claims(assignments, ctx.clock.now()) == 0:
-        return set_loop_status(ctx, loop_name, "Stopped")
-    return loop

@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from a2i_kit.service.context import ServiceConfig
+from a2i_kit.service.private import TEMP_PREFIX, write_atomic
 from a2i_kit.service.timefmt import path_stamp
 
+# Temporary files of writers before a2i_kit.service.private (crash leftovers of older versions).
+_OLD_TEMP_PREFIX = ".output-"
 _S3_OUTPUT_PATH = re.compile(r"(https|s3)://([^/]+)/?(.*)", re.DOTALL)
 
 
@@ -86,21 +88,38 @@ class OutputWriter:
         return path
 
     def write(self, uri: str, document: dict[str, Any], kms_key_id: str | None = None) -> None:
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        """Write ``document`` as strict JSON (no NaN/Infinity) at ``uri``, whole or not at all.
+
+        Raises ValueError for a document or URI that can never be written, OSError (or a
+        botocore error) for a failure that may pass.
+        """
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
         if self.config.output_mode == "s3":
             bucket, key = split_s3_uri(uri)
             extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id} if kms_key_id else {}
             self._client().put_object(Bucket=bucket, Key=key, Body=body,
                                       ContentType="application/json", **extra)
             return
-        path = self.local_path(uri)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".output-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(self.local_path(uri), body, root=self.config.mirror_dir)
+
+    def remove_temporaries(self) -> int:
+        """Delete temporary files that dead processes left in the local mirror; returns how many.
+
+        Files of this process (its pid is in their name) are left alone, so this is safe while
+        the service runs.
+        """
+        root = Path(self.config.mirror_dir)
+        if not root.is_dir():
+            return 0
+        mine = f".{os.getpid()}."
+        removed = 0
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                stale = name.startswith(_OLD_TEMP_PREFIX) or (name.startswith(TEMP_PREFIX) and mine not in name)
+                if stale:
+                    Path(folder, name).unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def read(self, uri: str) -> dict[str, Any]:
         if self.config.output_mode == "s3":

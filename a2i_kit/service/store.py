@@ -15,12 +15,20 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import math
+import os
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from a2i_kit.service.private import FILE_MODE, private_file
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS task_uis (
@@ -48,6 +56,11 @@ CREATE TABLE IF NOT EXISTS assignments (
     doc TEXT NOT NULL, PRIMARY KEY (loop_name, worker_id));
 CREATE INDEX IF NOT EXISTS assignments_by_status ON assignments (status, deadline);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, loop_name TEXT NOT NULL, status TEXT NOT NULL,
+    write_output INTEGER NOT NULL, event TEXT, log_offset INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL NOT NULL DEFAULT 0,
+    last_error TEXT, created REAL NOT NULL);
 """
 
 # Tables that hold named resources with the common columns.
@@ -56,7 +69,14 @@ EXTRA_LOOP_COLUMNS = ("flow_definition_arn", "deleted", "updated_time")
 
 
 class PageToken:
-    """Opaque keyset NextToken: survives restarts because it names a position, not an offset."""
+    """Opaque keyset NextToken: survives restarts because it names a position, not an offset.
+
+    >>> token = PageToken.encode(1.5, "loop-1", "scope")
+    >>> PageToken.decode(token, "scope")
+    (1.5, 'loop-1')
+    """
+
+    MAX_CHARS = 1024
 
     @staticmethod
     def encode(creation_time: float, name: str, scope: str) -> str:
@@ -64,16 +84,38 @@ class PageToken:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @staticmethod
-    def decode(token: str, scope: str) -> tuple[float, str]:
-        """Return (creation_time, name); raises ValueError when the token is not ours or not for ``scope``."""
-        padded = token + "=" * (-len(token) % 4)
+    def decode(token: Any, scope: str) -> tuple[float, str]:
+        """Return (creation_time, name). Any token we did not make for ``scope`` raises ValueError
+        (and nothing else): wrong alphabet, length, JSON, arity, types or a non-finite time."""
+        if not isinstance(token, str) or len(token) > PageToken.MAX_CHARS or not _TOKEN_CHARS.fullmatch(token):
+            raise ValueError("invalid pagination token")
         try:
-            creation_time, name, token_scope = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        except Exception as exc:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except Exception as exc:  # binascii.Error, UnicodeDecodeError, JSONDecodeError, RecursionError
             raise ValueError("invalid pagination token") from exc
+        if not isinstance(value, list) or len(value) != 3:
+            raise ValueError("invalid pagination token")
+        creation_time, name, token_scope = value
         if token_scope != scope or not isinstance(name, str):
             raise ValueError("pagination token does not belong to this request")
-        return float(creation_time), name
+        if isinstance(creation_time, bool) or not isinstance(creation_time, int | float):
+            raise ValueError("invalid pagination token")
+        try:
+            when = float(creation_time)
+            name.encode("utf-8")  # a lone surrogate would fail later, inside the store
+        except (OverflowError, UnicodeEncodeError) as exc:
+            raise ValueError("invalid pagination token") from exc
+        if not math.isfinite(when):
+            raise ValueError("invalid pagination token")
+        return when, name
+
+
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a pagination token")
 
 
 class Store:
@@ -81,7 +123,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # 0600 before SQLite opens it
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
@@ -89,7 +131,12 @@ class Store:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        for suffix in ("-wal", "-shm"):  # SQLite creates these with the umask's mode
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.chmod(side, FILE_MODE)
         self._depth = 0
+        self._on_commit: list[tuple[Callable[[], Any], bool]] = []
 
     def close(self) -> None:
         with self._lock:
@@ -98,22 +145,50 @@ class Store:
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """Group several calls atomically: ``with store.transaction(): ...`` (re-entrant)."""
+        """Group several calls atomically: ``with store.transaction(): ...`` (re-entrant).
+
+        Callbacks registered with :meth:`after_commit` run once the outermost transaction has
+        committed (never after a rollback).
+        """
+        unlocked: list[Callable[[], Any]] = []
         with self._lock:
             outer = self._depth == 0
             if outer:
                 self._conn.execute("BEGIN IMMEDIATE")
+                self._on_commit = []
             self._depth += 1
             try:
                 yield self
             except BaseException:
                 self._depth -= 1
                 if outer:
+                    self._on_commit = []
                     self._conn.execute("ROLLBACK")
                 raise
             self._depth -= 1
             if outer:
                 self._conn.execute("COMMIT")
+                callbacks, self._on_commit = self._on_commit, []
+                for callback, locked in callbacks:
+                    if locked:
+                        _run_callback(callback)
+                    else:
+                        unlocked.append(callback)
+        for callback in unlocked:
+            _run_callback(callback)
+
+    def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
+        """Run ``callback()`` after the current transaction commits.
+
+        ``locked=True`` runs it before any other thread can use the store (side effects that
+        readers must see together with the commit); ``locked=False`` runs it afterwards (e.g.
+        in-process listeners that may call the service). Outside a transaction it runs now.
+        """
+        with self._lock:
+            if self._depth > 0:
+                self._on_commit.append((callback, locked))
+                return
+        _run_callback(callback)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a write statement; returns the number of rows changed."""
@@ -215,6 +290,15 @@ class Store:
 
     def set_setting(self, key: str, value: Any) -> None:
         self.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+
+def _run_callback(callback: Callable[[], Any]) -> None:
+    """A committed transaction stays committed: a failing follow-up is logged, not raised."""
+    try:
+        callback()
+    except Exception:
+        log.exception("after-commit step %s failed; it is retried by the sweeper",
+                      getattr(callback, "__qualname__", callback))
 
 
 def _check_table(table: str) -> None:

@@ -17,6 +17,7 @@ the worker API treats a claim past its deadline as gone even before a sweep mark
 
 Example:
     >>> sweeper = Sweeper(ctx)        # doctest: +SKIP
+    >>> sweeper.start()               # doctest: +SKIP  (recovers, then sweeps in a thread)
     >>> sweeper.sweep_once()          # doctest: +SKIP
     {'claims_expired': 0, 'loops_expired': 0, 'loops_finished': 0}
 """
@@ -27,7 +28,7 @@ import logging
 import threading
 from typing import Any
 
-from a2i_kit.service import lifecycle
+from a2i_kit.service import lifecycle, outbox
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_api import DEFAULT_LIFETIME
 
@@ -74,21 +75,19 @@ class ExpiryIndex:
 def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
     """Fail an overdue loop with ``Expired`` unless a claim is still live; True when it failed."""
     name = loop["name"]
-    done = lifecycle.finish_if_done(ctx, name)
-    if done is None or done["status"] != "InProgress":
-        return False
-    assignments = ctx.store.assignments(name)
-    if lifecycle.live_claims(assignments, now):
-        return False
-    submitted = sum(1 for a in assignments if a["status"] == "submitted")
-    wanted = int(loop["doc"].get("TaskCount") or 1)
-    lifetime = loop["doc"].get("TaskAvailabilityLifetimeInSeconds") or DEFAULT_LIFETIME
-    reason = (f"The human loop expired: {submitted} of {wanted} workers answered within its "
-              f"TaskAvailabilityLifetimeInSeconds ({int(lifetime)} seconds).")
-    try:
+    with ctx.store.transaction():
+        done = lifecycle.finish_if_done(ctx, name)
+        if done is None or done["status"] != "InProgress":
+            return False
+        assignments = ctx.store.assignments(name)
+        if lifecycle.live_claims(assignments, now):
+            return False
+        submitted = sum(1 for a in assignments if a["status"] == "submitted")
+        wanted = int(loop["doc"].get("TaskCount") or 1)
+        lifetime = loop["doc"].get("TaskAvailabilityLifetimeInSeconds") or DEFAULT_LIFETIME
+        reason = (f"The human loop expired: {submitted} of {wanted} workers answered within its "
+                  f"TaskAvailabilityLifetimeInSeconds ({int(lifetime)} seconds).")
         lifecycle.set_loop_status(ctx, name, "Failed", failure_code="Expired", failure_reason=reason)
-    except lifecycle.InvalidTransition:  # stopped or completed by a request meanwhile
-        return False
     return True
 
 
@@ -97,6 +96,7 @@ def sweep(ctx: ServiceContext, index: ExpiryIndex | None = None) -> dict[str, in
     passes learned (a fresh one reads everything again, e.g. after a restart)."""
     now = ctx.clock.now()
     counts = {"claims_expired": 0, "loops_expired": 0, "loops_finished": 0}
+    _safely(outbox.deliver_due, ctx, now)
     touched = expire_claims(ctx, now)
     counts["claims_expired"] = len(touched)
     stopping = ctx.store.query("SELECT name FROM loops WHERE status = 'Stopping' AND deleted = 0")
@@ -112,6 +112,29 @@ def sweep(ctx: ServiceContext, index: ExpiryIndex | None = None) -> dict[str, in
     return counts
 
 
+def recover(ctx: ServiceContext) -> dict[str, int]:
+    """Repair what a crash (or an older version) left: run once at start, before the first pass."""
+    counts = {"temporaries_removed": ctx.outputs.remove_temporaries(), "loops_completed": 0,
+              "outbox_delivered": 0}
+    counts["outbox_delivered"] = _safely(outbox.deliver_due, ctx, None) or 0
+    for name in answered_but_open(ctx):
+        after = _safely(lifecycle.finish_if_done, ctx, name)
+        if after is not None and after["status"] != "InProgress":
+            counts["loops_completed"] += 1
+    if any(counts.values()):
+        log.info("sweeper: recovered at start: %s", counts)
+    return counts
+
+
+def answered_but_open(ctx: ServiceContext) -> list[str]:
+    """InProgress loops that already hold TaskCount submitted answers."""
+    rows = ctx.store.query(
+        "SELECT l.name AS name FROM loops l JOIN assignments a ON a.loop_name = l.name "
+        "WHERE l.status = 'InProgress' AND l.deleted = 0 AND a.status = 'submitted' "
+        "GROUP BY l.name HAVING COUNT(*) >= COALESCE(json_extract(l.doc, '$.TaskCount'), 1)")
+    return sorted(row["name"] for row in rows)
+
+
 def _drain_deleting_flows(ctx: ServiceContext) -> None:
     """Finish DeleteFlowDefinition once the loops that were still being worked on have ended."""
     try:
@@ -122,12 +145,22 @@ def _drain_deleting_flows(ctx: ServiceContext) -> None:
         _safely(drain, ctx, row["name"])
 
 
+_reported: set[tuple[str, str, str]] = set()
+
+
 def _safely(func: Any, *args: Any) -> Any:
-    """Run one rule on one loop; a failure is logged and the sweep goes on with the next."""
+    """Run one rule on one item; a failure is logged once per (rule, item, error) and the sweep
+    goes on with the next item."""
     try:
         return func(*args)
-    except Exception:
-        log.exception("sweeper: %s failed for %s", getattr(func, "__name__", func), args[1:2])
+    except Exception as exc:
+        name = getattr(func, "__name__", str(func))
+        key = (name, repr(args[1:2])[:200], f"{type(exc).__name__}: {exc}"[:300])
+        if key not in _reported:
+            if len(_reported) > 10_000:
+                _reported.clear()
+            _reported.add(key)
+            log.exception("sweeper: %s failed for %s (logged once; retried on later passes)", name, args[1:2])
         return None
 
 
@@ -139,13 +172,18 @@ class Sweeper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._index = ExpiryIndex()
+        self._recovered = False
 
     def sweep_once(self) -> dict[str, int]:
         return sweep(self.ctx, self._index)
 
     def start(self) -> Sweeper:
+        """Recover from a crash (synchronously), then sweep in the background."""
         if self._thread is not None and self._thread.is_alive():
             return self
+        if not self._recovered:
+            self._recovered = True
+            recover(self.ctx)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="a2i-sweeper", daemon=True)
         self._thread.start()

@@ -24,7 +24,7 @@ import json
 from typing import Any
 
 from a2i_kit.errors import TemplateError
-from a2i_kit.service import lifecycle
+from a2i_kit.service import lifecycle, outbox
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.timefmt import iso_ms
 from a2i_kit.service.workforce import (
@@ -217,11 +217,12 @@ def _render_or_fail(ctx: ServiceContext, loop: dict[str, Any], assignment: dict[
         return render_task(ctx, loop)
     except TemplateError as exc:
         reason = _failure_reason(exc)
-        ctx.store.put_assignment({**assignment, "status": "released"})
-        # A loop that finished meanwhile (e.g. stopped) keeps that status.
-        with contextlib.suppress(lifecycle.InvalidTransition):
-            lifecycle.set_loop_status(ctx, loop["name"], "Failed", failure_code="ValidationError",
-                                      failure_reason=reason)
+        with ctx.store.transaction():
+            ctx.store.put_assignment({**assignment, "status": "released"})
+            # A loop that finished meanwhile (e.g. stopped) keeps that status.
+            with contextlib.suppress(lifecycle.InvalidTransition):
+                lifecycle.set_loop_status(ctx, loop["name"], "Failed", failure_code="ValidationError",
+                                          failure_reason=reason)
         raise WorkforceError(409, "Conflict", f"human loop {loop['name']!r} failed: {reason}") from exc
 
 
@@ -247,8 +248,11 @@ def _check_answer(answer: Any) -> dict[str, Any]:
     return answer
 
 
-def _live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any], now: float) -> dict[str, Any]:
-    mine = _mine(ctx.store.assignments(loop["name"]), worker["name"])
+def _live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any], now: float,
+                assignments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    if assignments is None:
+        assignments = ctx.store.assignments(loop["name"])
+    mine = _mine(assignments, worker["name"])
     if mine is None or mine["status"] != "claimed":
         raise WorkforceError(409, "Conflict", f"you hold no claim on human loop {loop['name']!r}; claim it first")
     if mine["deadline"] <= now:
@@ -257,27 +261,68 @@ def _live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any
     return mine
 
 
+def answer_times(loop: dict[str, Any], claim: dict[str, Any], now: float, *,
+                 time_spent: float | None = None, acceptance_time: float | None = None) -> tuple[float, float]:
+    """(acceptance, submission) of an answer given ``now``: the submission is now, never later.
+
+    A real worker accepted the task when it claimed it. A simulated reviewer's ``time_spent``
+    is placed in the past (acceptance = now − time_spent); its ``acceptance_time`` is the
+    earliest it may have started. Acceptance never precedes the loop's creation nor follows now.
+
+    >>> answer_times({"creation_time": 100.0}, {"claimed_at": 105.0}, 130.0, time_spent=60)
+    (100.0, 130.0)
+    """
+    if time_spent is not None:
+        accepted = now - float(time_spent)
+        if acceptance_time is not None:
+            accepted = max(accepted, float(acceptance_time))
+    elif acceptance_time is not None:
+        accepted = float(acceptance_time)
+    else:
+        accepted = float(claim["claimed_at"])
+    return min(max(accepted, float(loop["creation_time"])), now), now
+
+
 def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: Any, *,
            time_spent: float | None = None, acceptance_time: float | None = None) -> dict[str, Any]:
-    """Record this worker's answer. ``time_spent``/``acceptance_time`` are for simulated
-    reviewers only (the HTTP layer accepts them only with the admin token)."""
+    """Record this worker's answer; the loop's completion (if it is the last answer) commits with it.
+
+    ``time_spent``/``acceptance_time`` are for simulated reviewers only (the HTTP layer accepts
+    them only with the admin token); see :func:`answer_times`. Sending the stored answer again
+    (a retry after a lost response) succeeds with the loop's current status; a different answer
+    from a worker who already answered is a 409.
+    """
     answer = _check_answer(answer)
     with ctx.store.transaction():
         loop = _load_loop(ctx, worker, loop_name)
         now = ctx.clock.now()
-        mine = _live_claim(ctx, loop, worker, now)
+        assignments = ctx.store.assignments(loop_name)
+        stored = _mine(assignments, worker["name"])
+        if stored is not None and stored["status"] == "submitted":
+            return _resubmitted(ctx, loop, stored, answer)
+        mine = _live_claim(ctx, loop, worker, now, assignments)
         if loop["status"] not in ("InProgress", "Stopping"):
             raise WorkforceError(409, "Conflict", f"human loop {loop_name!r} is {loop['status']}; "
                                  "it takes no more answers")
-        accepted = mine["claimed_at"] if acceptance_time is None else float(acceptance_time)
-        submitted = now if time_spent is None else accepted + float(time_spent)
+        accepted, submitted = answer_times(loop, mine, now, time_spent=time_spent, acceptance_time=acceptance_time)
         team = team_by_arn(ctx, loop["doc"].get("WorkteamArn", ""))
         doc = {"acceptanceTime": iso_ms(accepted), "submissionTime": iso_ms(submitted),
                "timeSpentInSeconds": round(submitted - accepted, 3), "workerId": worker["name"],
                "workerMetadata": {"identityData": identity_data(ctx, worker, team)},
                "answerContent": answer}
         ctx.store.put_assignment({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
-    after = lifecycle.finish_if_done(ctx, loop_name) or loop
+        ctx.store.after_commit(lambda: outbox.crash_point("after-answer-commit"))
+        after = lifecycle.finish_if_done(ctx, loop_name, now=now) or loop
+    return {"humanLoopStatus": after["status"]}
+
+
+def _resubmitted(ctx: ServiceContext, loop: dict[str, Any], stored: dict[str, Any], answer: Any) -> dict[str, Any]:
+    """A submit from a worker whose answer is already stored: a retry succeeds, a change is refused."""
+    if stored["doc"].get("answerContent") != answer:
+        raise WorkforceError(409, "Conflict",
+                             f"you already answered human loop {loop['name']!r} at {stored['doc'].get('submissionTime')}; "
+                             "each worker answers a loop once and the stored answer is kept")
+    after = lifecycle.finish_if_done(ctx, loop["name"]) or loop  # completes a loop a crash left open
     return {"humanLoopStatus": after["status"]}
 
 
@@ -287,7 +332,7 @@ def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict
         loop = _load_loop(ctx, worker, loop_name)
         mine = _live_claim(ctx, loop, worker, ctx.clock.now())
         ctx.store.put_assignment({**mine, "status": "released"})
-    lifecycle.finish_if_done(ctx, loop_name)
+        lifecycle.finish_if_done(ctx, loop_name)
     return {}
 
 

@@ -1,0 +1,171 @@
+"""Transactional outbox: the side effects of a loop's status change, done exactly once.
+
+A status change that writes ``output.json`` or emits an event records that work as an
+``outbox`` row *in the same SQLite transaction* as the change (and as the answer that caused
+it). Right after the commit, still holding the store's lock, the row is delivered: the output is
+written by atomic rename (rewriting identical content is harmless), the event is appended unless
+the log already holds its ``id`` (a crash between appending and deleting the row), then the row
+is deleted. A row left by a crash is delivered by the sweeper's first pass at start and by every
+later pass.
+
+A row that keeps failing is retried with backoff (service clock) up to :data:`MAX_ATTEMPTS`
+times; an output that can never be written (invalid path, a document that is not strict JSON)
+is not retried at all. Either way the loop then becomes ``Failed`` with ``FailureCode``
+``ValidationError`` and a reason, and that change has its own event.
+
+Example:
+    >>> with ctx.store.transaction():                                   # doctest: +SKIP
+    ...     enqueue(ctx, "loop-1", "Completed", write_output=True, event=event)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+from typing import Any
+
+from a2i_kit.service.context import ServiceContext
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+MAX_BACKOFF_SECONDS = 300.0
+CRASH_POINT_ENV = "A2I_KIT_CRASH_POINT"
+_crash_hits: dict[str, int] = {}
+
+
+def crash_point(name: str) -> None:
+    """Test hook: SIGKILL this process at a named point when ``A2I_KIT_CRASH_POINT`` says so.
+
+    The value is ``<name>`` (first time) or ``<name>@<n>`` (the n-th time the point is reached).
+    """
+    wanted = os.environ.get(CRASH_POINT_ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition("@")
+    if point != name:
+        return
+    _crash_hits[name] = _crash_hits.get(name, 0) + 1
+    if _crash_hits[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def enqueue(ctx: ServiceContext, loop_name: str, status: str, *, write_output: bool,
+            event: dict[str, Any] | None) -> None:
+    """Record the side effects of a status change; call inside the transaction that makes it."""
+    store = ctx.store
+    store.execute(
+        "INSERT INTO outbox (loop_name, status, write_output, event, log_offset, created) VALUES (?,?,?,?,?,?)",
+        (loop_name, status, int(write_output), json.dumps(event) if event else None, ctx.events.size(),
+         ctx.clock.now()))
+    row_id = store.query("SELECT last_insert_rowid() AS id")[0]["id"]
+    published: list[dict[str, Any]] = []
+    store.after_commit(lambda: published.extend(deliver(ctx, row_id)))
+    store.after_commit(lambda: _publish(ctx, published), locked=False)
+
+
+def pending(ctx: ServiceContext, now: float | None = None) -> list[int]:
+    """Ids of rows due for delivery (all rows when ``now`` is None), oldest first."""
+    if now is None:
+        rows = ctx.store.query("SELECT id FROM outbox ORDER BY id")
+    else:
+        rows = ctx.store.query("SELECT id FROM outbox WHERE next_attempt <= ? ORDER BY id", (now,))
+    return [row["id"] for row in rows]
+
+
+def deliver_due(ctx: ServiceContext, now: float | None = None) -> int:
+    """Deliver every due row (every row when ``now`` is None); returns how many were done."""
+    done = 0
+    for row_id in pending(ctx, now):
+        with ctx.store.transaction():  # holds the lock: one delivery at a time
+            events = deliver(ctx, row_id)
+            done += int(not ctx.store.query("SELECT id FROM outbox WHERE id = ?", (row_id,)))
+        _publish(ctx, events)
+    return done
+
+
+def deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
+    """Perform one row's side effects and delete it; returns the events to publish in-process."""
+    store = ctx.store
+    rows = store.query("SELECT * FROM outbox WHERE id = ?", (row_id,))
+    if not rows:
+        return []  # delivered meanwhile
+    row = rows[0]
+    loop = store.get("loops", row["loop_name"])
+    if loop is None:  # the service was reset
+        store.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+        return []
+    if row["write_output"]:
+        try:
+            _write_output(ctx, loop)
+        except ValueError as exc:  # can never succeed: fail the loop now
+            return _give_up(ctx, row, loop, f"the output cannot be written: {exc}")
+        except Exception as exc:  # OSError, S3 errors: retry with backoff
+            return _retry(ctx, row, loop, exc)
+        crash_point("after-output-write")
+    event = json.loads(row["event"]) if row["event"] else None
+    if event is not None:
+        try:
+            if not ctx.events.contains(event["id"], row["log_offset"]):
+                ctx.events.append(event)
+        except OSError as exc:
+            return _retry(ctx, row, loop, exc)
+        crash_point("after-event-append")
+    store.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+    if row["attempts"]:
+        log.info("human loop %r: its %s output and event were delivered after %d failed attempts",
+                 row["loop_name"], row["status"], row["attempts"])
+    return [event] if event is not None else []
+
+
+def _write_output(ctx: ServiceContext, loop: dict[str, Any]) -> None:
+    from a2i_kit.service.lifecycle import submitted_answers
+    from a2i_kit.service.outputs import build_output
+
+    doc = loop["doc"]
+    try:
+        document = build_output(doc, submitted_answers(ctx.store.assignments(loop["name"])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"the loop's input or answers are not valid JSON ({type(exc).__name__})") from exc
+    ctx.outputs.write(doc["OutputS3Uri"], document, kms_key_id=doc.get("KmsKeyId"))
+
+
+def _describe(exc: Exception) -> str:
+    """An error without local file paths (they must not reach API answers)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+def _retry(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], exc: Exception) -> list[dict[str, Any]]:
+    attempts = row["attempts"] + 1
+    reason = _describe(exc)
+    if row["write_output"] and attempts >= MAX_ATTEMPTS:
+        return _give_up(ctx, row, loop, f"the output could not be written after {attempts} attempts ({reason})")
+    delay = min(MAX_BACKOFF_SECONDS, 2.0 ** attempts)
+    ctx.store.execute("UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?",
+                      (attempts, ctx.clock.now() + delay, reason, row["id"]))
+    if attempts == 1:  # once per item, not once per pass
+        log.warning("human loop %r: the side effects of %s failed (%s); retrying with backoff",
+                    row["loop_name"], row["status"], reason)
+    return []
+
+
+def _give_up(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], why: str) -> list[dict[str, Any]]:
+    """The output will not be written: the loop fails visibly, with its own event."""
+    from a2i_kit.service.lifecycle import fail_undeliverable
+
+    uri = loop["doc"].get("OutputS3Uri", "")
+    reason = f"The human loop's output could not be written to {uri}: {why}"
+    log.error("human loop %r failed: %s", row["loop_name"], reason)
+    with ctx.store.transaction():
+        ctx.store.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+        fail_undeliverable(ctx, loop["name"], reason)
+    return []
+
+
+def _publish(ctx: ServiceContext, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        ctx.bus.publish(event)
