@@ -2,6 +2,7 @@
 
 Example:
     $ a2i-kit review add-worker alice --group reviewers --endpoint http://127.0.0.1:8443
+    $ a2i-kit review sign-in-link alice --endpoint http://127.0.0.1:8443   # a new one-time link
     $ a2i-kit review simulate --endpoint http://127.0.0.1:8443 --workers 3 \\
           --ground-truth-key label --accuracy 0.9 --seed 0
 """
@@ -39,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--identity-provider", choices=("Cognito", "Oidc"), default="Cognito")
     _common(add)
     add.set_defaults(func=_add_worker)
+
+    link = commands.add_parser("sign-in-link", help="print a new one-time portal sign-in link for a worker")
+    link.add_argument("worker", help="the worker's name or workerId")
+    _common(link)
+    link.set_defaults(func=_sign_in_link)
 
     workers = commands.add_parser("workers", help="list the local workers")
     _common(workers)
@@ -80,7 +86,20 @@ def _add_worker(args: argparse.Namespace) -> int:
     print(f"worker    {worker['name']} ({worker['workerId']}), groups {', '.join(worker['groups'])}")
     print(f"token     {worker['token']}")
     print(f"sign in   {worker['signInUrl']}")
-    print("The token is shown only now; keep it secret.")
+    print("The token is shown only now; keep it secret. The sign-in link works once; "
+          f"`a2i-kit review sign-in-link {args.name}` prints a new one.")
+    return 0
+
+
+def _sign_in_link(args: argparse.Namespace) -> int:
+    from a2i_kit.review import AdminClient
+
+    endpoint, token = _connection(args)
+    with AdminClient(endpoint, token) as admin:
+        found = [w for w in admin.workers() if args.worker in (w["name"], w["workerId"])]
+        if not found:
+            raise ConfigError(f"no worker named {args.worker!r}; list them with `a2i-kit review workers`")
+        print(admin.sign_in_link(found[0]["workerId"]))
     return 0
 
 

@@ -125,7 +125,7 @@ class AdminClient:
         self._http = _Http(base_url, {ADMIN_HEADER: admin_token}, timeout)
 
     def add_worker(self, name: str, groups: list[str], identity_provider: str = "Cognito") -> dict[str, Any]:
-        """Create a worker; the answer holds its ``token`` and ``signInUrl`` (shown only now)."""
+        """Create a worker; the answer holds its ``token`` (shown only now) and a one-time ``signInUrl``."""
         return self._http.call("POST", "/_a2i/workforce/workers",
                                json={"name": name, "groups": list(groups), "identityProvider": identity_provider})
 
@@ -136,8 +136,19 @@ class AdminClient:
         """Replace a worker's token (the old one stops working); returns the worker with ``token``."""
         return self._http.call("POST", f"/_a2i/workforce/workers/{quote(worker_id, safe='')}/token")
 
-    def delete_worker(self, worker_id: str) -> None:
-        self._http.call("DELETE", f"/_a2i/workforce/workers/{quote(worker_id, safe='')}")
+    def sign_in_link(self, worker_id: str) -> str:
+        """A new one-time portal sign-in link for a worker (its token does not change).
+
+        A link works once, within the service's ``signin_link_seconds`` (7 days by default).
+        """
+        return self._http.call("POST", f"/_a2i/workforce/workers/{quote(worker_id, safe='')}/signin-link")[
+            "signInUrl"]
+
+    def delete_worker(self, worker_id: str) -> list[str]:
+        """Remove a worker: its token, sessions and links stop working, its open claims go back
+        to the pool at once; returns the loops whose claims were released."""
+        found = self._http.call("DELETE", f"/_a2i/workforce/workers/{quote(worker_id, safe='')}")
+        return list(found.get("releasedClaims", []))
 
     def task_details(self, loop: str) -> dict[str, Any]:
         """Input, template and inferred answer shape of a loop (what simulated reviewers read)."""
@@ -162,6 +173,10 @@ class AdminClient:
 
 def add_worker(base_url: str, admin_token: str, name: str, groups: list[str],
                identity_provider: str = "Cognito") -> dict[str, Any]:
-    """Create a local worker: ``{"workerId", "name", "groups", "token", "signInUrl", ...}``."""
+    """Create a local worker: ``{"workerId", "name", "groups", "token", "signInUrl", ...}``.
+
+    ``signInUrl`` is a one-time portal link (no token in it); ``AdminClient.sign_in_link`` makes
+    another one.
+    """
     with AdminClient(base_url, admin_token) as admin:
         return admin.add_worker(name, groups, identity_provider)

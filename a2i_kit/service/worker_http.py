@@ -164,7 +164,7 @@ def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], A
 
 
 def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """``/_a2i/workforce/workers`` (add, list, delete, new token) and ``/_a2i/events``."""
+    """``/_a2i/workforce/workers`` (add, list, delete, new token, new sign-in link) and ``/_a2i/events``."""
 
     async def add(request: Request) -> Any:
         require_admin(request, ctx)
@@ -193,6 +193,14 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
         view = worker_view(get_worker(ctx, worker_id))
         return {**view, "token": token, "signInUrl": sign_in_url(ctx, worker_id)}
 
+    async def new_link(request: Request) -> Any:
+        """A fresh one-time sign-in link (the token stays; earlier unused links keep working)."""
+        require_admin(request, ctx)
+        worker_id = worker_id_param(request)
+        await json_body(request, ADMIN_BODY_LIMIT, required=False)
+        return {"workerId": worker_id, "signInUrl": await run_in_threadpool(sign_in_url, ctx, worker_id),
+                "expiresInSeconds": ctx.config.signin_link_seconds}
+
     async def events(request: Request) -> Any:
         require_admin(request, ctx)
         after = _int_param(request, "after", 0)
@@ -205,6 +213,7 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route("/_a2i/workforce/workers", endpoint(listing), methods=["GET"]),
         Route("/_a2i/workforce/workers/{worker_id}", endpoint(remove), methods=["DELETE"]),
         Route("/_a2i/workforce/workers/{worker_id}/token", endpoint(new_token), methods=["POST"]),
+        Route("/_a2i/workforce/workers/{worker_id}/signin-link", endpoint(new_link), methods=["POST"]),
         Route("/_a2i/events", endpoint(events), methods=["GET"]),
     ]
 

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from portal_sessions import SESSION, Browserish, cookie_value, pre_session, set_cookies
+
 from a2i_kit.portal.manager import overview
 from a2i_kit.review import add_worker
 
@@ -28,33 +30,43 @@ def test_static_files_do_not_leave_the_static_folder(service: Any) -> None:
     assert httpx.get(service.url + "/_a2i/static/%2e%2e/routes.py").status_code == 404
 
 
-@pytest.mark.parametrize(("fetch_site", "status"), [("none", 303), ("same-origin", 303), ("cross-site", 200)])
-def test_sign_in_link(service: Any, fetch_site: str, status: int) -> None:
+@pytest.mark.parametrize(("fetch_site", "status"), [("none", 303), ("same-origin", 303), (None, 303),
+                                                   ("cross-site", 200), ("same-site", 200)])
+def test_sign_in_link(service: Any, fetch_site: str | None, status: int) -> None:
     worker = add_worker(service.url, service.admin_token, "alice", ["reviewers"])
-    response = httpx.get(worker["signInUrl"], headers={"Sec-Fetch-Site": fetch_site})
+    headers = {"Sec-Fetch-Site": fetch_site} if fetch_site else {}
+    response = httpx.get(worker["signInUrl"], headers=headers)
     assert response.status_code == status
-    cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"a2i_worker={worker['token']};")
-    for attribute in ("HttpOnly", "Path=/_a2i", "SameSite=strict"):
-        assert attribute.lower() in cookie.lower()
-    if status == 200:   # cross-site: a page whose same-site link carries the Strict cookie onwards
-        assert 'href="/_a2i/portal/" data-autofollow' in response.text
-    else:
+    assert response.headers["referrer-policy"] == "no-referrer"
+    if status == 303:
         assert response.headers["location"] == "/_a2i/portal/"
+        cookie = set_cookies(response)[SESSION]
+        for attribute in ("HttpOnly", "Path=/;", "SameSite=strict", "Secure", "Max-Age=28800"):
+            assert attribute.lower() in cookie.lower()
+        assert worker["token"] not in cookie and worker["token"].split("_", 2)[2] not in cookie
+    else:   # opened from another site or port: a page asks first, nothing is signed in yet
+        assert SESSION not in set_cookies(response)
+        assert "This link signs you in as <strong>alice</strong>" in response.text
+        assert 'action="/_a2i/portal/signin/link"' in response.text
 
 
 def test_token_form_post(service: Any) -> None:
     worker = add_worker(service.url, service.admin_token, "bob", ["reviewers"])
-    ok = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": worker["token"]})
+    user = pre_session(service.url)
+    ok = user.post_form("/_a2i/portal/signin", {"token": worker["token"]})
     assert (ok.status_code, ok.headers["location"]) == (303, "/_a2i/portal/")
-    with httpx.Client(base_url=service.url, cookies={"a2i_worker": worker["token"]}) as client:
-        queue = client.get("/_a2i/portal/")
+    signed_in = Browserish(service.url, {SESSION: cookie_value(ok, SESSION)})
+    queue = signed_in.get("/_a2i/portal/")
     assert queue.status_code == 200
     assert "Signed in as <strong>bob</strong>" in queue.text
-    bad = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": "nope"})
+    bad = user.post_form("/_a2i/portal/signin", {"token": "nope"})
     assert bad.status_code == 401
     assert "not valid" in bad.text
-    assert "set-cookie" not in bad.headers
+    assert SESSION not in set_cookies(bad)
+    no_csrf = user.post_form("/_a2i/portal/signin", {"token": worker["token"]}, csrf=False)
+    assert no_csrf.status_code == 403
+    assert "security token is missing" in no_csrf.text
+    assert SESSION not in set_cookies(no_csrf)
 
 
 def test_pages_carry_security_headers(service: Any) -> None:
@@ -80,14 +92,13 @@ def test_manager_view_with_admin_header(service: Any, make_flow: Any, runtime_cl
                                             "submitted": 0, "claimed": 0, "workers": []}
 
 
-@pytest.mark.parametrize("origin", ["null", "http://evil.example"])
+@pytest.mark.parametrize("origin", ["null", "http://evil.example", "http://127.0.0.1:1"])
 def test_posts_from_other_origins_are_refused(service: Any, origin: str) -> None:
     worker = add_worker(service.url, service.admin_token, "eve", ["reviewers"])
-    response = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": worker["token"]},
-                          headers={"Origin": origin})
+    user = pre_session(service.url)
+    response = user.post_form("/_a2i/portal/signin", {"token": worker["token"]}, origin=origin)
     assert response.status_code == 403
     assert "only be sent from the portal&#x27;s own pages" in response.text
     assert "set-cookie" not in response.headers
-    same = httpx.post(f"{service.url}/_a2i/portal/signin", data={"token": worker["token"]},
-                      headers={"Origin": service.url})
+    same = user.post_form("/_a2i/portal/signin", {"token": worker["token"]})
     assert same.status_code == 303

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from a2i_kit.cli import main
@@ -23,12 +24,35 @@ def test_add_worker_prints_a_working_token_and_sign_in_link(service: Any, capsys
     assert code == 0
     lines = {line.split()[0]: line.split()[-1] for line in out.splitlines() if line.strip()}
     token = lines["token"]
-    assert lines["sign"] == f"{service.url}/_a2i/portal/login?token={token}"
+    link = next(line.split()[-1] for line in out.splitlines() if line.startswith("sign in"))
+    assert link.startswith(f"{service.url}/_a2i/portal/login?link=")
+    assert token not in link and token.split("_", 2)[2] not in link   # the link holds no token
+    assert "works once" in out
+    first = httpx.get(link)
+    assert (first.status_code, first.headers["location"]) == (303, "/_a2i/portal/")
+    again = httpx.get(link)
+    assert again.status_code == 410
+    assert "already used" in again.text
     me = WorkerClient(service.url, token).me()
     assert (me["name"], me["groups"]) == ("dana", ["reviewers", "audit"])
 
     assert main(["review", "workers", "--endpoint", service.url, "--admin-token-file", _token_file(service)]) == 0
     assert "dana" in capsys.readouterr().out
+
+
+def test_sign_in_link_prints_a_new_one_time_link(service: Any, capsys: Any) -> None:
+    assert main(["review", "add-worker", "erin", "--group", "reviewers", "--endpoint", service.url,
+                 "--admin-token-file", _token_file(service)]) == 0
+    capsys.readouterr()
+    assert main(["review", "sign-in-link", "erin", "--endpoint", service.url,
+                 "--admin-token-file", _token_file(service)]) == 0
+    link = capsys.readouterr().out.strip()
+    assert link.startswith(f"{service.url}/_a2i/portal/login?link=")
+    response = httpx.get(link)
+    assert (response.status_code, response.headers["location"]) == (303, "/_a2i/portal/")
+    assert main(["review", "sign-in-link", "nobody", "--endpoint", service.url,
+                 "--admin-token-file", _token_file(service)]) != 0
+    assert "no worker named 'nobody'" in capsys.readouterr().err
 
 
 def test_simulate_answers_the_open_loops(service: Any, make_flow: Any, start_loops: Any,

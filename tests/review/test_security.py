@@ -57,9 +57,22 @@ def test_refusals(setup: dict[str, Any], http: Any, method: str, path: str, who:
     assert message in response.json()["error"]
 
 
-def test_cookie_authenticates_like_the_bearer_header(setup: dict[str, Any], http: Any) -> None:
-    http.cookies.set("a2i_worker", setup["alice"].info["token"])
-    assert http.get("/_a2i/worker/me").json()["name"] == "alice"
+def test_session_cookie_authenticates_but_a_token_cookie_does_not(setup: dict[str, Any], http: Any) -> None:
+    alice = setup["alice"].info
+    signed_in = http.get(alice["signInUrl"])
+    assert signed_in.status_code == 303
+    session = signed_in.headers["set-cookie"].split(";", 1)[0]
+    assert session.startswith("__Host-a2i_session=")
+    assert http.get("/_a2i/worker/me", headers={"Cookie": session}).json()["name"] == "alice"
+    # The cookie of earlier versions held the API token itself: it no longer signs anybody in.
+    legacy = http.get("/_a2i/worker/me", headers={"Cookie": f"a2i_worker={alice['token']}"})
+    assert (legacy.status_code, legacy.json()["code"]) == (401, "Unauthorized")
+    # A session cookie is not a bearer token, and a token is not a session.
+    value = session.split("=", 1)[1]
+    as_bearer = http.get("/_a2i/worker/me", headers={"Authorization": f"Bearer {value}"})
+    assert as_bearer.status_code == 401
+    as_session = http.get("/_a2i/worker/me", headers={"Cookie": f"__Host-a2i_session={alice['token']}"})
+    assert as_session.status_code == 401
 
 
 def test_a_new_token_replaces_the_old_one(setup: dict[str, Any], admin: Any, http: Any) -> None:
