@@ -58,7 +58,8 @@ class Browserish:
                   origin: str | None = "self", **headers: str) -> httpx.Response:
         fields = {"csrf": self.csrf} if csrf else {}
         extra = {"Origin": self.url} if origin == "self" else ({"Origin": origin} if origin else {})
-        return httpx.post(self.url + path, data={**fields, **(data or {})}, headers=self.headers(**extra, **headers))
+        body = {**fields, **(data or {})} or {"note": "no token"}   # still a form (httpx sends none when empty)
+        return httpx.post(self.url + path, data=body, headers=self.headers(**extra, **headers))
 
     def post_json(self, path: str, body: Any = None, *, csrf: bool = True, origin: str | None = "self",
                   **headers: str) -> httpx.Response:
