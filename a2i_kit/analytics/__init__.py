@@ -3,8 +3,8 @@ consolidation and inter-annotator agreement.
 
 Example:
     >>> from a2i_kit import analytics
-    >>> analytics.agreement_summary(["a", "b"], ["a", "a"])["override_rate"]
-    np.float64(0.5)
+    >>> analytics.agreement_summary(model=["a", "b"], human=["a", "a"])["override_rate"]
+    0.5
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from a2i_kit.analytics.consolidation import (
     reviewer_agreement,
 )
 from a2i_kit.analytics.coverage_risk import Sweep, area_under_curve, coverage_risk, review_volume
-from a2i_kit.analytics.iaa import fleiss_kappa, krippendorff_alpha
+from a2i_kit.analytics.iaa import fleiss_kappa, iaa_summary, krippendorff_alpha
 from a2i_kit.analytics.reviewers import (
     backlog,
     backlog_summary,
@@ -53,6 +53,7 @@ __all__ = [
     "coverage_risk",
     "expected_calibration_error",
     "fleiss_kappa",
+    "iaa_summary",
     "iou_matrix",
     "krippendorff_alpha",
     "majority_vote",

@@ -6,6 +6,9 @@ Example:
     {'n': [2, 2], 'mean_confidence': [0.25, 0.8], 'accuracy': [0.5, 1.0]}
     >>> round(expected_calibration_error(table), 3)
     0.225
+
+Confidences must be probabilities in [0, 1] (percentages such as 95.0 raise InputError) and
+``correct`` must be True/False for every item (NaN is never counted as correct).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from a2i_kit.analytics._data import floats
-from a2i_kit.analytics.agreement import confidence_bins
+from a2i_kit.analytics._data import booleans, probabilities
+from a2i_kit.analytics.binning import confidence_bins
 from a2i_kit.errors import InputError
 
 
@@ -24,13 +27,15 @@ def reliability(
     confidence: Any, correct: Any, bins: int | Any = 10, *, strategy: str = "uniform"
 ) -> pd.DataFrame:
     """Per bin: ``bin_left``, ``bin_right``, ``n``, ``mean_confidence``, ``accuracy``, ``gap``
-    (accuracy − confidence). ``strategy="quantile"`` puts the same number of items in each bin."""
-    conf = floats(confidence, "confidence")
-    ok = np.asarray(correct, dtype=bool)
+    (accuracy − confidence); bins ``[left, right)``, the last closed, on exact edges.
+    ``strategy="quantile"`` puts the same number of items in each bin."""
+    conf = probabilities(confidence, "confidence")
+    ok = booleans(correct, "correct")
     if len(ok) != len(conf):
         raise InputError(f"confidence has {len(conf)} values but correct has {len(ok)}")
-    if strategy == "quantile" and isinstance(bins, int | np.integer):
-        bins = np.unique(np.quantile(conf, np.linspace(0, 1, int(bins) + 1)))
+    if strategy == "quantile" and isinstance(bins, int | np.integer) and len(conf):
+        edges = np.unique(np.quantile(conf, np.arange(int(bins) + 1) / int(bins)))
+        bins = np.array([0.0, 1.0]) if len(edges) < 2 else edges
         bins[0], bins[-1] = min(bins[0], 0.0), max(bins[-1], 1.0)
     elif strategy not in ("uniform", "quantile"):
         raise InputError(f"strategy={strategy!r}: use 'uniform' or 'quantile'")
@@ -47,6 +52,13 @@ def reliability(
 
 
 def expected_calibration_error(table: pd.DataFrame) -> float:
-    """ECE = Σ (n_bin / N) · |accuracy − mean confidence| over a :func:`reliability` table."""
+    """ECE = Σ (n_bin / N) · |accuracy − mean confidence| over a :func:`reliability` table; an
+    empty table raises InputError (no items is not "perfectly calibrated")."""
+    if not isinstance(table, pd.DataFrame) or {"n", "gap"} - set(table.columns):
+        raise InputError("expected_calibration_error needs the table from reliability(confidence, "
+                         "correct), with columns 'n' and 'gap'")  # fmt: skip
     n = table["n"].to_numpy(dtype=float)
+    if n.sum() <= 0:
+        raise InputError("the reliability table is empty (column 'n' sums to 0): ECE is undefined "
+                         "without items; pass reliability() at least one reviewed item")  # fmt: skip
     return float(np.sum(n / n.sum() * np.abs(table["gap"].to_numpy())))

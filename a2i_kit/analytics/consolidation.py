@@ -2,7 +2,9 @@
 
 The answers frame passes to crowd-kit unchanged (``task``, ``worker``, ``label``). Majority vote is
 built in (ties go to the label seen first in the answers, as in crowd-kit); Dawid–Skene, one-coin
-Dawid–Skene, GLAD and MACE come from crowd-kit.
+Dawid–Skene, GLAD and MACE come from crowd-kit. Some crowd-kit aggregators (Wawa, ZeroBasedSkill)
+call scikit-learn's ``check_is_fitted``, which recent scikit-learn releases refuse for classes
+without ``__sklearn_tags__``: they raise an InputError naming the aggregators that work.
 
 Example:
     >>> import pandas as pd
@@ -30,6 +32,8 @@ CROWDKIT_METHODS = {
     "glad": "GLAD",
     "mace": "MACE",
 }
+# Known by name but failing with recent scikit-learn (see _aggregator_failed); tried, not advertised.
+CROWDKIT_SKLEARN_TAGS = {"wawa": "Wawa", "zero_based_skill": "ZeroBasedSkill"}
 
 
 def _counts(answers: pd.DataFrame) -> pd.DataFrame:
@@ -60,15 +64,37 @@ def consolidate(
         return majority_vote(answers)
     frame = answers_frame(answers)
     if isinstance(method, str):
-        if method not in CROWDKIT_METHODS:
-            choices = ", ".join(["majority_vote", *CROWDKIT_METHODS])
-            raise InputError(f"method={method!r}: use one of {choices} or a crowd-kit aggregator")
+        names = {**CROWDKIT_METHODS, **CROWDKIT_SKLEARN_TAGS}
+        if method not in names:
+            raise InputError(f"method={method!r}: use one of {_working()} or a crowd-kit aggregator")
         import crowdkit.aggregation as ck
 
-        method = getattr(ck, CROWDKIT_METHODS[method])(**params)
+        method = getattr(ck, names[method])(**params)
     if not hasattr(method, "fit_predict"):
         raise InputError(f"{method!r} has no fit_predict(): pass a crowd-kit aggregator")
-    return method.fit_predict(frame).rename("agg_label")
+    try:
+        return method.fit_predict(frame).rename("agg_label")
+    except AttributeError as exc:
+        if "__sklearn_tags__" not in str(exc):
+            raise
+        raise InputError(_aggregator_failed(method)) from exc
+
+
+def _working() -> str:
+    return ", ".join(["majority_vote", *CROWDKIT_METHODS])
+
+
+def _aggregator_failed(method: Any) -> str:
+    from importlib.metadata import version
+
+    name = type(method).__name__
+    return (
+        f"crowd-kit's {name} does not run with the installed scikit-learn "
+        f"{version('scikit-learn')} (crowd-kit {version('crowd-kit')}): it calls scikit-learn's "
+        f"check_is_fitted, which in this scikit-learn needs __sklearn_tags__, and {name} does not "
+        f"define it. Use one of {_working()} (they do not call it), or run {name} in an "
+        "environment with the older scikit-learn your crowd-kit release was built against"
+    )
 
 
 def reviewer_agreement(answers: pd.DataFrame, consensus: pd.Series | None = None) -> pd.DataFrame:

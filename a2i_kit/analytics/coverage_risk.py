@@ -17,22 +17,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from a2i_kit.analytics._data import floats
+from a2i_kit.analytics._data import booleans, floats
+from a2i_kit.analytics.binning import grid
 from a2i_kit.errors import InputError
 
 
 class Sweep:
     """Confidence sorted once, with error counts as prefix sums; query any thresholds."""
 
-    def __init__(self, confidence: Any, correct: Any = None) -> None:
-        conf = floats(confidence, "confidence")
+    def __init__(self, confidence: Any, correct: Any = None, *,
+                 names: tuple[str, str] = ("confidence", "correct")) -> None:  # fmt: skip
+        conf = floats(confidence, names[0])
         order = np.argsort(conf, kind="stable")
         self.sorted = conf[order]
         self.n = len(conf)
         if correct is not None:
-            ok = np.asarray(correct, dtype=bool)
+            ok = booleans(correct, names[1])
             if len(ok) != self.n:
-                raise InputError(f"confidence has {self.n} values but correct has {len(ok)}")
+                raise InputError(f"{names[0]} has {self.n} values but {names[1]} has {len(ok)}")
             self.prefix_errors: np.ndarray | None = np.concatenate([[0], np.cumsum(~ok[order])])
         else:
             self.prefix_errors = None
@@ -87,11 +89,12 @@ def review_volume(confidence: Any, thresholds: Any = None, *, cost_per_review: f
                   reviews_per_item: int = 1, audit_rate: float = 0.0) -> pd.DataFrame:  # fmt: skip
     """Per threshold: ``n_review`` (items below it, plus the expected audit sample of the rest),
     ``review_share``, ``n_auto``, ``cost`` (= reviews × ``reviews_per_item`` × ``cost_per_review``).
+    ``thresholds`` defaults to 0, 0.01, …, 1 on exact edges (0.35 accepts a confidence of 0.35).
     """
     if not 0 <= audit_rate <= 1:
         raise InputError(f"audit_rate={audit_rate}: use a share between 0 and 1")
     sweep = Sweep(confidence)
-    t = np.linspace(0, 1, 101) if thresholds is None else np.asarray(thresholds, dtype=float)
+    t = grid(100) if thresholds is None else np.asarray(thresholds, dtype=float)
     auto = sweep.accepted(t).astype(float)
     review = (sweep.n - auto) + audit_rate * auto
     return pd.DataFrame({"threshold": t, "n_review": review, "review_share": review / max(sweep.n, 1),

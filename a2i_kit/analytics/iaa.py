@@ -10,6 +10,9 @@ Example:
     ...                         "label": ["x", "x", "y", "y", "x", "y", "x"]})
     >>> round(krippendorff_alpha(answers), 3), round(fleiss_kappa(answers), 3)
     (0.5, 0.546)
+
+With a single label value in the pairable answers both are undefined (0/0): they return NaN, as
+scikit-learn does for κ and where the ``krippendorff`` package refuses; :func:`iaa_summary` says why.
 """
 
 from __future__ import annotations
@@ -72,8 +75,8 @@ def krippendorff_alpha(answers: pd.DataFrame, level: str = "nominal") -> float:
     delta = _delta(values, marginals, level)
     observed = (coincidence * delta).sum()
     expected = (np.outer(marginals, marginals) * delta).sum() / (n - 1)
-    if expected == 0:
-        return 1.0 if observed == 0 else float("nan")
+    if expected == 0:  # one value only: no disagreement is possible, so α is 0/0
+        return float("nan")
     return float(1.0 - observed / expected)
 
 
@@ -87,4 +90,25 @@ def fleiss_kappa(answers: pd.DataFrame) -> float:
     p_i = ((counts * (counts - 1)).sum(axis=1)) / (n_i * (n_i - 1))
     p_j = counts.sum(axis=0) / n_i.sum()
     p_bar, p_e = p_i.mean(), float((p_j**2).sum())
-    return 1.0 if p_e == 1 else float((p_bar - p_e) / (1 - p_e))
+    return float("nan") if p_e >= 1 else float((p_bar - p_e) / (1 - p_e))
+
+
+def iaa_note(answers: pd.DataFrame) -> str:
+    """Why α and κ are undefined (NaN) for these answers, or ``""`` when they are defined."""
+    counts, values = _unit_counts(answers)
+    if counts.size == 0:
+        return "undefined (NaN): no task has two or more answers to compare"
+    if len(values) == 1:
+        return (f"undefined (NaN): every answer on tasks with two or more answers is {values[0]!r}, "
+                "so chance agreement is total")  # fmt: skip
+    return ""
+
+
+def iaa_summary(answers: pd.DataFrame, level: str = "nominal") -> pd.Series:
+    """``n_tasks`` and ``n_answers`` compared (tasks with ≥ 2 answers), ``krippendorff_alpha``,
+    ``fleiss_kappa`` and a ``note`` saying why they are undefined (NaN), else ``""``."""
+    counts, _ = _unit_counts(answers)
+    return pd.Series({"n_tasks": float(len(counts)), "n_answers": float(counts.sum()),
+                      "krippendorff_alpha": krippendorff_alpha(answers, level),
+                      "fleiss_kappa": fleiss_kappa(answers), "note": iaa_note(answers)},
+                     dtype=object)  # fmt: skip

@@ -31,6 +31,43 @@ def _need(frame: pd.DataFrame, columns: list[str], what: str) -> None:
         raise InputError(f"{what} lacks column(s) {missing}: pass Results(...).{what}")
 
 
+def seconds(frame: pd.DataFrame, column: str, what: str = "answers") -> pd.Series:
+    """A duration column as float seconds; text (e.g. ``"30.5"``) raises InputError with the fix."""
+    values = frame[column]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    present = values.dropna()
+    text = present[present.map(lambda v: isinstance(v, str | bytes))]
+    if len(text) or pd.api.types.is_bool_dtype(values):
+        example = text.iloc[0] if len(text) else present.iloc[0]
+        raise InputError(
+            f"{what}['{column}'] holds {type(example).__name__} values (e.g. {example!r}), not "
+            f"numbers of seconds: convert it first, e.g. {what}['{column}'] = "
+            f"pd.to_numeric({what}['{column}'])"
+        )
+    try:
+        return values.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what}['{column}'] must be numbers of seconds ({exc}): convert it "
+                         f"with pd.to_numeric({what}['{column}'])") from exc  # fmt: skip
+
+
+def times(frame: pd.DataFrame, column: str, what: str = "answers") -> pd.Series:
+    """A timestamp column as datetimes; text (e.g. ISO strings) raises InputError with the fix."""
+    values = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    present = values.dropna()
+    if len(present) == 0:
+        return pd.to_datetime(values, utc=True)
+    example = present.iloc[0]
+    raise InputError(
+        f"{what}['{column}'] holds {type(example).__name__} values (e.g. {example!r}), not "
+        f"timestamps: convert it first, e.g. {what}['{column}'] = "
+        f"pd.to_datetime({what}['{column}'], utc=True, format='ISO8601')"
+    )
+
+
 def reviewer_stats(answers: pd.DataFrame) -> pd.DataFrame:
     """Per worker: ``n_answers``, ``n_tasks``, ``median_seconds`` / ``mean_seconds`` /
     ``p90_seconds`` (active time), ``median_latency_seconds`` (acceptance → submission, pauses
@@ -41,9 +78,11 @@ def reviewer_stats(answers: pd.DataFrame) -> pd.DataFrame:
         ["worker", "task", "time_spent_seconds", "acceptance_time", "submission_time"],
         "answers",
     )
+    submitted = times(answers, "submission_time")
     frame = answers.assign(
-        latency=(answers["submission_time"] - answers["acceptance_time"]).dt.total_seconds(),
-        day=answers["submission_time"].dt.floor("D"),
+        time_spent_seconds=seconds(answers, "time_spent_seconds"),
+        latency=(submitted - times(answers, "acceptance_time")).dt.total_seconds(),
+        day=submitted.dt.floor("D"),
     )
     grouped = frame.groupby("worker", sort=True)
     out = grouped.agg(
@@ -62,7 +101,7 @@ def reviewer_stats(answers: pd.DataFrame) -> pd.DataFrame:
 def throughput(answers: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
     """Answers submitted per period (rows, UTC) and worker (columns), zeros filled."""
     _need(answers, ["worker", "submission_time"], "answers")
-    period = answers["submission_time"].dt.floor(freq)
+    period = times(answers, "submission_time").dt.floor(freq)
     table = answers.assign(period=period).pivot_table(
         index="period", columns="worker", values="submission_time", aggfunc="size", fill_value=0
     )
@@ -76,9 +115,10 @@ def throughput(answers: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
 def wait_times(answers: pd.DataFrame, loops: pd.DataFrame) -> pd.Series:
     """Seconds from loop creation to each worker's acceptance (how long tasks sat in the queue)."""
     _need(loops, ["human_loop_name", "creation_time"], "loops")
-    created = loops.drop_duplicates("human_loop_name").set_index("human_loop_name")["creation_time"]
+    first = loops.drop_duplicates("human_loop_name")
+    created = times(first, "creation_time", "loops").set_axis(first["human_loop_name"].to_numpy())
     start = answers["human_loop_name"].map(created)
-    return (answers["acceptance_time"] - start).dt.total_seconds().rename("wait_seconds")
+    return (times(answers, "acceptance_time") - start).dt.total_seconds().rename("wait_seconds")
 
 
 def backlog(loops: pd.DataFrame, now: Any = None, *,
@@ -93,6 +133,7 @@ def backlog(loops: pd.DataFrame, now: Any = None, *,
     if now.tzinfo is None:
         now = now.tz_localize("UTC")
     open_ = loops.loc[loops["status"] == "InProgress", ["human_loop_name", "creation_time"]].copy()
+    open_["creation_time"] = times(open_, "creation_time", "loops")
     age = (now - open_["creation_time"]).dt.total_seconds()
     open_["age_seconds"] = age
     open_["lifetime_used"] = age / lifetime_seconds

@@ -3,7 +3,7 @@
 Example:
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from a2i_kit import analytics, charts
-    >>> ax = charts.confusion_matrix(analytics.confusion_matrix(["a", "b"], ["a", "a"]))
+    >>> ax = charts.confusion_matrix(analytics.confusion_matrix(model=["a", "a"], human=["a", "b"]))
     >>> ax.get_title()
     'Confusion matrix (reviewed items)'
 """

@@ -3,7 +3,7 @@
 Example:
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from a2i_kit import analytics
-    >>> ax = agreement_by_class(analytics.agreement_by_class(["a", "b", "b"], ["a", "a", "b"]))
+    >>> ax = agreement_by_class(analytics.agreement_by_class(model=["a", "b", "b"], human=["a", "a", "b"]))
     >>> ax.get_xlabel()
     'agreement with reviewers'
 """

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from a2i_kit.analytics.binning import grid
+from a2i_kit.analytics.reviewers import seconds
 from a2i_kit.charts._axes import ACCENT, GOOD, MODEL_COLOR, axes, need
 
 
@@ -22,7 +24,8 @@ def reviewer_time(answers: pd.DataFrame, ax: Any = None, *, top: int = 15) -> An
     """Box plot of active time per task (``time_spent_seconds``) for the ``top`` busiest workers."""
     need(answers, ["worker", "time_spent_seconds"], "Results.answers")
     ax = axes(ax, (7.0, 4.0))
-    valid = answers.dropna(subset=["time_spent_seconds"])
+    valid = answers.assign(time_spent_seconds=seconds(answers, "time_spent_seconds"))
+    valid = valid.dropna(subset=["time_spent_seconds"])
     order = valid["worker"].value_counts().index[:top]
     data = [valid.loc[valid["worker"] == w, "time_spent_seconds"].to_numpy() for w in order]
     ax.boxplot(data, tick_labels=[str(w)[:8] for w in order], showfliers=False)
@@ -66,19 +69,27 @@ def inter_annotator(table: pd.DataFrame, ax: Any = None, *, alpha: float | None 
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("worker")
     ax.set_ylabel("share of answers agreeing with consensus")
-    parts = [f"Krippendorff's α = {alpha:.3f}" if alpha is not None else "",
-             f"Fleiss' κ = {kappa:.3f}" if kappa is not None else ""]  # fmt: skip
+    parts = [_value("Krippendorff's α", alpha), _value("Fleiss' κ", kappa)]
     extra = ", ".join(p for p in parts if p)
     ax.set_title("Inter-annotator agreement" + (f" ({extra})" if extra else ""))
     ax.legend(loc="lower left")
     return ax
 
 
+def _value(name: str, value: float | None) -> str:
+    """``"name = 0.123"``, ``"name undefined"`` for NaN, ``""`` when not given."""
+    if value is None:
+        return ""
+    if np.isnan(value):
+        return f"{name} undefined (NaN, see analytics.iaa_summary)"
+    return f"{name} = {value:.3f}"
+
+
 def backlog(table: pd.DataFrame, ax: Any = None, *, bins: int = 20) -> Any:
     """Histogram of open loops by share of the task lifetime used (``analytics.backlog``)."""
     need(table, ["lifetime_used"], "analytics.backlog")
     ax = axes(ax)
-    ax.hist(table["lifetime_used"].to_numpy(), bins=np.linspace(0, 1, bins + 1), color=MODEL_COLOR,
+    ax.hist(table["lifetime_used"].to_numpy(), bins=grid(bins), color=MODEL_COLOR,
             label=f"open loops (n={len(table)})")  # fmt: skip
     ax.axvline(0.9, color=ACCENT, linestyle="--", label="90% of lifetime")
     ax.set_xlabel("share of task lifetime used")

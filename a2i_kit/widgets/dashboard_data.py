@@ -40,16 +40,21 @@ def model_column(joined: pd.DataFrame, label_col: str) -> str:
     raise InputError(f"predictions have no column {label_col!r}; pass label_col=<model label column>")
 
 
-def agreement(joined: pd.DataFrame, label_col: str) -> dict[str, float]:
-    """Model-vs-reviewer agreement over answered items: n, agreement, override_rate, kappa."""
+def agreement(joined: pd.DataFrame, label_col: str) -> dict[str, Any]:
+    """Model-vs-reviewer agreement over answered items: n, agreement, override_rate, kappa (None
+    when undefined) and ``note`` (why a value is undefined, else ""). Labels compare as text, so a
+    model's ``1.0`` agrees with a reviewer's ``"1"`` (``labels_as_str=True``)."""
     from a2i_kit.analytics import agreement_summary
 
     rows = joined.dropna(subset=["label"])
     if rows.empty:
         return {}
     model = model_column(rows, label_col)
-    summary = agreement_summary(rows[model].astype(str), rows["label"].astype(str))
-    return {k: (None if pd.isna(v) else round(float(v), 4)) for k, v in summary.items()}
+    summary = agreement_summary(model=rows[model], human=rows["label"], labels_as_str=True)
+    out: dict[str, Any] = {k: (None if pd.isna(v) else round(float(v), 4))
+                           for k, v in summary.drop("note").items()}  # fmt: skip
+    out["note"] = str(summary["note"])
+    return out
 
 
 def png(draw: Callable[[Any], Any], size: tuple[float, float] = (5.0, 3.6)) -> str:
@@ -75,13 +80,15 @@ def charts(answers: pd.DataFrame, joined: pd.DataFrame | None, label_col: str,
     answered = joined.dropna(subset=["label"]) if joined is not None else None
     if answered is not None and len(answered):
         model = model_column(answered, label_col)
-        human, predicted = answered["label"].astype(str), answered[model].astype(str)
-        matrix = analytics.confusion_matrix(human, predicted)
+        human, predicted = answered["label"], answered[model]
+        matrix = analytics.confusion_matrix(model=predicted, human=human, labels_as_str=True)
         out.append({"name": "confusion_matrix", "title": "Confusion matrix",
                     "src": png(lambda ax: ch.confusion_matrix(matrix, ax=ax))})
         score = f"{score_col}_pred" if score_col and f"{score_col}_pred" in answered else score_col
         if score and score in answered:
-            table = analytics.override_by_confidence(predicted, human, answered[score].astype(float))
+            table = analytics.override_by_confidence(
+                model=predicted, human=human, confidence=answered[score].astype(float),
+                labels_as_str=True)
             out.append({"name": "override_by_confidence", "title": "Override rate by confidence",
                         "src": png(lambda ax: ch.override_by_confidence(table, ax=ax))})
     if len(answers) and answers["time_spent_seconds"].notna().any():

@@ -27,7 +27,7 @@ def reviewed() -> pd.DataFrame:
 
 
 def test_confusion_matrix_equals_sklearn(reviewed):
-    ours = analytics.confusion_matrix(reviewed["human"], reviewed["model"])
+    ours = analytics.confusion_matrix(model=reviewed["model"], human=reviewed["human"])
     theirs = sk_confusion(reviewed["human"], reviewed["model"], labels=list(CLASSES))
     assert ours.index.tolist() == list(CLASSES)
     np.testing.assert_array_equal(ours.to_numpy(), theirs)
@@ -35,7 +35,9 @@ def test_confusion_matrix_equals_sklearn(reviewed):
 
 def test_confusion_matrix_with_label_subset_equals_sklearn(reviewed):
     labels = ["dog", "cat"]
-    ours = analytics.confusion_matrix(reviewed["human"], reviewed["model"], labels=labels)
+    ours = analytics.confusion_matrix(
+        model=reviewed["model"], human=reviewed["human"], labels=labels
+    )
     np.testing.assert_array_equal(
         ours.to_numpy(), sk_confusion(reviewed["human"], reviewed["model"], labels=labels)
     )
@@ -44,21 +46,21 @@ def test_confusion_matrix_with_label_subset_equals_sklearn(reviewed):
 def test_cohen_kappa_equals_sklearn(reviewed):
     ours = analytics.cohen_kappa(reviewed["human"], reviewed["model"])
     assert ours == pytest.approx(cohen_kappa_score(reviewed["human"], reviewed["model"]), abs=1e-12)
-    summary = analytics.agreement_summary(reviewed["model"], reviewed["human"])
+    summary = analytics.agreement_summary(model=reviewed["model"], human=reviewed["human"])
     assert summary["kappa"] == pytest.approx(ours)
     assert summary["agreement"] == pytest.approx((reviewed["model"] == reviewed["human"]).mean())
     assert summary["override_rate"] == pytest.approx(1 - summary["agreement"])
 
 
 def test_summary_drops_unreviewed_rows():
-    summary = analytics.agreement_summary(["a", "b", "c"], ["a", None, "x"])
+    summary = analytics.agreement_summary(model=["a", "b", "c"], human=["a", None, "x"])
     assert summary["n"] == 2
     assert summary["agreement"] == 0.5
 
 
 @pytest.mark.parametrize("by", ["model", "human"])
 def test_agreement_by_class_matches_groupby(reviewed, by):
-    table = analytics.agreement_by_class(reviewed["model"], reviewed["human"], by=by)
+    table = analytics.agreement_by_class(model=reviewed["model"], human=reviewed["human"], by=by)
     expected = (reviewed["model"] == reviewed["human"]).groupby(reviewed[by]).mean()
     for cls, row in table.iterrows():
         assert row["agreement"] == pytest.approx(expected[cls])
@@ -68,7 +70,7 @@ def test_agreement_by_class_matches_groupby(reviewed, by):
 
 def test_override_by_confidence_matches_pandas_cut(reviewed):
     table = analytics.override_by_confidence(
-        reviewed["model"], reviewed["human"], reviewed["confidence"], bins=5
+        model=reviewed["model"], human=reviewed["human"], confidence=reviewed["confidence"], bins=5
     )
     cut = pd.cut(reviewed["confidence"], np.linspace(0, 1, 6), right=False)
     expected = (
@@ -102,16 +104,18 @@ def test_quantile_bins_hold_equal_counts(reviewed):
     ("call", "message"),
     [
         (
-            lambda: analytics.agreement_summary(["a"], ["a", "b"]),
+            lambda: analytics.agreement_summary(model=["a"], human=["a", "b"]),
             "model has 1 values but human has 2",
         ),
-        (lambda: analytics.agreement_by_class(["a"], ["a"], by="x"), "by='x': use 'model'"),
+        (lambda: analytics.agreement_by_class(model=["a"], human=["a"], by="x"), "by='x': use 'model'"),
         (
-            lambda: analytics.override_by_confidence(["a"], ["a"], [0.5], bins=[0.5, 0.2]),
+            lambda: analytics.override_by_confidence(
+                model=["a"], human=["a"], confidence=[0.5], bins=[0.5, 0.2]
+            ),
             "bins must be a count",
         ),
         (
-            lambda: analytics.override_by_confidence(["a"], ["a"], [np.nan]),
+            lambda: analytics.override_by_confidence(model=["a"], human=["a"], confidence=[np.nan]),
             r"confidence\[0\] is nan",
         ),
         (lambda: analytics.reliability([0.5], [True], strategy="odd"), "strategy='odd'"),

@@ -57,8 +57,8 @@ def test_results_answers_pass_to_crowdkit_unchanged(tmp_path):
 
 
 def test_unknown_method_is_an_input_error():
-    with pytest.raises(InputError, match="method='wawa': use one of majority_vote, dawid_skene"):
-        analytics.consolidate(_answers(1), "wawa")
+    with pytest.raises(InputError, match="method='vote': use one of majority_vote, dawid_skene"):
+        analytics.consolidate(_answers(1), "vote")
 
 
 def _reliability_matrix(answers: pd.DataFrame, numeric: bool) -> np.ndarray:

@@ -34,7 +34,7 @@ def _labelled(ax):
 
 def test_agreement_by_class(data):
     j = data["joined"]
-    table = analytics.agreement_by_class(j["model_label"], j["human_label"])
+    table = analytics.agreement_by_class(model=j["model_label"], human=j["human_label"])
     ax = charts.agreement_by_class(table)
     _labelled(ax)
     widths = [p.get_width() for p in ax.patches]
@@ -45,7 +45,7 @@ def test_agreement_by_class(data):
 
 def test_confusion_matrix(data):
     j = data["joined"]
-    matrix = analytics.confusion_matrix(j["human_label"], j["model_label"])
+    matrix = analytics.confusion_matrix(model=j["model_label"], human=j["human_label"])
     ax = charts.confusion_matrix(matrix)
     _labelled(ax)
     np.testing.assert_array_equal(ax.images[0].get_array(), matrix.to_numpy())
@@ -57,7 +57,7 @@ def test_confusion_matrix(data):
 def test_override_by_confidence(data):
     j = data["joined"]
     table = analytics.override_by_confidence(
-        j["model_label"], j["human_label"], j["confidence"], bins=10
+        model=j["model_label"], human=j["human_label"], confidence=j["confidence"], bins=10
     )
     ax = charts.override_by_confidence(table)
     _labelled(ax)
