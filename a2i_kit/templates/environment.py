@@ -11,7 +11,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from io import StringIO
 from typing import Any, ClassVar, TextIO
 
@@ -34,6 +38,31 @@ MAX_TEMPLATE_CHARS = 128_000
 """UiTemplate.Content limit of CreateHumanTaskUi / RenderUiTemplate."""
 
 MODES = {"strict": Mode.STRICT, "warn": Mode.WARN, "lax": Mode.LAX}
+
+# Per-render limits set by ``render(..., time_limit=, max_output_chars=)`` (the service's
+# unauthenticated RenderUiTemplate uses them): a monotonic deadline and an output cap.
+render_deadline: ContextVar[float | None] = ContextVar("render_deadline", default=None)
+render_output_limit: ContextVar[int | None] = ContextVar("render_output_limit", default=None)
+
+
+def check_deadline() -> None:
+    """Stop the render when the deadline of :data:`render_deadline` has passed."""
+    deadline = render_deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise ResourceLimitError("render time limit reached: the template does too much work "
+                                 "for one render", token=None)
+
+
+def _deadline_checked(items: Iterator[Any]) -> Iterator[Any]:
+    for item in items:
+        check_deadline()
+        yield item
+
+
+def _output_limit(env_limit: int | None) -> int:
+    limit = env_limit or 16_000_000
+    extra = render_output_limit.get()
+    return min(limit, extra) if extra is not None else limit
 
 
 class A2IOutputNode(OutputNode):
@@ -72,7 +101,19 @@ class A2IRenderContext(RenderContext):
 
     def get_buffer(self, buf: TextIO | None = None) -> StringIO:
         carry = buf.size if isinstance(buf, LimitedStringIO) else 0
-        return CharLimitedIO(limit=(self.env.output_stream_limit or 16_000_000) - carry)
+        return CharLimitedIO(limit=_output_limit(self.env.output_stream_limit) - carry)
+
+    @contextlib.contextmanager
+    def loop(self, namespace: Any, forloop: Any) -> Iterator[RenderContext]:
+        """Python-liquid's loop, with the render deadline checked on every iteration."""
+        if render_deadline.get() is not None and hasattr(forloop, "it"):
+            forloop.it = _deadline_checked(forloop.it)
+        with super().loop(namespace, forloop) as context:
+            yield context
+
+    def filter(self, name: str, token: Any) -> Callable[..., object]:
+        check_deadline()
+        return super().filter(name, token)
 
     def raise_for_loop_limit(self, length: int = 1) -> None:
         super().raise_for_loop_limit(length)
@@ -102,7 +143,7 @@ class A2ITemplate(BoundTemplate):
     context_class = A2IRenderContext
 
     def _get_buffer(self) -> StringIO:
-        return CharLimitedIO(limit=self.env.output_stream_limit or 16_000_000)
+        return CharLimitedIO(limit=_output_limit(self.env.output_stream_limit))
 
 
 MAX_VALUE_CHARS = 8_000_000

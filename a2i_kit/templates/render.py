@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from typing import Any
 
 from liquid import BoundTemplate
 from liquid.exceptions import LiquidError, LiquidSyntaxError, ResourceLimitError
 
 from a2i_kit.errors import TemplateError
-from a2i_kit.templates.environment import MAX_TEMPLATE_CHARS, get_environment
+from a2i_kit.templates.environment import (
+    MAX_TEMPLATE_CHARS,
+    get_environment,
+    render_deadline,
+    render_output_limit,
+)
 from a2i_kit.templates.errors import TemplateRenderError
 from a2i_kit.templates.filters import GrantReadAccessError, current_signer
 from a2i_kit.templates.signing import Signer
@@ -136,12 +142,15 @@ def render(
     signer: Signer | None = None,
     name: str = "template",
     mode: str = "strict",
+    time_limit: float | None = None,
+    max_output_chars: int | None = None,
 ) -> str:
     """Render ``template`` with ``task.input`` bound to ``task_input``.
 
     ``signer(bucket, key) -> url`` implements ``grant_read_access`` (see
     :func:`local_signer`, :func:`aws_signer`); ``mode`` is "strict" (raise),
-    "warn" (warn and go on) or "lax" (ignore errors).
+    "warn" (warn and go on) or "lax" (ignore errors). ``time_limit`` (seconds of work) and
+    ``max_output_chars`` bound one render (ResourceLimitExceeded beyond them).
 
     Example:
         >>> render("{{ task.input.tags }}", {"tags": ["a", "b"]})
@@ -150,6 +159,8 @@ def render(
     bound = parse_template(template, name=name, mode=mode)
     data = parse_input(task_input, name)
     token = current_signer.set(signer)
+    deadline = render_deadline.set(None if time_limit is None else time.monotonic() + time_limit)
+    output_cap = render_output_limit.set(max_output_chars)
     try:
         return bound.render(task={"input": data})
     except LiquidError as exc:
@@ -160,6 +171,8 @@ def render(
         ) from None
     finally:
         current_signer.reset(token)
+        render_deadline.reset(deadline)
+        render_output_limit.reset(output_cap)
 
 
 def bound_source(template: str | bytes) -> str:
@@ -167,7 +180,8 @@ def bound_source(template: str | bytes) -> str:
 
 
 def render_ui_template(
-    content: str, task_input_json: str, *, signer: Signer | None = None
+    content: str, task_input_json: str, *, signer: Signer | None = None,
+    time_limit: float | None = None, max_output_chars: int | None = None,
 ) -> tuple[str, list[dict[str, str]]]:
     """What RenderUiTemplate returns: ``(RenderedContent, Errors[{Code, Message}])``.
 
@@ -176,7 +190,8 @@ def render_ui_template(
         ('<b>1</b>', [])
     """
     try:
-        return render(content, task_input_json, signer=signer), []
+        return render(content, task_input_json, signer=signer, time_limit=time_limit,
+                      max_output_chars=max_output_chars), []
     except TemplateRenderError as exc:
         message = exc.message if exc.code == "InvalidParameters" else str(exc)
         return "", [{"Code": exc.code, "Message": message}]
