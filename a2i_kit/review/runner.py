@@ -17,7 +17,13 @@ from typing import Any
 
 from a2i_kit.errors import InputError
 from a2i_kit.review.client import AdminClient
-from a2i_kit.review.simulated import AnswerFn, LatencyModel, SimulatedReviewer, SimulationSummary
+from a2i_kit.review.simulated import (
+    AnswerFn,
+    LatencyModel,
+    ServiceClock,
+    SimulatedReviewer,
+    SimulationSummary,
+)
 
 
 def provision_workers(admin: AdminClient, names: Sequence[str], groups: Sequence[str],
@@ -55,12 +61,18 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
                        labels: Sequence[Any] | None = None, abstain_rate: float = 0.0,
                        latency: LatencyModel | None = None, seed: int = 0, max_tasks: int | None = None,
                        until_empty: bool = True, threads: int = 1, target: str | None = None,
-                       identity_provider: str = "Cognito", name_prefix: str = "sim-reviewer") -> SimulationSummary:
+                       identity_provider: str = "Cognito", name_prefix: str = "sim-reviewer",
+                       advance_clock: bool = False) -> SimulationSummary:
     """Let simulated reviewers answer open tasks through the worker API; returns a summary.
 
     ``workers`` is a count (names ``<name_prefix>-1`` …) or a list of names. ``accuracy`` may differ
     per worker (list by position, or dict by name). ``until_empty=False`` works only through the
     tasks listed when each reviewer starts. ``max_tasks`` caps the answers of the whole crew.
+
+    Simulated times never run ahead of the service's clock. By default each sampled duration
+    ends at its submit and is cut where it would start before the loop's creation (or before the
+    reviewer's previous answer). ``advance_clock=True`` moves the service clock forward as far
+    as the simulated work needs, so every duration is kept in full (all loops age with it).
     """
     names = [f"{name_prefix}-{i + 1}" for i in range(workers)] if isinstance(workers, int) else list(workers)
     if not names:
@@ -68,6 +80,7 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
     if threads < 1:
         raise InputError(f"threads={threads} must be at least 1")
     admin = AdminClient(base_url, admin_token)
+    clock = ServiceClock(base_url, admin_token) if advance_clock else None
     reviewers: list[SimulatedReviewer] = []
     try:
         crew = provision_workers(admin, names, groups, identity_provider)
@@ -78,7 +91,7 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
                               accuracy=_per_worker(accuracy, i, w["name"]), confusion=confusion, labels=labels,
                               abstain_rate=abstain_rate, latency=latency, seed=seed,
                               ground_truth_key=ground_truth_key, answer=answer, target=target,
-                              refetch=until_empty, details_cache=cache, closed=closed)
+                              refetch=until_empty, details_cache=cache, closed=closed, clock=clock)
             for i, w in enumerate(crew)]
         budget = _Budget(max_tasks)
         if threads == 1:
@@ -95,6 +108,8 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
         for reviewer in reviewers:
             reviewer.client.close()
         admin.close()
+        if clock is not None:
+            clock.close()
 
 
 class _Budget:

@@ -3,9 +3,12 @@
 Each reviewer is a local worker that lists, claims and answers tasks over HTTP exactly like the
 portal does. Answers come from the template's answer shape (any template), with ground truth read
 from an input key and an accuracy or a confusion matrix; reviewers may abstain (release the task)
-and take a lognormal time per task. Time is simulated, never slept: the reviewer reports
-``timeSpentInSeconds`` and ``acceptanceTime`` from a per-worker virtual timeline, which the
-service accepts only with the admin token.
+and take a lognormal time per task. Time is simulated, never slept, and never runs ahead of the
+service's clock: a reviewer reports ``timeSpentInSeconds`` (accepted only with the admin token)
+and the service places that duration in the past, ending at the submit and never before the
+loop's creation or this reviewer's previous submission (so young loops get shorter times). With
+a :class:`ServiceClock` (``simulate_reviewers(..., advance_clock=True)``) the service clock is
+moved forward as far as the simulated work needs instead, so every duration is kept in full.
 
 Randomness is drawn per (seed, worker, loop), so with ``threads=1`` (the default, workers take
 turns) a run is exactly reproducible.
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import math
 import random
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +40,7 @@ from a2i_kit.review.answers import (
     kind,
     pick_target,
 )
-from a2i_kit.review.client import AdminClient, WorkerApiError, WorkerClient
+from a2i_kit.review.client import ADMIN_HEADER, AdminClient, WorkerApiError, WorkerClient
 
 AnswerFn = Callable[[dict[str, Any], Any, random.Random], dict[str, Any]]
 
@@ -119,6 +124,34 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
+class ServiceClock:
+    """Moves the service's clock forward (admin route ``/_a2i/admin/clock``) so that simulated
+    work takes its time in service time. Every loop ages with it (claims and availability
+    lifetimes run out accordingly), so use it for simulations, not next to real reviewers.
+    """
+
+    def __init__(self, base_url: str, admin_token: str, *, timeout: float = 30.0) -> None:
+        import httpx
+
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers={ADMIN_HEADER: admin_token},
+                                  timeout=timeout)
+        self._lock = threading.Lock()
+
+    def advance_to(self, target: float, now_estimate: float) -> None:
+        """Make the service's now at least ``target`` (``now_estimate`` never exceeds its now)."""
+        with self._lock:
+            seconds = target - now_estimate
+            if seconds <= 0:
+                return
+            response = self._http.post("/_a2i/admin/clock", json={"seconds": round(seconds + 0.001, 3)})
+            if response.status_code >= 400:
+                raise WorkerApiError(f"cannot move the service clock: {response.text[:300]}",
+                                     status=response.status_code, code="ClockRefused")
+
+    def close(self) -> None:
+        self._http.close()
+
+
 class SimulatedReviewer:
     """One simulated worker; :meth:`step` handles at most one task."""
 
@@ -128,7 +161,7 @@ class SimulatedReviewer:
                  ground_truth_key: str | None = None, answer: AnswerFn | dict[str, Any] | None = None,
                  target: str | None = None, refetch: bool = True,
                  details_cache: dict[str, dict[str, Any]] | None = None,
-                 closed: set[str] | None = None) -> None:
+                 closed: set[str] | None = None, clock: ServiceClock | None = None) -> None:
         if not 0.0 <= accuracy <= 1.0 or not 0.0 <= abstain_rate <= 1.0:
             raise InputError(f"reviewer {name!r}: accuracy and abstain_rate must be between 0 and 1")
         self.client, self.admin, self.name = client, admin, name
@@ -140,14 +173,18 @@ class SimulatedReviewer:
         # (only saves requests: the service decides every claim).
         self.closed = closed if closed is not None else set()
         self.skipped: set[str] = set()
-        self.cursor: float | None = None
+        self.clock = clock
+        self.created: dict[str, float] = {}  # loop → creation time (from the task list)
+        self.cursor: float | None = None  # this reviewer's last submissionTime
         self._queue: list[str] | None = None
         self.stats = {"answered": 0, "abstained": 0, "correct": 0, "judged": 0}
 
     def _next_claim(self) -> dict[str, Any] | None:
         for fetch in (self._queue is None, self.refetch):
             if fetch:
-                self._queue = [t["humanLoopName"] for t in self.client.tasks()]
+                listed = self.client.tasks()
+                self.created.update({t["humanLoopName"]: _epoch(t["creationTime"]) for t in listed})
+                self._queue = [t["humanLoopName"] for t in listed]
             while self._queue:
                 loop = self._queue.pop(0)
                 if loop in self.skipped or loop in self.closed:
@@ -171,14 +208,19 @@ class SimulatedReviewer:
             self.skipped.add(loop)
             self.stats["abstained"] += 1
             return "abstained"
-        claimed_at = _epoch(task["claimedAt"])
+        claimed_at, received = _epoch(task["claimedAt"]), time.time()
         spent = min(self.latency.sample(rng), float(task["timeLimitSeconds"]))
-        accepted = max(self.cursor or claimed_at, claimed_at)
         answer = self._answer(loop, task.get("html") or "", rng)
-        status = self.client.submit(loop, answer, time_spent=spent, acceptance_time=accepted)
+        # The earliest this reviewer may have started: after its previous answer, once the loop existed.
+        start = max(self.cursor or 0.0, self.created.get(loop, claimed_at))
+        if self.clock is not None:
+            deadline = claimed_at + float(task["timeLimitSeconds"]) - 0.5
+            spent = max(0.0, min(spent, deadline - start))
+            self.clock.advance_to(start + spent, claimed_at + (time.time() - received))
+        status = self.client.submit(loop, answer, time_spent=spent, acceptance_time=start)
         if status.get("humanLoopStatus") != "InProgress":
             self.closed.add(loop)
-        self.cursor = accepted + spent
+        self.cursor = _epoch(status["submissionTime"]) if status.get("submissionTime") else None
         self.stats["answered"] += 1
         return "answered"
 

@@ -288,7 +288,8 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
     """Record this worker's answer; the loop's completion (if it is the last answer) commits with it.
 
     ``time_spent``/``acceptance_time`` are for simulated reviewers only (the HTTP layer accepts
-    them only with the admin token); see :func:`answer_times`. Sending the stored answer again
+    them only with the admin token); see :func:`answer_times`. Their answer also echoes the
+    ``acceptanceTime``/``submissionTime``/``timeSpentInSeconds`` recorded. Sending the stored answer again
     (a retry after a lost response) succeeds with the loop's current status; a different answer
     from a worker who already answered is a 409.
     """
@@ -297,9 +298,10 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
         loop = _load_loop(ctx, worker, loop_name)
         now = ctx.clock.now()
         assignments = ctx.store.assignments(loop_name)
+        simulated = time_spent is not None or acceptance_time is not None
         stored = _mine(assignments, worker["name"])
         if stored is not None and stored["status"] == "submitted":
-            return _resubmitted(ctx, loop, stored, answer)
+            return _resubmitted(ctx, loop, stored, answer, simulated=simulated)
         mine = _live_claim(ctx, loop, worker, now, assignments)
         if loop["status"] not in ("InProgress", "Stopping"):
             raise WorkforceError(409, "Conflict", f"human loop {loop_name!r} is {loop['status']}; "
@@ -313,17 +315,26 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
         ctx.store.put_assignment({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
         ctx.store.after_commit(lambda: outbox.crash_point("after-answer-commit"))
         after = lifecycle.finish_if_done(ctx, loop_name, now=now) or loop
-    return {"humanLoopStatus": after["status"]}
+    return _submitted(after, doc, simulated=simulated)
 
 
-def _resubmitted(ctx: ServiceContext, loop: dict[str, Any], stored: dict[str, Any], answer: Any) -> dict[str, Any]:
+def _submitted(loop: dict[str, Any], doc: dict[str, Any], *, simulated: bool) -> dict[str, Any]:
+    """The answer to a submit; simulated reviewers also learn the times the service recorded."""
+    result = {"humanLoopStatus": loop["status"]}
+    if simulated:
+        result.update({key: doc.get(key) for key in ("acceptanceTime", "submissionTime", "timeSpentInSeconds")})
+    return result
+
+
+def _resubmitted(ctx: ServiceContext, loop: dict[str, Any], stored: dict[str, Any], answer: Any, *,
+                 simulated: bool) -> dict[str, Any]:
     """A submit from a worker whose answer is already stored: a retry succeeds, a change is refused."""
     if stored["doc"].get("answerContent") != answer:
         raise WorkforceError(409, "Conflict",
                              f"you already answered human loop {loop['name']!r} at {stored['doc'].get('submissionTime')}; "
                              "each worker answers a loop once and the stored answer is kept")
     after = lifecycle.finish_if_done(ctx, loop["name"]) or loop  # completes a loop a crash left open
-    return {"humanLoopStatus": after["status"]}
+    return _submitted(after, stored["doc"], simulated=simulated)
 
 
 def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:

@@ -99,7 +99,7 @@ def _run(tmp: Path, inputs: list[dict[str, Any]], seed: int) -> dict[str, Any]:
     with ServiceThread(ServiceConfig(data_dir=tmp, sweep_interval_seconds=3600)) as service:
         _build(service.url, inputs, 2, SIMPLE)
         summary = simulate_reviewers(service.url, service.admin_token, workers=3, ground_truth_key="label",
-                                     accuracy=0.6, seed=seed, abstain_rate=0.2)
+                                     accuracy=0.6, seed=seed, abstain_rate=0.2, advance_clock=True)
         outputs = _outputs(service)
     answers = {loop: [(a["answerContent"], a["timeSpentInSeconds"]) for a in out["humanAnswers"]]
                for loop, out in outputs.items()}
@@ -142,22 +142,59 @@ def test_abstaining_reviewers_release_and_leave_the_loops_open(
 
 
 def test_simulated_time_follows_the_latency_model_on_a_timeline_per_worker(
-        service: Any, make_flow: Any, start_loops: Any, read_output: Any) -> None:
+        service: Any, make_flow: Any, start_loops: Any, read_output: Any, runtime_client: Any) -> None:
     loops = start_loops(make_flow(task_count=3), 5)
+    before = service.context.clock.now()
     simulate_reviewers(service.url, service.admin_token, workers=3, seed=3,
-                       latency=LatencyModel(median_seconds=25, sigma=0.0))
+                       latency=LatencyModel(median_seconds=25, sigma=0.0), advance_clock=True)
+    now = service.context.clock.now()
+    assert now - before >= 5 * 25  # each worker's five tasks took their time in service time
     per_worker: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for loop in loops:
         answers = read_output(loop)["humanAnswers"]
+        created = runtime_client.describe_human_loop(HumanLoopName=loop)["CreationTime"].timestamp()
         assert len({a["workerId"] for a in answers}) == 3  # TaskCount 3 → three distinct workers
         for answer in answers:
             assert answer["timeSpentInSeconds"] == 25.0
             start, end = _epoch(answer["acceptanceTime"]), _epoch(answer["submissionTime"])
             assert end - start == pytest.approx(25.0, abs=0.002)
+            assert created - 0.001 <= start
+            assert end <= now
             per_worker[answer["workerId"]].append((start, end))
     for spans in per_worker.values():  # one task after another, never two at once
         spans.sort()
-        assert all(later[0] >= earlier[1] - 0.002 for earlier, later in itertools.pairwise(spans))
+        assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(spans))
+
+
+def test_simulated_time_never_runs_ahead_of_the_service_clock(
+        service: Any, make_flow: Any, start_loops: Any, read_output: Any, runtime_client: Any,
+        admin: Any) -> None:
+    loops = start_loops(make_flow(task_count=2), 6)
+    service.context.advance_clock(40)  # the loops are 40 s old: long sampled times get cut there
+    simulate_reviewers(service.url, service.admin_token, workers=2, seed=4,
+                       latency=LatencyModel(median_seconds=30, sigma=0.8))
+    now = service.context.clock.now()
+    events = {e["detail"]["humanLoopName"]: e for e in admin.events(limit=100)["events"]}
+    spent, per_worker = [], defaultdict(list)
+    for loop in loops:
+        described = runtime_client.describe_human_loop(HumanLoopName=loop)
+        created = described["CreationTime"].timestamp()
+        event = events[loop]
+        assert event["detail"]["creationTime"] == described["CreationTime"].isoformat(
+            timespec="milliseconds").replace("+00:00", "Z")
+        for answer in read_output(loop)["humanAnswers"]:
+            accepted, submitted = _epoch(answer["acceptanceTime"]), _epoch(answer["submissionTime"])
+            assert created - 0.001 <= accepted <= submitted <= now
+            assert answer["timeSpentInSeconds"] == pytest.approx(submitted - accepted, abs=0.002)
+            assert _epoch(event["time"]) <= now
+            assert submitted < _epoch(event["time"]) + 1  # the event's time has whole seconds
+            spent.append(answer["timeSpentInSeconds"])
+            per_worker[answer["workerId"]].append((accepted, submitted))
+    assert max(spent) <= 40.0 + 5  # cut at the loops' creation (plus the run's own seconds)
+    assert min(spent) > 0
+    for spans in per_worker.values():  # never two tasks at once
+        spans.sort()
+        assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(spans))
 
 
 def test_max_tasks_threads_and_reused_workers(service: Any, make_flow: Any, start_loops: Any,
