@@ -110,9 +110,9 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
 
     async def task_action(request: Request, action: Callable[..., Any]) -> Response:
         found = session(request)
-        fields = await read_form(request)
         if found is None:
             return please_sign_in(request, "Sign in to work on tasks.")
+        fields = await read_form(request)
         worker, nonce, csrf = found
         check_post(request, ctx, fields, [nonce])
         try:

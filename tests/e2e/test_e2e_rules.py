@@ -20,23 +20,29 @@ def test_no_token_is_401(service: Any) -> None:
     assert api.status_code == 401
     assert api.json()["code"] == "Unauthorized"
     assert "sign in first" in api.json()["error"]
-    bad = httpx.get(f"{service.url}/_a2i/portal/signin", params={"token": "a2iw_0123456789abcdef_nope"})
-    assert bad.status_code == 401
-    assert "not valid" in bad.text
+    bad = httpx.get(f"{service.url}/_a2i/portal/login", params={"link": "e30.nope"})
+    assert bad.status_code == 400
+    assert "This sign-in link is not valid" in bad.text
+    old = httpx.get(f"{service.url}/_a2i/portal/signin", params={"token": "a2iw_0123456789abcdef_nope"})
+    assert old.status_code == 400
+    assert "Sign-in links no longer carry the worker token" in old.text
     claim = httpx.post(f"{service.url}/_a2i/portal/tasks/any/claim")
     assert claim.status_code == 401
 
 
 def test_sign_in_sets_a_strict_httponly_cookie(service: Any, make_worker: Any, portal: Any, page: Any) -> None:
-    portal.sign_in(make_worker("alice"))
-    cookie = next(c for c in page.context.cookies() if c["name"] == "a2i_worker")
-    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/_a2i")
+    worker = make_worker("alice")
+    portal.sign_in(worker)
+    # Chromium keeps a __Host- (Secure, Path=/) cookie on plain-http loopback: a secure context
+    cookie = next(c for c in page.context.cookies() if c["name"] == "__Host-a2i_session")
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"], cookie["secure"]) == (True, "Strict", "/", True)
+    assert worker["token"].split("_", 2)[2] not in cookie["value"]
     response = page.request.get(f"{service.url}/_a2i/portal/")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You are signed out.").wait_for()
-    assert [c for c in page.context.cookies() if c["name"] == "a2i_worker"] == []
+    assert [c for c in page.context.cookies() if c["name"] == "__Host-a2i_session"] == []
 
 
 def test_token_form_signs_in(make_worker: Any, page: Any, service: Any) -> None:
@@ -55,7 +61,9 @@ def test_other_team_can_neither_see_nor_claim(service: Any, make_flow: Any, make
     portal.sign_in(mallory)
     assert page.locator(f'button[data-loop="{loop}"]').count() == 0
     assert page.get_by_text("No tasks are waiting for you").is_visible()
-    pages = page.request.post(f"{service.url}/_a2i/portal/tasks/{loop}/claim")
+    csrf = page.locator('input[name="csrf"]').first.get_attribute("value")
+    pages = page.request.post(f"{service.url}/_a2i/portal/tasks/{loop}/claim", form={"csrf": csrf},
+                              headers={"Origin": service.url})
     assert pages.status == 403
     assert "is not a member of workteam" in pages.text()
     task_page = page.request.get(f"{service.url}/_a2i/portal/tasks/{loop}")
@@ -69,8 +77,10 @@ def test_submit_without_claim_is_rejected(service: Any, make_flow: Any, make_wor
                                           portal: Any, page: Any) -> None:
     loop = start_loop(make_flow(), {"text": "hi"})
     portal.sign_in(make_worker("alice"))
+    csrf = page.locator('input[name="csrf"]').first.get_attribute("value")
     response = page.request.post(f"{service.url}/_a2i/worker/tasks/{loop}/submit",
-                                 data={"answerContent": {"sentiment": {"label": "positive"}}})
+                                 data={"answerContent": {"sentiment": {"label": "positive"}}},
+                                 headers={"X-A2I-CSRF": csrf, "Origin": service.url})
     assert response.status == 409
     assert response.json()["code"] == "Conflict"
     assert "claim it first" in response.json()["error"]
