@@ -128,7 +128,7 @@ def probabilities(values: Any, name: str) -> np.ndarray:
             if arr.min() >= 0 and arr.max() <= 100
             else "pass probabilities (e.g. a softmax output), not scores"
         )
-        raise InputError(f"{name}[{i}] is {arr[i]!r}, outside [0, 1]: {hint}")
+        raise InputError(f"{name}[{i}] is {float(arr[i])!r}, outside [0, 1]: {hint}")
     return arr
 
 

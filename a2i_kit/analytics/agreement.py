@@ -79,7 +79,8 @@ def kappa_note(a: np.ndarray, b: np.ndarray) -> str:
         return "kappa is undefined (NaN): no reviewed items"
     values = pd.unique(np.concatenate([a, b]))
     if len(values) == 1:
-        return (f"kappa is undefined (NaN): every label is {values[0]!r} on both sides, so chance "
+        value = values[0].item() if isinstance(values[0], np.generic) else values[0]
+        return (f"kappa is undefined (NaN): every label is {value!r} on both sides, so chance "
                 "agreement is total")  # fmt: skip
     return ""
 

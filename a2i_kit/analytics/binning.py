@@ -61,7 +61,8 @@ def confidence_bins(confidence: Any, bins: int | Any = 10,
         if bad.size:
             i = bad[0]
             raise InputError(
-                f"{name}[{i}] is {conf[i]!r}, outside the bins [{edges[0]!r}, {edges[-1]!r}]: "
+                f"{name}[{i}] is {float(conf[i])!r}, outside the bins [{float(edges[0])!r}, "
+                f"{float(edges[-1])!r}]: "
                 "widen the first/last edge or drop those items"
             )
     idx = np.searchsorted(edges, conf, side="right") - 1

@@ -98,8 +98,10 @@ def iaa_note(answers: pd.DataFrame) -> str:
     counts, values = _unit_counts(answers)
     if counts.size == 0:
         return "undefined (NaN): no task has two or more answers to compare"
+    values = values[counts.sum(axis=0) > 0]  # labels seen only on single-answer tasks drop out
     if len(values) == 1:
-        return (f"undefined (NaN): every answer on tasks with two or more answers is {values[0]!r}, "
+        value = values[0].item() if isinstance(values[0], np.generic) else values[0]
+        return (f"undefined (NaN): every answer on tasks with two or more answers is {value!r}, "
                 "so chance agreement is total")  # fmt: skip
     return ""
 
