@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -32,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="state directory (default $A2I_KIT_DATA_DIR or ~/.a2i-kit/data)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow a non-loopback --host (the AWS routes do not check signatures)")
+    parser.add_argument("--strict-names", action="store_true",
+                        help="refuse loop names outside A2I's documented lowercase pattern (default: accept "
+                             "uppercase letters as AWS did; also A2I_KIT_STRICT_NAMES=1)")
     parser.set_defaults(func=run)
 
 
@@ -47,6 +51,22 @@ def banner(service: Any) -> str:
     ])
 
 
+REMOTE_WARNING = (
+    "WARNING: --allow-remote: anyone who can reach {url} can use every AWS route without credentials "
+    "(create, start, stop and delete flow definitions, task templates and human loops, and read their "
+    "inputs), open the worker portal and call the worker API (sign-in links and worker tokens are the "
+    "only protection there). Serve it only on a trusted network, or behind a proxy that authenticates.")
+
+
+def strict_names_from_env(env: dict[str, str] | Any) -> bool:
+    """``A2I_KIT_STRICT_NAMES`` as a switch (1/true/yes/on).
+
+    >>> strict_names_from_env({"A2I_KIT_STRICT_NAMES": "1"})
+    True
+    """
+    return env.get("A2I_KIT_STRICT_NAMES", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def run(args: argparse.Namespace) -> int:
     from a2i_kit.service import ServiceThread
     from a2i_kit.service.context import ServiceConfig
@@ -56,11 +76,15 @@ def run(args: argparse.Namespace) -> int:
                           "requests, so add --allow-remote only on a trusted network")
     settings = Settings.from_env()
     data_dir = (args.data_dir or settings.data_dir).expanduser()
-    config = ServiceConfig(data_dir=data_dir, region=settings.region, account_id=settings.account_id)
+    strict = bool(getattr(args, "strict_names", False)) or strict_names_from_env(os.environ)
+    config = ServiceConfig(data_dir=data_dir, region=settings.region, account_id=settings.account_id,
+                           lenient_names=not strict)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     service = ServiceThread(config, host=args.host, port=args.port).start()
     try:
+        if args.host not in LOOPBACK:
+            print(REMOTE_WARNING.format(url=service.url), file=sys.stderr, flush=True)
         print(banner(service), flush=True)
         while not stop.wait(0.5):
             pass

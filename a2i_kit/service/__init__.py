@@ -10,7 +10,11 @@ Choices where AWS documents nothing (all visible through the API):
   name with the same flow definition and input while the loop is InProgress/Stopping returns the
   existing ARN; other input → ``ConflictException``; a finished *or deleted* loop's name →
   ``ValidationException`` (names stay reserved after DeleteHumanLoop).
-- StopHumanLoop: Stopping/Stopped → no-op; Completed/Failed → ``ValidationException``.
+- StopHumanLoop: a no-op success on a loop that is Stopping or already finished (Completed,
+  Failed, Stopped), because AWS's sample cleanup code stops every loop before deleting it;
+  ``ServiceConfig(strict_stop=True)`` answers ``ValidationException`` for Completed/Failed.
+- Loop names: uppercase letters are accepted (AWS's own samples used them and real A2I
+  completed those loops); ``ServiceConfig(lenient_names=False)`` keeps the documented pattern.
 - DeleteHumanLoop on InProgress/Stopping → ``ValidationException``; DeleteFlowDefinition when
   not Active → ``ResourceInUse``; DescribeWorkteam of an unknown team → ``ValidationException``.
 - Lists: ``CreationTimeAfter`` is inclusive, ``CreationTimeBefore`` exclusive; default order
@@ -93,6 +97,7 @@ class ServiceThread:
         import uvicorn
 
         from a2i_kit.service.auth import load_or_create_token
+        from a2i_kit.service.door_http import uvicorn_options
         from a2i_kit.service.faults import Faults
         from a2i_kit.service.sagemaker.flow_definitions import on_loop_event
         from a2i_kit.service.server import build_app
@@ -110,7 +115,7 @@ class ServiceThread:
         self._unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
         app = build_app(ctx, self.faults, bound_host=self.host)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=3)
+                                timeout_graceful_shutdown=3, **uvicorn_options(self.config))
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name=f"a2i-service-{self.port}", daemon=True)

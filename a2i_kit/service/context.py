@@ -40,8 +40,13 @@ class ServiceConfig:
     # "local": output.json goes to <data_dir>/s3/<bucket>/<key>; "s3": boto3 PutObject.
     output_mode: str = "local"
     s3_endpoint_url: str | None = None
-    # A 2021 sample got an uppercase loop name through; strict by default.
-    lenient_names: bool = False
+    # AWS's own A2I sample notebooks start loops named like "Fraud-detector-1613668909838" and
+    # real A2I completed them, although the documented pattern is lowercase: accept uppercase
+    # letters by default; False keeps the documented pattern (a2i-kit serve --strict-names).
+    lenient_names: bool = True
+    # StopHumanLoop on a Completed/Failed/Stopped loop: a no-op success by default (AWS's sample
+    # cleanup code stops every loop before deleting it); True answers ValidationException.
+    strict_stop: bool = False
     max_in_progress_loops: int = 1000
     default_page_size: int = 50
     default_sort_order: str = "Descending"
@@ -50,6 +55,16 @@ class ServiceConfig:
     # How often the sweeper looks for expired claims and loops.
     sweep_interval_seconds: float = 1.0
     max_body_bytes: int = 8 * 1024 * 1024
+    # Connection hygiene (a2i_kit.service.door_http): a request's line, headers and body must
+    # arrive within request_read_seconds; idle keep-alive connections close after
+    # keep_alive_seconds; at most max_connections at once (beyond them: 503).
+    request_read_seconds: float = 30.0
+    keep_alive_seconds: float = 5.0
+    max_connections: int = 256
+    # RenderUiTemplate needs no authentication: bound each render and how many run at once.
+    render_time_limit_seconds: float = 2.0
+    render_max_output_chars: int = 4_000_000
+    max_concurrent_renders: int = 2
     # Host headers served (DNS-rebinding guard, a2i_kit.service.hosts); "*" serves any.
     allowed_hosts: tuple[str, ...] = field(default_factory=default_allowed_hosts)
     # Signed links (task UI Url, mirror objects) stop working this long after they were made,
@@ -134,10 +149,15 @@ class ServiceContext:
     base_url: str = ""
     events: Any = None  # EventLog, set by create()
     outputs: Any = None  # OutputWriter, set by create()
+    render_slots: Any = None  # BoundedSemaphore of RenderUiTemplate (sagemaker/render.py)
 
     @classmethod
     def create(cls, config: ServiceConfig) -> ServiceContext:
-        Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+        """Open the data directory (0700) and the store (0600, before SQLite creates it)."""
+        from a2i_kit.service.private import private_dir, private_file
+
+        private_dir(config.data_dir)
+        private_file(config.store_path)
         store = Store(config.store_path)
         offset = float(store.get_setting("clock_offset", 0.0))
         from a2i_kit.service.events import EventLog

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -105,13 +106,29 @@ def _burst(rps_limit: float | None) -> float:
     return max(1.0, float(rps_limit or 0.0))
 
 
+MAX_LATENCY_MS = 60_000.0
+MAX_RPS_LIMIT = 1_000_000.0
+
+
+def _number(value: Any, name: str, low: float, high: float, *, low_open: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name}={value!r} must be a number")
+    if not math.isfinite(value) or value > high or value < low or (low_open and value == low):
+        bound = f"must be > {low:g} and <= {high:g}" if low_open else f"must be between {low:g} and {high:g}"
+        raise InputError(f"{name}={value!r} {bound}")
+
+
 def _check(settings: FaultSettings) -> None:
-    if not 0.0 <= settings.error_rate <= 1.0:
-        raise InputError(f"error_rate={settings.error_rate} must be between 0 and 1")
-    if settings.latency_ms < 0:
-        raise InputError(f"latency_ms={settings.latency_ms} must be >= 0")
-    if settings.rps_limit is not None and settings.rps_limit <= 0:
-        raise InputError(f"rps_limit={settings.rps_limit} must be > 0 (or null to turn it off)")
-    bad = [c for c in settings.error_codes if c not in ERRORS]
-    if bad or not settings.error_codes:
+    _number(settings.error_rate, "error_rate", 0.0, 1.0)
+    _number(settings.latency_ms, "latency_ms", 0.0, MAX_LATENCY_MS)
+    if settings.rps_limit is not None:
+        _number(settings.rps_limit, "rps_limit", 0.0, MAX_RPS_LIMIT, low_open=True)
+    if settings.seed is not None and (isinstance(settings.seed, bool) or not isinstance(settings.seed, int)
+                                      or abs(settings.seed) >= 2**63):
+        raise InputError(f"seed={settings.seed!r} must be an integer below 2**63 (or null)")
+    codes = settings.error_codes
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise InputError(f"error_codes must be a list of error code strings from {sorted(ERRORS)}")
+    bad = [c for c in codes if c not in ERRORS]
+    if bad or not codes:
         raise InputError(f"error_codes {bad or '[]'} not supported; choose from {sorted(ERRORS)}")

@@ -15,20 +15,24 @@ Example:
 from __future__ import annotations
 
 import json
+import math
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
+from a2i_kit.service.bodies import BodyError, read_capped, strict_object
 from a2i_kit.service.timefmt import iso_ms
 
 __all__ = [
-    "AwsError", "ConflictException", "InternalServerException", "RequestEntityTooLargeException",
+    "AccessDeniedException", "AwsError", "ConflictException", "InternalServerException", "RequestEntityTooLargeException",
     "ResourceInUse", "ResourceLimitExceeded", "ResourceNotFound", "ResourceNotFoundException",
     "SerializationException", "ServiceQuotaExceededException", "ThrottlingException",
     "UnknownOperationException", "ValidationException", "epoch", "iso_ms", "json11_error",
-    "json_response", "parse_timestamp", "rest_error",
+    "json_response", "parse_timestamp", "refuse_browser", "rest_error",
 ]
 
 
@@ -99,6 +103,10 @@ class RequestEntityTooLargeException(AwsError):
     code, status, json_status = "RequestEntityTooLargeException", 413, 413
 
 
+class AccessDeniedException(AwsError):
+    code, status, json_status = "AccessDeniedException", 403, 403
+
+
 class MethodNotAllowedException(AwsError):
     code, status, json_status = "MethodNotAllowedException", 405, 405
 
@@ -136,8 +144,15 @@ def epoch(value: float) -> float:
     return round(value, 3)
 
 
+# Timestamps accepted in filters: 1970-01-01 up to 9999-12-31 (what a datetime can hold).
+MAX_TIMESTAMP = 253402300799.0
+_NUMERIC = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,9})?")
+
+
 def parse_timestamp(value: object, member: str) -> float:
     """Epoch seconds from a number, a numeric string or an ISO-8601 string (``Z`` or offset).
+
+    Only ASCII digits, finite values from 1970 to 9999 are accepted.
 
     >>> parse_timestamp("2020-02-24T01:02:03Z", "creationTimeAfter")
     1582506123.0
@@ -145,26 +160,41 @@ def parse_timestamp(value: object, member: str) -> float:
     if isinstance(value, bool):
         raise _bad_timestamp(value, member)
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text)
-        except ValueError:
-            pass
-        try:
-            parsed = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError:
-            raise _bad_timestamp(value, member) from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
+        seconds = float(value) if not isinstance(value, int) or abs(value) < 10**18 else math.inf
+    elif isinstance(value, str) and value.isascii():
+        seconds = _parse_text_timestamp(value.strip(), value, member)
+    else:
+        raise _bad_timestamp(value, member)
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_TIMESTAMP):
+        raise ValidationException(
+            f"1 validation error detected: Value '{_cut(value)}' at '{member}' failed to satisfy constraint: "
+            "Member must be a time between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z")
+    return seconds
+
+
+def _parse_text_timestamp(text: str, value: str, member: str) -> float:
+    if _NUMERIC.fullmatch(text):
+        return float(text)
+    try:
+        parsed = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise _bad_timestamp(value, member) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
         return parsed.timestamp()
-    raise _bad_timestamp(value, member)
+    except (OverflowError, ValueError):
+        return math.inf
+
+
+def _cut(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 64 else text[:64] + "..."
 
 
 def _bad_timestamp(value: object, member: str) -> ValidationException:
     return ValidationException(
-        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+        f"1 validation error detected: Value '{_cut(value)}' at '{member}' failed to satisfy constraint: "
         "Member must be a timestamp (epoch seconds or ISO-8601 such as 2020-02-24T01:02:03Z)")
 
 
@@ -173,26 +203,47 @@ JSON_CONTENT_TYPES = frozenset({"", "application/json", "application/x-amz-json-
 
 
 async def read_body(request: Any, limit: int) -> bytes:
-    """The request body, refusing (without reading it all) anything larger than ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise SerializationException(f"Content-Length '{declared[:40]}' is not a number.")
-        if int(declared) > limit:
-            raise _too_large(int(declared), limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(size, limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The request body, refusing (without reading it all) anything larger than ``limit`` bytes.
+
+    One implementation for every route family (:func:`a2i_kit.service.bodies.read_capped`),
+    with AWS's error shapes: 413 ``RequestEntityTooLargeException`` or 400 ``SerializationException``.
+    """
+    try:
+        return await read_capped(request, limit)
+    except ClientDisconnect:
+        raise SerializationException("The client closed the connection before the whole body arrived.") from None
+    except BodyError as exc:
+        if exc.status == 413:
+            raise RequestEntityTooLargeException(
+                f"{_sentence(exc.message)} Send at most {limit} bytes (ServiceConfig.max_body_bytes).") from None
+        raise SerializationException(_sentence(exc.message)) from None
 
 
-def _too_large(size: int, limit: int) -> RequestEntityTooLargeException:
-    return RequestEntityTooLargeException(
-        f"The request body ({size} bytes or more) is larger than this service accepts "
-        f"({limit} bytes, ServiceConfig.max_body_bytes).")
+def _sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
+def refuse_browser(request: Any, expected: str) -> None:
+    """Refuse what a web page can send: an ``Origin`` header or a non-AWS content type.
+
+    AWS SDKs and the AWS CLI never send ``Origin``; browsers send it on every POST (also
+    no-cors ``fetch`` and form posts, whose content types are text/plain, form-urlencoded or
+    multipart). Without this, any page the user visits could start or stop loops here.
+    """
+    headers = request.headers
+    origin = headers.get("origin")
+    if origin is not None:
+        raise AccessDeniedException(
+            f"Requests from web pages (Origin '{origin[:80]}') are not accepted on the AWS API; "
+            "call it from an AWS SDK or the AWS CLI.")
+    if headers.get("sec-fetch-site") in BROWSER_SITES:
+        raise AccessDeniedException("Requests from web pages (Sec-Fetch-Site) are not accepted on the AWS API; "
+                                    "call it from an AWS SDK or the AWS CLI.")
+    check_content_type(request, expected)
+
+
+BROWSER_SITES = frozenset({"cross-site", "same-site", "same-origin"})
 
 
 def check_content_type(request: Any, expected: str) -> None:
@@ -203,13 +254,15 @@ def check_content_type(request: Any, expected: str) -> None:
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    """Decode a JSON object body (an empty body counts as ``{}``)."""
-    if not body.strip():
-        return {}
+    """Decode a JSON object body strictly (an empty body counts as ``{}``); see ``bodies.strict_object``.
+
+    >>> parse_json_object(b'{"a": 1}')
+    {'a': 1}
+    """
     try:
-        value = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise SerializationException(f"The request body is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise SerializationException(f"The request body must be a JSON object, not a JSON {type(value).__name__}.")
-    return value
+        return strict_object(body)
+    except BodyError as exc:
+        message = exc.message
+        if message.startswith("not valid JSON"):
+            message = "The request body is " + message
+        raise SerializationException(_sentence(message)) from None

@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from a2i_kit.errors import InputError
 from a2i_kit.service.a2i_runtime.responses import routes as runtime_routes
 from a2i_kit.service.auth import TEMPLATE_LINK, LinkRefused, require_admin, verify_link
+from a2i_kit.service.bodies import BodyError, read_capped, strict_object
 from a2i_kit.service.faults import Faults
 from a2i_kit.service.hosts import HostGuard
 from a2i_kit.service.protocol import (
@@ -48,14 +49,44 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "code": code}, status_code=status)
 
 
+ADMIN_BODY_BYTES = 64 * 1024
+# Service time may move at most this far in one call, and in total (years of 365.25 days).
+MAX_CLOCK_JUMP_SECONDS = 10 * 365.25 * 86400
+MAX_CLOCK_OFFSET_SECONDS = 100 * 365.25 * 86400
+
+
+class AdminBodyError(Exception):
+    """A bad admin request body: answered as ``{"error", "code"}`` JSON."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
 async def _json_object(request: Request) -> dict[str, Any]:
+    """The admin body as a JSON object, read capped and parsed strictly (``bodies``)."""
     try:
-        value = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise HTTPException(400, "the body must be a JSON object") from None
-    if not isinstance(value, dict):
-        raise HTTPException(400, "the body must be a JSON object")
-    return value
+        return strict_object(await read_capped(request, ADMIN_BODY_BYTES))
+    except BodyError as exc:
+        raise AdminBodyError(exc.message, exc.status) from None
+
+
+def _admin_error(exc: AdminBodyError) -> JSONResponse:
+    return _error(exc.status, "PayloadTooLarge" if exc.status == 413 else "BadRequest", exc.message)
+
+
+def _clock_seconds(body: dict[str, Any], offset: float) -> float | str:
+    """The clock jump asked for, or why it is refused."""
+    seconds = body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+        return 'send {"seconds": n} with a number n >= 0'
+    if seconds > MAX_CLOCK_JUMP_SECONDS:
+        return (f"seconds={seconds:g} is more than the largest jump, {MAX_CLOCK_JUMP_SECONDS:.0f} "
+                "(10 years); move the clock in smaller steps")
+    if offset + seconds > MAX_CLOCK_OFFSET_SECONDS:
+        return (f"the service clock is already {offset:.0f} s ahead; it may run at most "
+                f"{MAX_CLOCK_OFFSET_SECONDS:.0f} s (100 years) ahead of the wall clock")
+    return float(seconds)
 
 
 def admin_routes(ctx: Any, faults: Faults) -> list[BaseRoute]:
@@ -64,16 +95,21 @@ def admin_routes(ctx: Any, faults: Faults) -> list[BaseRoute]:
         if request.method == "PUT":
             try:
                 return JSONResponse(faults.configure(**await _json_object(request)))
+            except AdminBodyError as exc:
+                return _admin_error(exc)
             except (InputError, TypeError) as exc:
                 return _error(400, "BadRequest", str(exc))
         return JSONResponse(faults.snapshot())
 
     async def clock_endpoint(request: Request) -> Response:
         require_admin(request, ctx)
-        seconds = (await _json_object(request)).get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
-            return _error(400, "BadRequest", 'send {"seconds": n} with a number n >= 0')
-        ctx.advance_clock(float(seconds))
+        try:
+            seconds = _clock_seconds(await _json_object(request), ctx.clock.offset)
+        except AdminBodyError as exc:
+            return _admin_error(exc)
+        if isinstance(seconds, str):
+            return _error(400, "BadRequest", seconds)
+        ctx.advance_clock(seconds)
         return JSONResponse({"offset": ctx.clock.offset, "now": ctx.clock.now()})
 
     async def reset_endpoint(request: Request) -> Response:

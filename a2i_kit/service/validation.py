@@ -19,7 +19,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from a2i_kit.service.protocol import ValidationException
+from a2i_kit.service.bodies import BodyError, strict_loads
+from a2i_kit.service.protocol import ValidationException, parse_timestamp
 
 Check = Callable[[Any, str, list[str]], None]
 SAGEMAKER = "sagemaker"
@@ -214,6 +215,11 @@ def _typed(kind: type, label: str) -> Check:
 def _timestamp(value: Any, path: str, errors: list[str]) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         _fail(errors, value, path, "Member must be a timestamp")
+        return
+    try:
+        parse_timestamp(value, path)
+    except ValidationException as exc:
+        errors.append(exc.message.split(": ", 1)[1])
 
 
 @lru_cache(maxsize=128)
@@ -246,17 +252,25 @@ def validate(service: str, operation: str, params: dict[str, Any], *, lenient_na
 
 
 def parse_input_content(text: str) -> dict[str, Any]:
-    """``HumanLoopInput.InputContent`` as a dict; it must be a JSON object of ≤ 3,145,728 chars."""
+    """``HumanLoopInput.InputContent`` as a dict: a strict JSON object of ≤ 3,145,728 chars.
+
+    Strict because it is copied into ``output.json``, which must parse with any JSON parser:
+    ``NaN``, ``Infinity``, ``1e999``, lone surrogates and nesting deeper than 64 are refused.
+
+    >>> parse_input_content('{"a": 1}')
+    {'a': 1}
+    """
     if len(text) > MAX_INPUT_CONTENT:
         raise ValidationException(
             f"HumanLoopInput.InputContent has {len(text)} characters; the limit is {MAX_INPUT_CONTENT}. "
             "Put large data in S3 and pass its URI in the input instead.")
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        value = strict_loads(text)
+    except BodyError as exc:
         raise ValidationException(
-            f"HumanLoopInput.InputContent is not valid JSON ({getattr(exc, 'msg', exc)} at char "
-            f"{getattr(exc, 'pos', '?')}). Pass json.dumps(<your input dict>).") from None
+            f"HumanLoopInput.InputContent is not strict JSON ({exc.message}); it is copied into "
+            "output.json, which must parse with any JSON parser. Pass json.dumps(<your input dict>, "
+            "allow_nan=False).") from None
     if not isinstance(value, dict):
         raise ValidationException(
             f"HumanLoopInput.InputContent must be a JSON object such as {{\"taskObject\": ...}}, "

@@ -4,7 +4,9 @@ Choices where AWS leaves room (documented in the README):
 - Same name + same flow definition + same input while the loop is InProgress/Stopping returns
   the existing ARN (idempotent retry); different input → ConflictException.
 - A finished loop's name → ValidationException; a *deleted* loop's name stays reserved too.
-- StopHumanLoop on a Stopping/Stopped loop is a no-op; on Completed/Failed → ValidationException.
+- StopHumanLoop on a Stopping or finished loop is a no-op success (AWS's sample cleanup code stops
+  Completed loops before deleting them); with ``ServiceConfig(strict_stop=True)`` Completed/Failed
+  → ValidationException.
 - All status changes go through ``a2i_kit.service.lifecycle.set_loop_status``.
 
 Example:
@@ -169,6 +171,8 @@ def stop_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
     name = params["HumanLoopName"]
     loop = get_loop(ctx, name)
     if loop["status"] in ("Completed", "Failed"):
+        if not ctx.config.strict_stop:
+            return {}  # AWS's sample cleanup stops every loop before deleting it: a no-op here
         raise ValidationException(f"HumanLoop '{name}' is {loop['status']}; only an InProgress loop can be stopped.")
     if loop["status"] == "InProgress":
         try:

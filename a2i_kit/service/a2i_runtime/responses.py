@@ -24,14 +24,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from a2i_kit.service.a2i_runtime import OPERATIONS
+from a2i_kit.service.bodies import BodyError, check_text
 from a2i_kit.service.protocol import (
     AwsError,
     InternalServerException,
-    check_content_type,
+    ValidationException,
     json_response,
     parse_json_object,
     parse_timestamp,
     read_body,
+    refuse_browser,
     rest_error,
 )
 from a2i_kit.service.validation import RUNTIME, validate
@@ -41,25 +43,46 @@ LIST_QUERY = ("FlowDefinitionArn", "CreationTimeAfter", "CreationTimeBefore", "S
               "MaxResults")
 
 
+def _member(key: str) -> str:
+    return key[0].lower() + key[1:]
+
+
 def _list_params(request: Request) -> dict[str, Any]:
     query = request.query_params
-    params: dict[str, Any] = {key: query[key] for key in LIST_QUERY if key in query}
+    params: dict[str, Any] = {key: _text(query[key], _member(key)) for key in LIST_QUERY if key in query}
     for key in ("CreationTimeAfter", "CreationTimeBefore"):
         if key in params:
-            params[key] = parse_timestamp(params[key], key[0].lower() + key[1:])
+            params[key] = parse_timestamp(params[key], _member(key))
     if "MaxResults" in params:
-        text = params["MaxResults"]
-        params["MaxResults"] = int(text) if text.lstrip("-").isdigit() else text
+        params["MaxResults"] = _integer(params["MaxResults"], "maxResults")
     return params
+
+
+def _integer(text: str, member: str) -> int | str:
+    """An integer query value: ASCII digits only ('١٢' is not 12 here); long ones are out of range."""
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):
+        return text  # the validator words the type error
+    if len(digits) > 18:
+        raise ValidationException(
+            f"1 validation error detected: Value '{text[:64]}' at '{member}' failed to satisfy constraint: "
+            "Member must have value less than or equal to 100")
+    return int(text)
+
+
+def _text(value: str, member: str) -> str:
+    try:
+        return check_text(value, member)
+    except BodyError as exc:
+        raise ValidationException(f"1 validation error detected: {exc.message}") from None
 
 
 async def _params(request: Request, operation: str, limit: int) -> dict[str, Any]:
     if operation in ("StartHumanLoop", "StopHumanLoop"):
-        check_content_type(request, "application/json")
         return parse_json_object(await read_body(request, limit))
     if operation == "ListHumanLoops":
         return _list_params(request)
-    return {"HumanLoopName": request.path_params["name"]}
+    return {"HumanLoopName": _text(request.path_params["name"], "humanLoopName")}
 
 
 def _operation(request: Request) -> str:
@@ -77,6 +100,7 @@ def routes(ctx: Any, faults: Any) -> list[Route]:
     async def endpoint(request: Request) -> Response:
         try:
             operation = _operation(request)
+            refuse_browser(request, "application/json")
             delay = faults.check()
             if delay:
                 await asyncio.sleep(delay)

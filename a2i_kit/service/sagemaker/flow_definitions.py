@@ -17,7 +17,9 @@ import json
 import threading
 from typing import Any
 
+from a2i_kit.service.bodies import BodyError, strict_loads
 from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.door_s3 import s3_output_path_errors
 from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, ValidationException, epoch
 from a2i_kit.service.sagemaker.listing import page
 from a2i_kit.service.validation import raise_for
@@ -39,6 +41,10 @@ def check_activation(params: dict[str, Any]) -> None:
         return
     source = (params.get("HumanLoopRequestSource") or {}).get("AwsManagedHumanLoopRequestSource")
     conditions = activation["HumanLoopActivationConditionsConfig"]["HumanLoopActivationConditions"]
+    try:
+        strict_loads(conditions)
+    except BodyError as exc:
+        raise ValidationException(f"HumanLoopActivationConditions is not strict JSON ({exc.message}).") from None
     try:
         from a2i_kit.activation import validate_conditions
     except ModuleNotFoundError:  # the routing area is not installed: keep the essential checks
@@ -71,6 +77,7 @@ def _check_references(ctx: ServiceContext, config: dict[str, Any]) -> None:
 
 def create_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["FlowDefinitionName"]
+    raise_for(s3_output_path_errors(params["OutputConfig"]["S3OutputPath"], name))
     check_activation(params)
     if params.get("HumanLoopConfig"):
         _check_references(ctx, params["HumanLoopConfig"])

@@ -43,7 +43,7 @@ def page(ctx: ServiceContext, table: str, params: dict[str, Any], *, where: str 
         return ctx.store.page(table, where=f"({where}) AND ({condition})", params=[*where_params, *values],
                               ascending=ascending, token=params.get("NextToken") or None,
                               limit=int(limit), scope=scope_key)
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):  # a forged or foreign token (store.PageToken.decode)
         raise ValidationException(
             "The NextToken is not valid for this request: pass the NextToken from the previous "
             "response of the same list call with the same filters, or omit it to start over.") from None

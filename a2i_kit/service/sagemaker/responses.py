@@ -19,11 +19,11 @@ from a2i_kit.service.protocol import (
     AwsError,
     InternalServerException,
     UnknownOperationException,
-    check_content_type,
     json11_error,
     json_response,
     parse_json_object,
     read_body,
+    refuse_browser,
 )
 from a2i_kit.service.sagemaker import OPERATIONS, SLOW_OPERATIONS
 from a2i_kit.service.validation import SAGEMAKER, validate
@@ -50,11 +50,11 @@ def json11_endpoint(ctx: Any, faults: Any) -> Any:
 
     async def endpoint(request: Request) -> Response:
         try:
+            refuse_browser(request, "application/x-amz-json-1.1")
             operation = resolve(request.headers.get("x-amz-target"))
             delay = faults.check()
             if delay:
                 await asyncio.sleep(delay)
-            check_content_type(request, "application/x-amz-json-1.1")
             params = parse_json_object(await read_body(request, ctx.config.max_body_bytes))
             validate(SAGEMAKER, operation, params)
             handler = OPERATIONS[operation]

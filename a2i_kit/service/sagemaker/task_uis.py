@@ -16,14 +16,30 @@ from urllib.parse import quote
 
 from a2i_kit.service.auth import TEMPLATE_LINK, sign_link
 from a2i_kit.service.context import ServiceContext
-from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, epoch
+from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, ValidationException, epoch
 from a2i_kit.service.sagemaker.listing import page
+
+
+def check_template(content: str) -> None:
+    """Refuse a template that does not parse: every task of every loop using it would fail."""
+    from a2i_kit.templates import TemplateRenderError
+    from a2i_kit.templates.render import parse_template
+
+    try:
+        parse_template(content, name="UiTemplate.Content")
+    except TemplateRenderError as exc:
+        where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise ValidationException(
+            f"The UiTemplate is not a valid Liquid template{where}: {exc.message}{hint}. "
+            "Check it with RenderUiTemplate or `a2i-kit template lint` first.") from None
 
 
 def create_human_task_ui(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["HumanTaskUiName"]
     arn = ctx.arn("human-task-ui", name)
     content = params["UiTemplate"]["Content"]
+    check_template(content)
     doc = {"HumanTaskUiName": name, "HumanTaskUiArn": arn, "UiTemplate": {"Content": content},
            "ContentSha256": hashlib.sha256(content.encode()).hexdigest(), "Tags": params.get("Tags") or []}
     record = {"name": name, "arn": arn, "status": "Active", "creation_time": ctx.clock.now(), "doc": doc}

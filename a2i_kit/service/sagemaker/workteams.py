@@ -118,7 +118,7 @@ def list_workteams(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any
     if token:
         try:
             after = PageToken.decode(token, scope)
-        except ValueError:
+        except (ValueError, TypeError, OverflowError):  # forged or foreign token
             raise ValidationException("The NextToken is not valid for this request: pass the NextToken "
                                       "from the previous ListWorkteams response with the same filters.") from None
         records = [r for r in records if _position(r, by_name) != after
