@@ -41,14 +41,14 @@ def _is_number(v: Any) -> bool:
 def label_kinds(arr: np.ndarray) -> dict[str, Any]:
     """``{"number": example, "text": example}`` for the kinds of (non-missing) labels present."""
     if arr.dtype.kind in "biuf":
-        return {"number": arr[0]} if len(arr) else {}
+        return {"number": arr[0].item()} if len(arr) else {}
     if arr.dtype.kind in "US":
-        return {"text": arr[0]} if len(arr) else {}
+        return {"text": arr[0].item()} if len(arr) else {}
     kinds: dict[str, Any] = {}
     for v in arr:
         kind = "text" if isinstance(v, str | bytes) else "number" if _is_number(v) else None
         if kind and kind not in kinds:
-            kinds[kind] = v
+            kinds[kind] = v.item() if isinstance(v, np.generic) else v
             if len(kinds) == 2:
                 break
     return kinds
@@ -147,6 +147,7 @@ def booleans(values: Any, name: str) -> np.ndarray:
                               for v in arr])  # fmt: skip
     if bad.size:
         i, v = bad[0], arr[bad[0]]
+        v = v.item() if isinstance(v, np.generic) else v
         if pd.isna(v):
             raise InputError(
                 f"{name}[{i}] is missing ({v!r}): {name} must be True/False for every item; drop "
