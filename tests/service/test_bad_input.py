@@ -79,7 +79,8 @@ def test_oversized_body_is_refused_before_it_is_read(custom_service):
     response = httpx.post(f"{service.url}/human-loops", content=b"x" * 5000, headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.headers["X-Amzn-ErrorType"] == "RequestEntityTooLargeException"
-    assert "larger than this service accepts (1024 bytes" in response.json()["Message"]
+    assert response.json()["Message"] == ("The body (5000 bytes) is larger than this route accepts (1024 bytes). "
+                                          "Send at most 1024 bytes (ServiceConfig.max_body_bytes).")
 
 
 def test_oversized_chunked_body_is_refused(custom_service):

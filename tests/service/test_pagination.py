@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 ROLE = "arn:aws:iam::111122223333:role/r"
-OUTPUT = {"S3OutputPath": "s3://b/o"}
+OUTPUT = {"S3OutputPath": "s3://bkt/o"}
 
 
 def _loops(service, make_flow, start_loop, count):

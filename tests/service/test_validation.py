@@ -56,7 +56,10 @@ def test_long_values_are_cut_in_messages():
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
-    ("{", "is not valid JSON"), ("3", "not a JSON int"), ("[" * 100_000, "is not valid JSON"),
+    ("{", "is not strict JSON \\(not valid JSON"), ("3", "not a JSON int"),
+    ("[" * 100_000, "nested more than 64 levels deep"), ('{"a": NaN}', "holds NaN"),
+    ('{"a": -Infinity}', "holds -Infinity"), ('{"a": 1e999}', "1e999 is too large for a double"),
+    ('{"a": "\\udfff"}', "lone UTF-16 surrogate"),
 ])
 def test_input_content_checks(text, fragment):
     with pytest.raises(ValidationException, match=fragment):
