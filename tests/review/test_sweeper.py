@@ -169,7 +169,7 @@ def test_claims_and_partial_answers_survive_a_restart(tmp_path: Path) -> None:
             FlowDefinitionName="durable", RoleArn="arn:aws:iam::111122223333:role/r",
             HumanLoopConfig={"WorkteamArn": team, "HumanTaskUiArn": ui, "TaskTitle": "t",
                              "TaskDescription": "d", "TaskCount": 2},
-            OutputConfig={"S3OutputPath": "s3://b/out"})["FlowDefinitionArn"]
+            OutputConfig={"S3OutputPath": "s3://a2i-durable/out"})["FlowDefinitionArn"]
         runtime.start_human_loop(HumanLoopName="keep", FlowDefinitionArn=flow,
                                  HumanLoopInput={"InputContent": '{"x": 1}'})
         with AdminClient(first.url, first.admin_token) as admin:

@@ -13,7 +13,7 @@ def test_everything_survives_a_restart(tmp_path, custom_service):
     team = sm.describe_workteam(WorkteamName="team")["Workteam"]
     ui = sm.create_human_task_ui(HumanTaskUiName="ui", UiTemplate={"Content": "<p>{{ task.input.a }}</p>"})["HumanTaskUiArn"]
     flow = sm.create_flow_definition(
-        FlowDefinitionName="fd", RoleArn="arn:aws:iam::111122223333:role/r", OutputConfig={"S3OutputPath": "s3://b/o"},
+        FlowDefinitionName="fd", RoleArn="arn:aws:iam::111122223333:role/r", OutputConfig={"S3OutputPath": "s3://a2i-restart/o"},
         HumanLoopConfig={"WorkteamArn": team["WorkteamArn"], "HumanTaskUiArn": ui, "TaskTitle": "t",
                          "TaskDescription": "d", "TaskCount": 2})["FlowDefinitionArn"]
     rt.start_human_loop(HumanLoopName="keep", FlowDefinitionArn=flow, HumanLoopInput={"InputContent": json.dumps({"a": 1})})
