@@ -29,8 +29,8 @@ import threading
 from typing import Any
 
 from a2i_kit.service import lifecycle, outbox
+from a2i_kit.service.claims import DEFAULT_LIFETIME
 from a2i_kit.service.context import ServiceContext
-from a2i_kit.service.worker_api import DEFAULT_LIFETIME
 
 log = logging.getLogger(__name__)
 

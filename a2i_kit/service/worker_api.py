@@ -2,13 +2,17 @@
 
 The logic lives in plain functions (``list_tasks``, ``claim``, ``submit``, ``release``) that the
 portal and the widgets call directly; :mod:`a2i_kit.service.worker_http` wraps them as thin HTTP
-handlers. Rules:
+handlers. The rules of claims live in :mod:`a2i_kit.service.claims`, answers (submit, release,
+answer times, idempotent retries) in :mod:`a2i_kit.service.worker_answers`; both are re-exported
+here. Rules:
 
 - a claim holds the task for ``TaskTimeLimitInSeconds``; one claim per worker per loop;
   at most ``TaskCount`` live claims plus submissions per loop; a worker answers a loop once.
 - only ``InProgress`` loops can be claimed (and not after ``TaskAvailabilityLifetimeInSeconds``);
   a ``Stopping`` loop still takes the answer of a claim held when it was stopped.
 - a released or expired claim returns the slot to the pool (the same worker may take it again).
+- an answer and the completion it causes commit together; a retried submit of the stored answer
+  succeeds.
 
 Example:
     >>> worker = authenticate(ctx, token)                                   # doctest: +SKIP
@@ -24,38 +28,29 @@ import json
 from typing import Any
 
 from a2i_kit.errors import TemplateError
-from a2i_kit.service import lifecycle, outbox
+from a2i_kit.service import lifecycle
+from a2i_kit.service.claims import (
+    CLAIMABLE,
+    DEFAULT_LIFETIME,
+    DEFAULT_TIME_LIMIT,
+    available_until,
+    load_loop,
+    task_count,
+)
+from a2i_kit.service.claims import claim_refusal as _claim_refusal
+from a2i_kit.service.claims import deleting_flows as _deleting_flows
+from a2i_kit.service.claims import is_live as _is_live
+from a2i_kit.service.claims import live_claim as _live_claim
+from a2i_kit.service.claims import load_loop as _load_loop
+from a2i_kit.service.claims import own_assignment as _mine
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.timefmt import iso_ms
-from a2i_kit.service.workforce import (
-    WorkforceError,
-    identity_data,
-    member_teams,
-    team_by_arn,
-)
+from a2i_kit.service.worker_answers import MAX_ANSWER_BYTES, answer_times, release, submit
+from a2i_kit.service.workforce import WorkforceError, member_teams
 
-MAX_ANSWER_BYTES = 1024 * 1024
-DEFAULT_TIME_LIMIT = 3600
-DEFAULT_LIFETIME = 864000
-CLAIMABLE = "InProgress"
-
-
-def available_until(loop: dict[str, Any]) -> float:
-    lifetime = loop["doc"].get("TaskAvailabilityLifetimeInSeconds") or DEFAULT_LIFETIME
-    return float(loop["creation_time"]) + float(lifetime)
-
-
-def task_count(loop: dict[str, Any]) -> int:
-    return int(loop["doc"].get("TaskCount") or 1)
-
-
-def _is_live(assignment: dict[str, Any], now: float) -> bool:
-    return assignment["status"] == "claimed" and assignment["deadline"] > now
-
-
-def _mine(assignments: list[dict[str, Any]], worker_id: str) -> dict[str, Any] | None:
-    return next((a for a in assignments if a["worker_id"] == worker_id), None)
-
+__all__ = ["CLAIMABLE", "DEFAULT_LIFETIME", "DEFAULT_TIME_LIMIT", "MAX_ANSWER_BYTES", "answer_times",
+           "available_until", "claim", "held_claim", "list_tasks", "load_loop", "release", "render_task",
+           "submit", "task_details", "task_summary", "template_content"]
 
 def task_summary(loop: dict[str, Any], assignments: list[dict[str, Any]], worker_id: str,
                  now: float) -> dict[str, Any]:
@@ -117,49 +112,6 @@ def _open_loops(ctx: ServiceContext, team_arns: list[str]) -> list[dict[str, Any
     return [{**{k: row[k] for k in ("name", "status", "creation_time", "flow_definition_arn")},
              "doc": {f: row[f"f_{f}"] for f in _SUMMARY_FIELDS if row[f"f_{f}"] is not None}}
             for row in rows]
-
-
-def _deleting_flows(ctx: ServiceContext) -> set[str]:
-    return {row["arn"] for row in ctx.store.query("SELECT arn FROM flow_definitions WHERE status = 'Deleting'")}
-
-
-def _claim_refusal(loop: dict[str, Any], assignments: list[dict[str, Any]],
-                   mine: dict[str, Any] | None, now: float, deleting: set[str]) -> str | None:
-    """Why a new claim is impossible, or None when the worker may claim."""
-    name = loop["name"]
-    if loop["status"] != CLAIMABLE:
-        return f"human loop {name!r} is {loop['status']}; only InProgress loops take new claims"
-    if loop["flow_definition_arn"] in deleting:
-        return f"the flow definition of human loop {name!r} is being deleted; it takes no new claims"
-    if mine is not None and mine["status"] == "submitted":
-        return f"you already answered human loop {name!r}; each worker answers a loop once"
-    if now >= available_until(loop):
-        return (f"human loop {name!r} is no longer available: its TaskAvailabilityLifetimeInSeconds "
-                f"ended at {iso_ms(available_until(loop))}")
-    taken = sum(1 for a in assignments if a["status"] == "submitted" or _is_live(a, now))
-    if taken >= task_count(loop):
-        return (f"all {task_count(loop)} task slots of human loop {name!r} are claimed or answered; "
-                "try again when a claim is released or expires")
-    return None
-
-
-def _load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
-    loop = ctx.store.get("loops", loop_name)
-    if loop is None or loop.get("deleted"):
-        raise WorkforceError(404, "NotFound", f"human loop {loop_name!r} does not exist")
-    team_arn = loop["doc"].get("WorkteamArn")
-    if team_arn not in {team["arn"] for team in member_teams(ctx, worker)}:
-        team = team_by_arn(ctx, team_arn) if team_arn else None
-        team_name = team["name"] if team else team_arn
-        raise WorkforceError(403, "Forbidden",
-                             f"worker {worker['doc']['name']!r} is not a member of workteam {team_name!r} "
-                             f"that reviews human loop {loop_name!r}; add one of the team's groups to the worker")
-    return loop
-
-
-def load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
-    """The loop record if this worker may see it (404 unknown, 403 another team's)."""
-    return _load_loop(ctx, worker, loop_name)
 
 
 def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
@@ -234,117 +186,6 @@ def _failure_reason(exc: TemplateError) -> str:
         return failure_reason(exc)
     message = str(exc).replace("\n", " ")
     return f"Task failed to render: [ InvalidParameters: '{message}' ]"
-
-
-def _check_answer(answer: Any) -> dict[str, Any]:
-    if not isinstance(answer, dict):
-        raise WorkforceError(400, "InvalidRequest",
-                             "answerContent must be a JSON object keyed by element name, "
-                             'e.g. {"category": {"label": "cat"}}')
-    size = len(json.dumps(answer, separators=(",", ":")).encode())
-    if size > MAX_ANSWER_BYTES:
-        raise WorkforceError(400, "InvalidRequest",
-                             f"answerContent is {size} bytes; the limit is {MAX_ANSWER_BYTES} bytes")
-    return answer
-
-
-def _live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any], now: float,
-                assignments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    if assignments is None:
-        assignments = ctx.store.assignments(loop["name"])
-    mine = _mine(assignments, worker["name"])
-    if mine is None or mine["status"] != "claimed":
-        raise WorkforceError(409, "Conflict", f"you hold no claim on human loop {loop['name']!r}; claim it first")
-    if mine["deadline"] <= now:
-        raise WorkforceError(409, "Conflict", f"your claim on human loop {loop['name']!r} expired at "
-                             f"{iso_ms(mine['deadline'])} (TaskTimeLimitInSeconds); claim it again")
-    return mine
-
-
-def answer_times(loop: dict[str, Any], claim: dict[str, Any], now: float, *,
-                 time_spent: float | None = None, acceptance_time: float | None = None) -> tuple[float, float]:
-    """(acceptance, submission) of an answer given ``now``: the submission is now, never later.
-
-    A real worker accepted the task when it claimed it. A simulated reviewer's ``time_spent``
-    is placed in the past (acceptance = now − time_spent); its ``acceptance_time`` is the
-    earliest it may have started. Acceptance never precedes the loop's creation nor follows now.
-
-    >>> answer_times({"creation_time": 100.0}, {"claimed_at": 105.0}, 130.0, time_spent=60)
-    (100.0, 130.0)
-    """
-    if time_spent is not None:
-        accepted = now - float(time_spent)
-        if acceptance_time is not None:
-            accepted = max(accepted, float(acceptance_time))
-    elif acceptance_time is not None:
-        accepted = float(acceptance_time)
-    else:
-        accepted = float(claim["claimed_at"])
-    return min(max(accepted, float(loop["creation_time"])), now), now
-
-
-def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: Any, *,
-           time_spent: float | None = None, acceptance_time: float | None = None) -> dict[str, Any]:
-    """Record this worker's answer; the loop's completion (if it is the last answer) commits with it.
-
-    ``time_spent``/``acceptance_time`` are for simulated reviewers only (the HTTP layer accepts
-    them only with the admin token); see :func:`answer_times`. Their answer also echoes the
-    ``acceptanceTime``/``submissionTime``/``timeSpentInSeconds`` recorded. Sending the stored answer again
-    (a retry after a lost response) succeeds with the loop's current status; a different answer
-    from a worker who already answered is a 409.
-    """
-    answer = _check_answer(answer)
-    with ctx.store.transaction():
-        loop = _load_loop(ctx, worker, loop_name)
-        now = ctx.clock.now()
-        assignments = ctx.store.assignments(loop_name)
-        simulated = time_spent is not None or acceptance_time is not None
-        stored = _mine(assignments, worker["name"])
-        if stored is not None and stored["status"] == "submitted":
-            return _resubmitted(ctx, loop, stored, answer, simulated=simulated)
-        mine = _live_claim(ctx, loop, worker, now, assignments)
-        if loop["status"] not in ("InProgress", "Stopping"):
-            raise WorkforceError(409, "Conflict", f"human loop {loop_name!r} is {loop['status']}; "
-                                 "it takes no more answers")
-        accepted, submitted = answer_times(loop, mine, now, time_spent=time_spent, acceptance_time=acceptance_time)
-        team = team_by_arn(ctx, loop["doc"].get("WorkteamArn", ""))
-        doc = {"acceptanceTime": iso_ms(accepted), "submissionTime": iso_ms(submitted),
-               "timeSpentInSeconds": round(submitted - accepted, 3), "workerId": worker["name"],
-               "workerMetadata": {"identityData": identity_data(ctx, worker, team)},
-               "answerContent": answer}
-        ctx.store.put_assignment({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
-        ctx.store.after_commit(lambda: outbox.crash_point("after-answer-commit"))
-        after = lifecycle.finish_if_done(ctx, loop_name, now=now) or loop
-    return _submitted(after, doc, simulated=simulated)
-
-
-def _submitted(loop: dict[str, Any], doc: dict[str, Any], *, simulated: bool) -> dict[str, Any]:
-    """The answer to a submit; simulated reviewers also learn the times the service recorded."""
-    result = {"humanLoopStatus": loop["status"]}
-    if simulated:
-        result.update({key: doc.get(key) for key in ("acceptanceTime", "submissionTime", "timeSpentInSeconds")})
-    return result
-
-
-def _resubmitted(ctx: ServiceContext, loop: dict[str, Any], stored: dict[str, Any], answer: Any, *,
-                 simulated: bool) -> dict[str, Any]:
-    """A submit from a worker whose answer is already stored: a retry succeeds, a change is refused."""
-    if stored["doc"].get("answerContent") != answer:
-        raise WorkforceError(409, "Conflict",
-                             f"you already answered human loop {loop['name']!r} at {stored['doc'].get('submissionTime')}; "
-                             "each worker answers a loop once and the stored answer is kept")
-    after = lifecycle.finish_if_done(ctx, loop["name"]) or loop  # completes a loop a crash left open
-    return _submitted(after, stored["doc"], simulated=simulated)
-
-
-def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
-    """Give the task back to the pool (the worker may claim it again later)."""
-    with ctx.store.transaction():
-        loop = _load_loop(ctx, worker, loop_name)
-        mine = _live_claim(ctx, loop, worker, ctx.clock.now())
-        ctx.store.put_assignment({**mine, "status": "released"})
-        lifecycle.finish_if_done(ctx, loop_name)
-    return {}
 
 
 def _answer_shape() -> Any:
