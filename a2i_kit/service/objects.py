@@ -13,7 +13,7 @@ inline (the portal shows images with ``<img>``); anything else (SVG, HTML, XHTML
 is an attachment with ``Content-Security-Policy: sandbox``, so a hostile file opened through its
 link never runs script in the service's origin.
 
-Keys are checked before they touch the disk: no empty, ``.`` or ``..`` segment, no NUL, valid
+Keys are checked before they touch the disk: no empty, ``.`` or ``..`` segment, no control character, valid
 Unicode, at most 1024 UTF-8 bytes (S3's limit) and 255 bytes per segment (the file system's);
 paths are resolved and must stay inside the bucket folder, so symlinks cannot escape either.
 
@@ -48,6 +48,7 @@ from a2i_kit.service.context import ServiceConfig, ServiceContext
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
                 "Access-Control-Allow-Headers": "*"}
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 EXTRA_TYPES = {".json": "application/json", ".jsonl": "application/x-ndjson", ".webp": "image/webp",
                ".md": "text/markdown"}
 INLINE_PREFIXES = ("image/", "audio/", "video/")
@@ -80,8 +81,9 @@ def check_location(bucket: str, key: str) -> None:
     if size > MAX_KEY_BYTES:
         raise InputError(f"the object key is {size} bytes long; S3 keys are at most {MAX_KEY_BYTES} "
                          "bytes (UTF-8)")
-    if "\x00" in key:
-        raise InputError(f"object key {_show(key)} holds a NUL character; remove it")
+    if _CONTROL.search(key):
+        raise InputError(f"object key {_show(key)} holds a control character (newline, tab, NUL…), "
+                         "which links to the mirror cannot carry; remove it")
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
             raise InputError(f"object key {_show(key)} has an empty, '.' or '..' part; the mirror "
