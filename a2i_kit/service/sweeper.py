@@ -17,7 +17,7 @@ the worker API treats a claim past its deadline as gone even before a sweep mark
 
 Example:
     >>> sweeper = Sweeper(ctx)        # doctest: +SKIP
-    >>> sweeper.start()               # doctest: +SKIP  (recovers, then sweeps in a thread)
+    >>> sweeper.start()               # doctest: +SKIP
     >>> sweeper.sweep_once()          # doctest: +SKIP
     {'claims_expired': 0, 'loops_expired': 0, 'loops_finished': 0}
 """
