@@ -197,10 +197,15 @@ class Sweeper:
 
     def _run(self) -> None:
         interval = max(0.05, float(self.ctx.config.sweep_interval_seconds))
+        last_error = ""
         while not self._stop.wait(interval):
             try:
                 self.sweep_once()
-            except Exception:  # keep sweeping; a closed store at shutdown ends the loop below
+                last_error = ""
+            except Exception as exc:  # keep sweeping; a closed store at shutdown ends the loop below
                 if self._stop.is_set():
                     return
-                log.exception("sweeper pass failed")
+                error = f"{type(exc).__name__}: {exc}"
+                if error != last_error:  # once per distinct failure, not on every pass
+                    log.exception("sweeper pass failed (logged once until it changes)")
+                last_error = error
