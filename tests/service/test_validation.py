@@ -65,3 +65,27 @@ def test_input_content_checks(text, fragment):
     with pytest.raises(ValidationException, match=fragment):
         parse_input_content(text)
     assert parse_input_content('{"a": [1, 2]}') == {"a": [1, 2]}
+
+
+def test_longest_output_key_is_exactly_what_the_writer_produces():
+    from a2i_kit.service.door_s3 import MAX_KEY_BYTES, s3_output_path_errors
+    from a2i_kit.service.outputs import output_uri
+
+    flow = "f" * 63
+    fixed = len(f"/{flow}/") + 19 + 1 + 63 + len("/output.json")
+    prefix = "p" * (MAX_KEY_BYTES - fixed)
+    prefix = "/".join(prefix[i:i + 200] for i in range(0, len(prefix), 200))[: MAX_KEY_BYTES - fixed]
+    assert s3_output_path_errors(f"s3://bucket-ok/{prefix}", flow) == []
+    key = output_uri(f"s3://bucket-ok/{prefix}", flow, 1709647329.417, "l" * 63).split("/", 3)[3]
+    assert len(key.encode()) == MAX_KEY_BYTES
+    [error] = s3_output_path_errors(f"s3://bucket-ok/{prefix}x", flow)
+    assert "the longest output key would be 1025 bytes" in error
+
+
+@pytest.mark.parametrize("path", ["s3://bucket-ok", "s3://bucket-ok/", "s3://a.b-c/x/y/", "s3://123/out",
+                                  "https://s3.us-east-1.amazonaws.com/bucket-ok/p",
+                                  "https://bucket-ok.s3.us-east-1.amazonaws.com/p", "s3://bucket-ok/é/日本"])
+def test_valid_output_paths(path):
+    from a2i_kit.service.door_s3 import s3_output_path_errors
+
+    assert s3_output_path_errors(path, "flow") == []
