@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,3 +191,24 @@ def test_claims_and_partial_answers_survive_a_restart(tmp_path: Path) -> None:
         output = json.loads((config.mirror_dir / bucket / key).read_text())
         assert [a["answerContent"] for a in output["humanAnswers"]] == [{"note": "first"}, {"note": "second"}]
         assert [a["workerId"] for a in output["humanAnswers"]] == [alice["workerId"], bob["workerId"]]
+
+
+def test_a_rule_failing_on_one_loop_is_logged_once_and_the_others_go_on(
+        service: Any, caplog: pytest.LogCaptureFixture) -> None:
+    ctx = service.context
+    now = ctx.clock.now()
+    broken = {**_loop_doc("broken", lifetime=1), "TaskCount": "many"}  # written by a buggy older version
+    for name, doc in (("broken", broken), ("fine", _loop_doc("fine", lifetime=1))):
+        ctx.store.put("loops", {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress",
+                                "creation_time": now, "flow_definition_arn": "arn:f", "doc": doc})
+    ctx.advance_clock(2)
+    caplog.set_level(logging.ERROR, logger="a2i_kit.service.sweeper")
+    sweeper = Sweeper(ctx)
+    assert sweeper.sweep_once()["loops_expired"] == 1
+    for _ in range(5):
+        assert sweeper.sweep_once()["loops_expired"] == 0
+    assert ctx.store.get("loops", "fine")["status"] == "Failed"
+    assert ctx.store.get("loops", "broken")["status"] == "InProgress"
+    failures = [r for r in caplog.records if "expire_loop failed" in r.getMessage()]
+    assert len(failures) == 1
+    assert "broken" in failures[0].getMessage()
