@@ -149,6 +149,10 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         data = await run_in_threadpool(manager.overview, ctx)
         return html(manager.manager_page(data, sessions.csrf_token(ctx, current["n"]) if current else None))
 
+    async def not_found(_request: Request) -> Response:
+        return html(pages.error_page("Page not found", "There is no such portal page. Go back to your tasks "
+                                     "and start from there."), 404)
+
     base = pages.PORTAL
     return [
         Route(base, page(home), methods=["GET"]),
@@ -165,5 +169,6 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route(f"{base}/manage", page(manage), methods=["GET"]),
         Route(f"{base}/manage/signin", page(signin.manage_signin), methods=["POST"]),
         Route(f"{base}/manage/signout", page(signin.manage_signout), methods=["GET", "POST"]),
+        Route(f"{base}/{{rest:path}}", not_found),   # a readable page, not the API's JSON 404
         Mount("/_a2i/static", app=CorsStatic()),
     ]
