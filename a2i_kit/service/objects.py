@@ -33,6 +33,7 @@ import mimetypes
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -180,11 +181,23 @@ def _refusal(exc: LinkRefused) -> JSONResponse:
                   "this link's signature or expiry does not match")
 
 
+def _bad_uri(request: Request) -> JSONResponse | None:
+    """A 400 when the URL's key is not UTF-8 (the server would read it as U+FFFD and change it)."""
+    try:
+        unquote_to_bytes(request.scope.get("raw_path") or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(400, "InvalidURI", "the bucket or key in this URL is not valid UTF-8 once "
+                      "percent-decoded; encode the key's text as UTF-8")
+    return None
+
+
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
     """``GET``/``HEAD`` (signed link or admin), ``OPTIONS`` and ``PUT`` (admin) on the mirror."""
 
     async def get_object(request: Request) -> Response:
         bucket, key = request.path_params["bucket"], request.path_params["key"]
+        if (refused := _bad_uri(request)) is not None:
+            return refused
         if not is_admin(request, ctx):
             query = request.query_params
             try:
@@ -208,6 +221,8 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         if not is_admin(request, ctx):
             return _error(401, "Unauthorized", "uploading needs the admin token in X-A2I-Admin-Token")
         bucket, key = request.path_params["bucket"], request.path_params["key"]
+        if (refused := _bad_uri(request)) is not None:
+            return refused
         try:
             check_location(bucket, key)
             body = await read_capped(request, ctx.config.max_body_bytes)
