@@ -75,6 +75,7 @@ class SignIn:
             return self._problem(request, problem or "invalid")
         current = sessions.request_worker(self.ctx, request)
         site = request.headers.get("sec-fetch-site", "none")
+        response: Response
         if current and current[0]["name"] != worker["name"]:
             csrf = sessions.csrf_token(self.ctx, current[1]["n"])
             response = html(pages.link_page(worker["doc"]["name"], value, csrf,
