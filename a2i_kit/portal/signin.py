@@ -46,6 +46,10 @@ class SignIn:
         self.ctx = ctx
 
     def _signed_in(self, request: Request, worker: dict[str, Any]) -> Response:
+        """A new session; the one it replaces in this browser (if any) ends on the server too."""
+        previous = sessions.request_worker(self.ctx, request)
+        if previous is not None:
+            sessions.end_session(self.ctx, previous[1])
         value = sessions.start_worker_session(self.ctx, worker)
         response = redirect(f"{PORTAL}/")
         sessions.set_cookie(request, response, sessions.WORKER_COOKIE, value, self.ctx.config.session_seconds)

@@ -205,6 +205,7 @@ def test_link_never_silently_replaces_another_workers_session(service: Any,
     assert switched.status_code == 303
     bob_user = Browserish(service.url, {SESSION: cookie_value(switched, SESSION)})
     assert bob_user.get("/_a2i/worker/me").json()["name"] == "bob"
+    assert user.get("/_a2i/worker/me").status_code == 401   # the replaced session ended with the switch
 
 
 def test_link_opened_from_another_site_asks_first(service: Any, alice: dict[str, Any]) -> None:
