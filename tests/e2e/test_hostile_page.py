@@ -238,3 +238,18 @@ def test_hostile_page_cannot_act_as_the_manager(service: Any, page: Any, hostile
     assert [w["name"] for w in workers.json()["workers"]] == []
     page.goto(f"{service.url}/_a2i/portal/manage")
     assert page.get_by_role("heading", name="Review progress").is_visible()   # still the manager
+
+
+def test_hostile_page_cannot_sign_a_fresh_browser_in(service: Any, make_worker: Any, page: Any,
+                                                     hostile: HostileSite) -> None:
+    """No session yet: a link opened from another port asks first, so nobody is signed in silently."""
+    mallory = make_worker("mallory")
+    link = mallory["signInUrl"].split("/_a2i/", 1)[1]
+    steps = [["visit", "visit-link", "/_a2i/" + link, None],
+             ["form", "form-signin", "/_a2i/portal/signin", {"token": mallory["token"]}]]
+    result, _requests = attack(page, hostile, service, steps)
+    assert set(result.values()) == {"sent"}
+    assert [c["name"] for c in page.context.cookies() if c["name"] == "__Host-a2i_session"] == []
+    page.goto(mallory["signInUrl"])   # the link still works for its owner, opened directly
+    page.get_by_role("heading", name="Your tasks").wait_for()
+    assert page.get_by_text("Signed in as mallory").is_visible()
