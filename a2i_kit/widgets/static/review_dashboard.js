@@ -110,7 +110,9 @@ function render({ model, el }) {
     agreement.replaceChildren(a2iEl("table", { class: "a2i-table" },
       a2iEl("tr", {}, a2iEl("th", {}, "answers"), a2iEl("th", {}, "model = reviewer"), a2iEl("th", {}, "override rate"), a2iEl("th", {}, "Cohen's κ")),
       a2iEl("tr", {}, a2iEl("td", {}, String(a.n)), a2iEl("td", { class: "a2i-agreement-rate" }, pct(a.agreement)),
-        a2iEl("td", {}, pct(a.override_rate)), a2iEl("td", {}, a.kappa === null || a.kappa === undefined ? "–" : a.kappa.toFixed(3)))));
+        a2iEl("td", {}, pct(a.override_rate)),
+        a2iEl("td", a.note ? { title: a.note } : {}, a.kappa === null || a.kappa === undefined ? "undefined" : a.kappa.toFixed(3)))),
+      ...(a.note ? [a2iEl("p", { class: "a2i-note" }, a.note)] : []));
   };
   const drawCharts = () => {
     charts.replaceChildren(...(model.get("charts") || []).map((c) => a2iEl("figure", { "data-chart": c.name, style: "margin:0" },
