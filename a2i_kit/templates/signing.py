@@ -75,7 +75,12 @@ def is_presigned(value: str) -> bool:
 
 
 def local_signer(base_url: str) -> Signer:
-    """A signer for the embedded service's local S3 mirror.
+    """A signer for the embedded service's local S3 mirror: plain links, without a signature.
+
+    The service's mirror refuses unsigned reads; inside the service,
+    ``a2i_kit.service.objects.mirror_signer`` adds ``expires=…&sig=…`` to these links (as a
+    presigned S3 URL carries ``X-Amz-Expires``), so a link stops working after
+    ``ServiceConfig.signed_link_seconds``.
 
     Example:
         >>> local_signer("http://h:1/")("b", "k/x.png")
