@@ -80,7 +80,7 @@ def test_tracker_cleans_up_what_the_notebook_created(sagemaker_client, runtime_c
         FlowDefinitionName="nb-flow", RoleArn="arn:aws:iam::111122223333:role/r",
         HumanLoopConfig={"WorkteamArn": team["WorkteamArn"], "HumanTaskUiArn": ui["HumanTaskUiArn"],
                          "TaskTitle": "t", "TaskDescription": "d", "TaskCount": 1},
-        OutputConfig={"S3OutputPath": "s3://b/o"})
+        OutputConfig={"S3OutputPath": "s3://nb-bucket/o"})
     for k in range(3):
         runtime_client.start_human_loop(HumanLoopName=f"nb-{k}", FlowDefinitionArn=flow["FlowDefinitionArn"],
                                         HumanLoopInput={"InputContent": "{}"})
