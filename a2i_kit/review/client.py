@@ -158,6 +158,13 @@ class AdminClient:
         """A page of the events log: ``{"events": [...], "next": cursor}``."""
         return self._http.call("GET", "/_a2i/events", params={"after": after, "limit": limit})
 
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the service's clock forward (simulations only: every loop ages with it).
+
+        Returns ``{"offset": total seconds moved, "now": the service's now}``.
+        """
+        return self._http.call("POST", "/_a2i/admin/clock", json={"seconds": seconds})
+
     def worker_client(self, token: str, *, simulated: bool = False) -> WorkerClient:
         return WorkerClient(self.base_url, token, admin_token=self.admin_token if simulated else None)
 

@@ -40,7 +40,7 @@ from a2i_kit.review.answers import (
     kind,
     pick_target,
 )
-from a2i_kit.review.client import ADMIN_HEADER, AdminClient, WorkerApiError, WorkerClient
+from a2i_kit.review.client import AdminClient, WorkerApiError, WorkerClient
 
 AnswerFn = Callable[[dict[str, Any], Any, random.Random], dict[str, Any]]
 
@@ -131,25 +131,18 @@ class ServiceClock:
     """
 
     def __init__(self, base_url: str, admin_token: str, *, timeout: float = 30.0) -> None:
-        import httpx
-
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers={ADMIN_HEADER: admin_token},
-                                  timeout=timeout)
+        self._admin = AdminClient(base_url, admin_token, timeout=timeout)
         self._lock = threading.Lock()
 
     def advance_to(self, target: float, now_estimate: float) -> None:
         """Make the service's now at least ``target`` (``now_estimate`` never exceeds its now)."""
         with self._lock:
             seconds = target - now_estimate
-            if seconds <= 0:
-                return
-            response = self._http.post("/_a2i/admin/clock", json={"seconds": round(seconds + 0.001, 3)})
-            if response.status_code >= 400:
-                raise WorkerApiError(f"cannot move the service clock: {response.text[:300]}",
-                                     status=response.status_code, code="ClockRefused")
+            if seconds > 0:
+                self._admin.advance_clock(round(seconds + 0.001, 3))
 
     def close(self) -> None:
-        self._http.close()
+        self._admin.close()
 
 
 class SimulatedReviewer:
