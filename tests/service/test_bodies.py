@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -95,7 +96,21 @@ class FakeRequest:
 
 
 def _read(request: FakeRequest, limit: int) -> bytes:
-    return asyncio.run(read_capped(request, limit))
+    """Run read_capped on a loop of its own thread (Playwright may hold this thread's loop)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(asyncio.run(read_capped(request, limit)))
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def test_read_capped_reads_small_bodies():
