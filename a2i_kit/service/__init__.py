@@ -21,6 +21,16 @@ Choices where AWS documents nothing (all visible through the API):
   and page size come from ``ServiceConfig`` (newest first, 50).
 - Errors: JSON 1.1 errors are HTTP 400 except InternalServerException (500), oversized bodies
   (413) and unknown routes (404); rest-json errors use the modeled status codes.
+- At the door: bodies are capped before they are read and parsed strictly (no NaN/Infinity/
+  1e999, lone surrogates or nesting over 64: SerializationException); ``InputContent`` must be
+  strict JSON; ``S3OutputPath`` must name a valid bucket and leave room for the longest output key;
+  CreateHumanTaskUi refuses a template that does not parse; list filters take ASCII numbers and
+  times from 1970 to 9999 only. A request with an ``Origin`` header or a non-JSON content type is
+  refused (403 AccessDeniedException / 400 SerializationException): web pages cannot drive the API.
+- Connections: a request must arrive whole within ``request_read_seconds`` (30 s), idle
+  keep-alive connections close after 5 s, at most ``max_connections`` (256) at once (503 beyond);
+  RenderUiTemplate runs at most ``max_concurrent_renders`` at once (ThrottlingException beyond),
+  each bounded in time and output (ResourceLimitExceeded in ``Errors``).
 
 Example:
     >>> import tempfile

@@ -8,8 +8,8 @@ output unwritable; CreateFlowDefinition refuses it with a ValidationException in
 Example:
     >>> s3_output_path_errors("s3://my-bucket/a2i/out", "claims")
     []
-    >>> s3_output_path_errors("s3://My_Bucket/out", "claims")[0][:60]
-    "Value 's3://My_Bucket/out' at 'outputConfig.s3OutputPath' f"
+    >>> s3_output_path_errors("s3://ab/out", "claims")[0].split("constraint: ")[1]
+    "the bucket name 'ab' must be 3 to 63 characters long"
 """
 
 from __future__ import annotations
