@@ -44,7 +44,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import socket
 import threading
@@ -56,15 +55,6 @@ from a2i_kit.service.context import ServiceConfig, ServiceContext
 
 __all__ = ["ServiceConfig", "ServiceThread"]
 log = logging.getLogger(__name__)
-
-
-def _sweeper_class() -> Any:
-    try:
-        return importlib.import_module("a2i_kit.service.sweeper").Sweeper
-    except ModuleNotFoundError as exc:
-        if exc.name != "a2i_kit.service.sweeper":
-            raise
-        return None
 
 
 class ServiceThread:
@@ -111,6 +101,7 @@ class ServiceThread:
         from a2i_kit.service.faults import Faults
         from a2i_kit.service.sagemaker.flow_definitions import on_loop_event
         from a2i_kit.service.server import build_app
+        from a2i_kit.service.sweeper import Sweeper
 
         if self._thread is not None:
             raise ServiceError("this ServiceThread is already running; create a new one to run another")
@@ -123,6 +114,9 @@ class ServiceThread:
         self.url = ctx.base_url = f"http://{host}:{self.port}"
         self.context, self.faults = ctx, Faults()
         self._unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
+        # Repair what a crash left (pending outputs and events, answered loops still open)
+        # before the first request can see the store.
+        self._sweeper = Sweeper(ctx).start()
         app = build_app(ctx, self.faults, bound_host=self.host)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=3, **uvicorn_options(self.config))
@@ -136,10 +130,6 @@ class ServiceThread:
                 self.stop()
                 raise ServiceError(f"the service did not start on {self.url}; see the log above")
             time.sleep(0.005)
-        sweeper = _sweeper_class()
-        if sweeper is not None:
-            self._sweeper = sweeper(ctx)
-            self._sweeper.start()
         return self
 
     def stop(self) -> None:

@@ -42,7 +42,8 @@ from a2i_kit.service.sagemaker.responses import json11_endpoint
 log = logging.getLogger(__name__)
 EXTENSIONS = ("a2i_kit.service.worker_http", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
               "a2i_kit.portal.routes")
-RESET_TABLES = ("task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings")
+RESET_TABLES = ("task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings",
+                "outbox")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -198,18 +199,11 @@ def misc_routes(ctx: Any) -> list[BaseRoute]:
 
 
 def extension_routes(ctx: Any) -> list[BaseRoute]:
-    """Routes of the other areas' modules; a module not written yet is skipped with a log line."""
-    found: list[BaseRoute] = []
-    for module_name in EXTENSIONS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-                log.info("extension %s not installed; skipping its routes", module_name)
-                continue
-            raise
-        found.extend(module.routes(ctx))
-    return found
+    """Routes of the worker API, the mirror, the built-in entry points and the portal.
+
+    Imported here, when the app is built, because the portal sits above the service's core.
+    """
+    return [route for name in EXTENSIONS for route in importlib.import_module(name).routes(ctx)]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

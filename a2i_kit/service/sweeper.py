@@ -31,6 +31,7 @@ from typing import Any
 from a2i_kit.service import lifecycle, outbox
 from a2i_kit.service.claims import DEFAULT_LIFETIME
 from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.sagemaker.flow_definitions import drain
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,6 @@ def answered_but_open(ctx: ServiceContext) -> list[str]:
 
 def _drain_deleting_flows(ctx: ServiceContext) -> None:
     """Finish DeleteFlowDefinition once the loops that were still being worked on have ended."""
-    try:
-        from a2i_kit.service.sagemaker.flow_definitions import drain
-    except ModuleNotFoundError:  # the SageMaker side is not installed
-        return
     for row in ctx.store.query("SELECT name FROM flow_definitions WHERE status = 'Deleting'"):
         _safely(drain, ctx, row["name"])
 
