@@ -8,8 +8,9 @@ Example:
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
+
+from a2i_kit import samples
 
 REVIEWER_GROUP = "digit-reviewers"
 BUCKET = "a2i-kit-demo"
@@ -18,7 +19,7 @@ ROLE_ARN = "arn:aws:iam::111122223333:role/a2i-kit-demo"
 
 def digit_template() -> str:
     """The worker task template the demo registers (an image classifier with the model's guess)."""
-    return resources.files("a2i_kit.demo").joinpath("digit_review.html").read_text()
+    return samples.digit_template()
 
 
 def create_review_resources(session: Any, name: str, *, task_count: int = 1) -> dict[str, str]:
