@@ -224,3 +224,53 @@ def test_backend_function_for_built_in_loops(service, make_flow):
     with pytest.raises(ValidationException, match="Member must satisfy enum value set"):
         start_human_loop(service.context, name="tx-2", flow_definition_arn=flow["flow_definition_arn"],
                          input_content="{}", data_attributes={"ContentClassifiers": ["FreeOfPII"]})
+
+
+def _team_and_ui(service, sm, ui_name="u"):
+    sm.create_workteam(WorkteamName="t", Description="d", MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["g"]}}])
+    ui = sm.create_human_task_ui(HumanTaskUiName=ui_name, UiTemplate={"Content": "<p>x</p>"})["HumanTaskUiArn"]
+    return service.context.arn("workteam", "private-crowd/t"), ui
+
+
+def _flow(sm, team, ui, name="f"):
+    return sm.create_flow_definition(
+        FlowDefinitionName=name, RoleArn="arn:aws:iam::111122223333:role/r", OutputConfig={"S3OutputPath": "s3://bkt/o"},
+        HumanLoopConfig={"WorkteamArn": team, "HumanTaskUiArn": ui, "TaskTitle": "t", "TaskDescription": "d",
+                         "TaskCount": 1})["FlowDefinitionArn"]
+
+
+def test_quota_counts_only_loops_in_progress_once_more_loops_exist_than_the_quota(custom_service, aws_error):
+    """More loops than the quota exist (stopped ones): only InProgress ones count, exactly."""
+    service, sm, rt = custom_service(max_in_progress_loops=3)
+    flow = _flow(sm, *_team_and_ui(service, sm))
+    for name in ("a", "b", "c"):
+        rt.start_human_loop(HumanLoopName=name, FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+    rt.stop_human_loop(HumanLoopName="a")
+    rt.stop_human_loop(HumanLoopName="b")
+    for name in ("d", "e"):  # 5 loops stored, 3 in progress after these
+        rt.start_human_loop(HumanLoopName=name, FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+    code, message, status = aws_error(rt.start_human_loop, HumanLoopName="f", FlowDefinitionArn=flow,
+                                      HumanLoopInput={"InputContent": "{}"})
+    assert (code, status) == ("ServiceQuotaExceededException", 402)
+    assert message.startswith("You have 3 human loops in progress, the quota of this service "
+                              "(max_in_progress_loops=3).")
+
+
+def test_a_recreated_flow_definition_is_never_served_from_an_earlier_read(custom_service, aws_error):
+    """Delete a flow definition, recreate it under the same name with another (deleted) task UI."""
+    service, sm, rt = custom_service()
+    team, ui = _team_and_ui(service, sm)
+    other = sm.create_human_task_ui(HumanTaskUiName="u2", UiTemplate={"Content": "<p>y</p>"})["HumanTaskUiArn"]
+    flow = _flow(sm, team, ui)
+    rt.start_human_loop(HumanLoopName="x", FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+    sm.delete_flow_definition(FlowDefinitionName="f")
+    code, message, status = aws_error(rt.start_human_loop, HumanLoopName="y", FlowDefinitionArn=flow,
+                                      HumanLoopInput={"InputContent": "{}"})
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith(f"FlowDefinition '{flow}' does not exist.")
+    assert _flow(sm, team, other) == flow
+    sm.delete_human_task_ui(HumanTaskUiName="u2")
+    code, message, status = aws_error(rt.start_human_loop, HumanLoopName="y", FlowDefinitionArn=flow,
+                                      HumanLoopInput={"InputContent": "{}"})
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith(f"The HumanTaskUi '{other}' of FlowDefinition 'f' was deleted; new loops cannot start.")

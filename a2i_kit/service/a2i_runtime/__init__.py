@@ -14,10 +14,11 @@ from a2i_kit.service.a2i_runtime import models
 
 
 def _start(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """StartHumanLoop; ``params`` were validated at the door (``responses.endpoint``)."""
     arn = models.start_human_loop(ctx, name=params["HumanLoopName"],
                                   flow_definition_arn=params["FlowDefinitionArn"],
                                   input_content=params["HumanLoopInput"]["InputContent"],
-                                  data_attributes=params.get("DataAttributes"))
+                                  data_attributes=params.get("DataAttributes"), validated=True)
     return {"HumanLoopArn": arn}
 
 

@@ -20,12 +20,12 @@ import json
 from typing import Any
 
 from a2i_kit.service import lifecycle
+from a2i_kit.service.a2i_runtime.startable import check_quota, startable_flow
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.outputs import output_uri
 from a2i_kit.service.protocol import (
     ConflictException,
     ResourceNotFoundException,
-    ServiceQuotaExceededException,
     ValidationException,
     iso_ms,
 )
@@ -40,26 +40,27 @@ HUMAN_LOOP_CONFIG_KEYS = ("TaskCount", "TaskTitle", "TaskDescription", "HumanTas
 
 
 def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str, input_content: str,
-                     data_attributes: dict[str, Any] | None = None, request_source: str | None = None) -> str:
-    """Create a loop (or return the ARN of the identical active one); raises the protocol errors."""
-    params: dict[str, Any] = {"HumanLoopName": name, "FlowDefinitionArn": flow_definition_arn,
-                              "HumanLoopInput": {"InputContent": input_content}}
-    if data_attributes is not None:
-        params["DataAttributes"] = data_attributes
-    validate(RUNTIME, "StartHumanLoop", params, lenient_names=ctx.config.lenient_names)
+                     data_attributes: dict[str, Any] | None = None, request_source: str | None = None,
+                     validated: bool = False) -> str:
+    """Create a loop (or return the ARN of the identical active one); raises the protocol errors.
+
+    ``validated=True`` when the caller already checked the request against the model (the
+    runtime route does, at the door), so the checks do not run twice per request.
+    """
+    if not validated:
+        params: dict[str, Any] = {"HumanLoopName": name, "FlowDefinitionArn": flow_definition_arn,
+                                  "HumanLoopInput": {"InputContent": input_content}}
+        if data_attributes is not None:
+            params["DataAttributes"] = data_attributes
+        validate(RUNTIME, "StartHumanLoop", params, lenient_names=ctx.config.lenient_names)
     parsed = parse_input_content(input_content)
     store = ctx.store
     with store.transaction():
         existing = store.get("loops", name)
         if existing is not None:
             return _reuse(existing, flow_definition_arn, parsed)
-        flow = _startable_flow(ctx, flow_definition_arn)
-        in_progress = store.query("SELECT COUNT(*) AS n FROM loops WHERE status = 'InProgress'")[0]["n"]
-        if in_progress >= ctx.config.max_in_progress_loops:
-            raise ServiceQuotaExceededException(
-                f"You have {in_progress} human loops in progress, the quota of this service "
-                f"(max_in_progress_loops={ctx.config.max_in_progress_loops}). Wait for loops to finish "
-                "or stop some before starting more.")
+        flow = startable_flow(ctx, flow_definition_arn)
+        check_quota(ctx)
         now = ctx.clock.now()
         doc = _loop_doc(ctx, name, flow, input_content, data_attributes, request_source, now)
         store.put("loops", {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress",
@@ -84,26 +85,6 @@ def _reuse(existing: dict[str, Any], flow_definition_arn: str, parsed: dict[str,
             f"HumanLoop '{name}' is already active with a different flow definition or input data. "
             "Start the new loop under another HumanLoopName.")
     return existing["arn"]
-
-
-def _startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
-    flow = flow_definitions.find_by_arn(ctx, arn)
-    if flow is None:
-        raise ValidationException(f"FlowDefinition '{arn}' does not exist. Check the ARN (region and "
-                                  "account included) or create it with CreateFlowDefinition.")
-    if flow["status"] != "Active":
-        raise ValidationException(
-            f"FlowDefinition '{flow['name']}' is {flow['status']}; loops can only be started on an Active "
-            "flow definition. Poll DescribeFlowDefinition until FlowDefinitionStatus is Active.")
-    config = flow["doc"].get("HumanLoopConfig")
-    if not config:
-        raise ValidationException(f"FlowDefinition '{flow['name']}' has no HumanLoopConfig, so it cannot "
-                                  "start human loops. Create a flow definition with a HumanLoopConfig.")
-    if not ctx.store.query("SELECT name FROM task_uis WHERE arn = ?", (config["HumanTaskUiArn"],)):
-        raise ValidationException(
-            f"The HumanTaskUi '{config['HumanTaskUiArn']}' of FlowDefinition '{flow['name']}' was deleted; "
-            "new loops cannot start. Create a flow definition with an existing worker task template.")
-    return flow
 
 
 def _loop_doc(ctx: ServiceContext, name: str, flow: dict[str, Any], input_content: str,

@@ -1,0 +1,89 @@
+"""StartHumanLoop's checks on the store, at constant cost per request.
+
+- :func:`startable_flow`: the flow definition must exist under that exact ARN, be Active, have a
+  HumanLoopConfig and a task UI that still exists. An Active definition is read with one query;
+  its document (immutable once created) is parsed once and kept, keyed by its stored text, so
+  a replaced or deleted definition can never be served from the cache. Anything not Active goes
+  through ``flow_definitions.find_by_arn`` (which moves Initializing to Active and finishes
+  pending deletions).
+- :func:`check_quota`: the in-progress quota without counting every loop on each start. The
+  number of loops in progress is at most the number of rows, which is at most ``max(rowid)``
+  (one B-tree lookup); only when that bound reaches the quota are loops counted, and then at
+  most ``quota`` of them.
+
+Example:
+    >>> with ctx.store.transaction():                                 # doctest: +SKIP
+    ...     flow = startable_flow(ctx, flow_arn); check_quota(ctx)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.protocol import ServiceQuotaExceededException, ValidationException
+from a2i_kit.service.sagemaker import flow_definitions
+
+FLOW_SQL = "SELECT name, arn, status, creation_time, doc AS doc_text FROM flow_definitions WHERE name = ?"
+UI_SQL = "SELECT 1 AS found FROM task_uis WHERE name = ? AND arn = ?"
+QUOTA_SQL = ("SELECT CASE WHEN COALESCE((SELECT max(rowid) FROM loops), 0) < ?1 THEN 0 ELSE "
+             "(SELECT COUNT(*) FROM (SELECT 1 FROM loops WHERE status = 'InProgress' LIMIT ?1)) END AS n")
+CACHE_SIZE = 256
+_docs: dict[str, dict[str, Any]] = {}
+
+
+def _parsed(doc_text: str) -> dict[str, Any]:
+    """The flow document for this stored text (parsed once; callers must not modify it)."""
+    doc = _docs.get(doc_text)
+    if doc is None:
+        if len(_docs) >= CACHE_SIZE:
+            _docs.clear()
+        doc = _docs[doc_text] = json.loads(doc_text)
+    return doc
+
+
+def _record(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
+    name = flow_definitions.name_from_arn(arn)
+    if not name:
+        return None
+    rows = ctx.store.query(FLOW_SQL, (name,))
+    if rows and rows[0]["status"] == "Active":
+        row = rows[0]
+        record = {"name": row["name"], "arn": row["arn"], "status": "Active",
+                  "creation_time": row["creation_time"], "doc": _parsed(row["doc_text"])}
+        return record if record["arn"] == arn else None
+    return flow_definitions.find_by_arn(ctx, arn) if rows else None
+
+
+def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
+    """The flow definition record loops can start on, or the ValidationException saying why not."""
+    flow = _record(ctx, arn)
+    if flow is None:
+        raise ValidationException(f"FlowDefinition '{arn}' does not exist. Check the ARN (region and "
+                                  "account included) or create it with CreateFlowDefinition.")
+    if flow["status"] != "Active":
+        raise ValidationException(
+            f"FlowDefinition '{flow['name']}' is {flow['status']}; loops can only be started on an Active "
+            "flow definition. Poll DescribeFlowDefinition until FlowDefinitionStatus is Active.")
+    config = flow["doc"].get("HumanLoopConfig")
+    if not config:
+        raise ValidationException(f"FlowDefinition '{flow['name']}' has no HumanLoopConfig, so it cannot "
+                                  "start human loops. Create a flow definition with a HumanLoopConfig.")
+    ui_arn = config["HumanTaskUiArn"]
+    if not ctx.store.query(UI_SQL, (ui_arn.rsplit("/", 1)[-1], ui_arn)):
+        raise ValidationException(
+            f"The HumanTaskUi '{ui_arn}' of FlowDefinition '{flow['name']}' was deleted; "
+            "new loops cannot start. Create a flow definition with an existing worker task template.")
+    return flow
+
+
+def check_quota(ctx: ServiceContext) -> None:
+    """Raise ServiceQuotaExceededException when ``max_in_progress_loops`` loops are InProgress."""
+    quota = ctx.config.max_in_progress_loops
+    if ctx.store.query(QUOTA_SQL, (quota,))[0]["n"] < quota:
+        return
+    in_progress = ctx.store.query("SELECT COUNT(*) AS n FROM loops WHERE status = 'InProgress'")[0]["n"]
+    raise ServiceQuotaExceededException(
+        f"You have {in_progress} human loops in progress, the quota of this service "
+        f"(max_in_progress_loops={quota}). Wait for loops to finish or stop some before starting more.")
