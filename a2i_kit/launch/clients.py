@@ -23,9 +23,12 @@ def is_public_crowd_arn(workteam_arn: str) -> bool:
     return ":workteam/public-crowd/" in workteam_arn
 
 
-def pooled_client(client: Any, size: int, *, botocore_retries: bool) -> Any:
+def pooled_client(client: Any, size: int, *, botocore_retries: bool, prevalidated: bool = False) -> Any:
     """A copy of ``client`` with ``size`` pooled connections (and botocore retries off unless asked).
 
+    ``prevalidated=True`` also turns botocore's client-side parameter validation off: the caller
+    has already checked every parameter it sends (``launch_loops`` checks names, inputs and
+    classifiers before the first call), so botocore would only repeat that work on each call.
     Falls back to ``client`` itself when it cannot be copied (e.g. a stub in tests).
     """
     meta = getattr(client, "meta", None)
@@ -36,6 +39,8 @@ def pooled_client(client: Any, size: int, *, botocore_retries: bool) -> Any:
     config = Config(max_pool_connections=max(size, 10))
     if not botocore_retries:
         config = config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    if prevalidated:
+        config = config.merge(Config(parameter_validation=False))
     frozen = credentials.get_frozen_credentials()
     return boto3.session.Session().client(
         meta.service_model.service_name, endpoint_url=meta.endpoint_url, region_name=meta.region_name,

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from a2i_kit.errors import LaunchError
+from a2i_kit.errors import InputError, LaunchError
 from a2i_kit.launch.checks import DataAttributes, Job, build_jobs
 from a2i_kit.launch.clients import flow_is_public_crowd, pooled_client
 from a2i_kit.launch.ledger import DEFAULT_LEDGER, Ledger
@@ -34,6 +34,7 @@ from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code, error
 
 __all__ = ["launch_loops"]
 NAME_TAKEN = ("ConflictException", "ValidationException")
+MAX_ARN = 1024  # FlowDefinitionArn's maximum length in the A2I runtime model
 SUMMARY_COLUMNS = ["item_id", "loop_name", "status", "human_loop_arn", "attempts", "error"]
 
 
@@ -57,6 +58,9 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     if runtime is None:
         raise LaunchError("pass session= (from a2i_kit.connect()) or runtime= (a "
                           "sagemaker-a2i-runtime client)")
+    if not isinstance(flow_definition_arn, str) or not 1 <= len(flow_definition_arn) <= MAX_ARN:
+        raise InputError(f"flow_definition_arn must be the FlowDefinitionArn string (1 to {MAX_ARN} "
+                         f"characters) from create_flow_definition, not {flow_definition_arn!r:.80}")
     if only_review and "review" in df.columns:
         df = df[df["review"].astype(bool)]
     if public_crowd is None and sagemaker is not None:
@@ -65,7 +69,8 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
                       input_cols=input_cols, input_fn=input_fn, data_attributes=data_attributes,
                       public_crowd=public_crowd, name_prefix=name_prefix)
     book = ledger if isinstance(ledger, Ledger) else Ledger(ledger or DEFAULT_LEDGER)
-    client = pooled_client(runtime, max_workers, botocore_retries=botocore_retries)
+    # Every parameter sent is checked above (build_jobs), so botocore need not check it per call.
+    client = pooled_client(runtime, max_workers, botocore_retries=botocore_retries, prevalidated=True)
     run = _Run(client, flow_definition_arn, book, retry or RetryPolicy(), max_workers)
     return run.execute(jobs, progress=progress)
 

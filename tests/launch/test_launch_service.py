@@ -175,3 +175,28 @@ def test_sigkill_halfway_then_resume_leaves_exactly_n_loops(flow, service, runti
     assert len(names) == n
     assert sorted(names) == sorted(loop_name(flow["flow_definition_arn"], f"doc {k}") for k in range(n))
     assert _ledger_counts(ledger) == {"started": n}
+
+
+@pytest.mark.parametrize("arn", [None, "", 42, "arn:aws:sagemaker:us-east-1:111122223333:flow-definition/" + "f" * 1000])
+def test_a_bad_flow_definition_arn_is_refused_before_any_call(arn, runtime_client, tmp_path):
+    """The launcher checks what botocore would have (it turns botocore's per-call validation off)."""
+    from a2i_kit.errors import InputError
+
+    with pytest.raises(InputError, match=r"^flow_definition_arn must be the FlowDefinitionArn string "
+                                         r"\(1 to 1024 characters\) from create_flow_definition, not "):
+        launch_loops(items(2), flow_definition_arn=arn, runtime=runtime_client, public_crowd=False,
+                     ledger=tmp_path / "l.sqlite3", progress=False)
+    assert not (tmp_path / "l.sqlite3").exists()
+
+
+def test_pooled_client_skips_botocore_validation_only_when_prevalidated(runtime_client):
+    from a2i_kit.launch.clients import pooled_client
+
+    checked = pooled_client(runtime_client, 4, botocore_retries=False)
+    trusted = pooled_client(runtime_client, 4, botocore_retries=False, prevalidated=True)
+    from botocore.validate import ParamValidationDecorator
+
+    assert isinstance(checked._serializer, ParamValidationDecorator)
+    assert not isinstance(trusted._serializer, ParamValidationDecorator)
+    assert trusted.meta.config.max_pool_connections == 10
+    assert trusted.meta.config.retries["total_max_attempts"] == 1
