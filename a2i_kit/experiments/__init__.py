@@ -21,6 +21,7 @@ from a2i_kit.experiments.close_loop import (
     run_rounds,
 )
 from a2i_kit.experiments.data import Split, split_arrays, split_digits
+from a2i_kit.experiments.offline import OfflineReviews, repeat_offline
 from a2i_kit.experiments.plot import plot_accuracy, plot_review_share, plot_rounds
 from a2i_kit.experiments.review import DIGIT_TEMPLATE, Reviews
 
@@ -29,6 +30,7 @@ __all__ = [
     "DIGIT_TEMPLATE",
     "STRATEGIES",
     "LoopConfig",
+    "OfflineReviews",
     "Reviews",
     "Split",
     "default_model",
@@ -36,6 +38,7 @@ __all__ = [
     "plot_accuracy",
     "plot_review_share",
     "plot_rounds",
+    "repeat_offline",
     "run_rounds",
     "split_arrays",
     "split_digits",

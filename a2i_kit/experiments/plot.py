@@ -74,7 +74,8 @@ def plot_review_share(frame: pd.DataFrame, *, ax: Any = None) -> Any:
                   label="this round: reviewed / pool left")
     ax.plot(one["round"], one["cumulative_share"].to_numpy(), color="#08519c", marker="o",
             label="so far: reviewed / initial pool")
-    ax.bar_label(bars, labels=[f"{n} items" for n in one["reviewed"]], fontsize="small")
+    ax.bar_label(bars, labels=[f"{n} items" for n in one["reviewed"]], label_type="center",
+                 fontsize="x-small")
     top = float(max(one["cumulative_share"].max(), one["review_share"].max()))
     ax.set_ylim(0, top * 1.35 if top > 0 else 1)
     ax.set_xticks(list(one["round"]))
