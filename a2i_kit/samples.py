@@ -122,7 +122,7 @@ def write_digit_images(predictions: pd.DataFrame, mirror_dir: Path | str, bucket
     written = 0
     for key in predictions["image_key"]:
         path = Path(mirror_dir) / bucket / key
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # private, as the service makes its data dir
         if not path.exists():
             path.write_bytes(digit_png(int(key.split("/")[-1].split(".")[0])))
             written += 1

@@ -158,6 +158,14 @@ class AdminClient:
         """A page of the events log: ``{"events": [...], "next": cursor}``."""
         return self._http.call("GET", "/_a2i/events", params={"after": after, "limit": limit})
 
+    def put_object(self, bucket: str, key: str, data: bytes) -> str:
+        """Upload ``data`` to the service's local S3 mirror; returns its ``s3://`` URI.
+
+        Templates show it to workers through ``grant_read_access``.
+        """
+        path = f"/_a2i/objects/{quote(bucket, safe='')}/{quote(key, safe='')}"  # '..' reaches the service
+        return str(self._http.call("PUT", path, content=data)["uri"])
+
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         """Move the service's clock forward (simulations only: every loop ages with it).
 

@@ -176,8 +176,8 @@ def _refusal(exc: LinkRefused) -> JSONResponse:
     if exc.expired:
         return _error(403, "AccessDenied", f"Request has expired: this signed link stopped working at "
                       f"{exc.when()}. Reopen the task (or render the template again) for a fresh link.")
-    return _error(403, "AccessDenied", "reading the local mirror needs a valid signed link (from "
-                  "grant_read_access / a2i_kit.service.objects.mirror_signer) or the admin token; "
+    return _error(403, "AccessDenied", "reading the local mirror needs a valid signed link (one that "
+                  "grant_read_access rendered in a task) or the admin token; "
                   "this link's signature or expiry does not match")
 
 
@@ -211,7 +211,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
                           "not a valid mirror location)")
         if not path.is_file():
             return _error(404, "NoSuchKey", f"no object {_show(f's3://{bucket}/{key}')} in the local mirror; "
-                          "upload it with a2i_kit.service.objects.put_object or PUT this URL")
+                          "upload it by PUT to this URL with the admin token (AdminClient.put_object)")
         media = content_type(key)
         inline = is_inline(media)
         return FileResponse(path, media_type=media, headers={**CORS_HEADERS, **serving_headers(media)},

@@ -84,7 +84,7 @@ def install_assets(mirror_dir: str | Path) -> list[Path]:
     written = []
     for bucket, key, path in builtin_assets():
         target = Path(mirror_dir) / bucket / key
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # private, as the service makes its data dir
         target.write_bytes(path.read_bytes())
         written.append(target)
     return written

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from a2i_kit.errors import InputError
+from a2i_kit.review import WorkerApiError
 from a2i_kit.service.objects import mirror_signer, object_path, put_object
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -115,3 +116,18 @@ def test_grant_read_access_links_resolve_to_the_mirror(
     assert src == mirror_signer(service.context)("inputs", "img/dog.png")
     assert src.startswith(f"{service.url}/_a2i/objects/inputs/img/dog.png?expires=")
     assert http.get(src).content == PNG
+
+
+def test_admin_client_uploads_to_the_mirror_and_refuses_bad_keys(admin: Any, http: Any, service: Any) -> None:
+    uri = admin.put_object("photos-in", "cats/1.png", b"\x89PNG-bytes")
+    assert uri == "s3://photos-in/cats/1.png"
+    got = http.get("/_a2i/objects/photos-in/cats/1.png", headers={"X-A2I-Admin-Token": service.admin_token})
+    assert got.status_code == 200
+    assert got.content == b"\x89PNG-bytes"
+    missing = http.get("/_a2i/objects/photos-in/cats/2.png", headers={"X-A2I-Admin-Token": service.admin_token})
+    assert missing.status_code == 404
+    assert "AdminClient.put_object" in missing.json()["error"]
+    assert "a2i_kit.service" not in missing.json()["error"]
+    with pytest.raises(WorkerApiError) as refused:
+        admin.put_object("photos-in", "cats/../../escape.png", b"x")
+    assert refused.value.status == 400
