@@ -274,3 +274,43 @@ def test_a_recreated_flow_definition_is_never_served_from_an_earlier_read(custom
                                       HumanLoopInput={"InputContent": "{}"})
     assert (code, status) == ("ValidationException", 400)
     assert message.startswith(f"The HumanTaskUi '{other}' of FlowDefinition 'f' was deleted; new loops cannot start.")
+
+
+def _raw_exchange(service, payload: bytes, piece: int = 0) -> bytes:
+    """Send ``payload`` (in ``piece``-byte reads if given); everything answered until the server closes."""
+    import socket
+    import time
+
+    host, port = service.url.removeprefix("http://").rsplit(":", 1)
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        try:
+            for start in range(0, len(payload), piece or len(payload)):
+                sock.sendall(payload[start:start + (piece or len(payload))])
+                time.sleep(0.005 if piece else 0)
+            sock.shutdown(socket.SHUT_WR)
+            while chunk := sock.recv(65536):
+                received += chunk
+        except OSError:  # the server closed first (reset, broken pipe, not connected)
+            received += _rest(sock)
+    return received
+
+
+def _rest(sock) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def test_the_service_speaks_http_through_the_fast_parser_with_the_door_bounds(service):
+    """httptools serves the API (about 0.35 ms less CPU per request than h11); the bounds stay."""
+    assert service._server.config.http.__name__ == "DeadlineHttpToolsProtocol"
+    big = b"GET /_a2i/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 70_000 + b"\r\n\r\n"
+    answer = _raw_exchange(service, big)
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert answer.endswith(b"\r\n\r\nInvalid HTTP request received.")
+    trickled = _raw_exchange(service, big[:-4], piece=4096)  # never ends, arrives in many reads
+    assert trickled.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    two = b"GET /_a2i/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 2  # pipelined: both answered
+    assert _raw_exchange(service, two).count(b'{"status":"ok"') == 2
