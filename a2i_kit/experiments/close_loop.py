@@ -31,7 +31,8 @@ from a2i_kit.experiments.data import Split
 from a2i_kit.routing import Budget, ReviewPolicy
 
 STRATEGIES = ("least_confident", "random")
-COLUMNS = ["round", "strategy", "labelled", "pool", "reviewed", "reviewed_total", "review_share",
+COLUMNS = ["round", "strategy", "labelled", "pool", "reviewed", "no_consensus", "reviewed_total",
+           "review_share",
            "cumulative_share", "model_wrong", "label_accuracy", "answer_accuracy", "test_accuracy"]
 
 
@@ -95,12 +96,14 @@ class _Learner:
         predicted = self.model.predict(test[self.features].to_numpy())
         return float((predicted == test["true_label"].to_numpy()).mean())
 
-    def learn(self, labelled: pd.DataFrame) -> None:
+    def learn(self, reviewed: pd.DataFrame) -> None:
+        """Train on the reviewed items with a consensus label; all reviewed items leave the pool."""
+        labelled = reviewed[reviewed["label"].notna()]
         rows = self.pool[self.pool["item_id"].isin(labelled["item_id"])]
         rows = rows.merge(labelled[["item_id", "label"]], on="item_id")
         self.train = pd.concat([self.train, rows[self.train.columns]], ignore_index=True)
-        self.pool = self.pool[~self.pool["item_id"].isin(labelled["item_id"])].reset_index(drop=True)
-        self.reviewed_total += len(labelled)
+        self.pool = self.pool[~self.pool["item_id"].isin(reviewed["item_id"])].reset_index(drop=True)
+        self.reviewed_total += len(reviewed)
         self.fit()
 
 
@@ -110,7 +113,12 @@ def run_rounds(split: Split, reviews: Any, config: LoopConfig | None = None, *,
 
     ``reviews`` labels a frame of ``item_id``/``true_label`` rows (see
     :class:`~a2i_kit.experiments.Reviews`). Returns one row per round and strategy (round 0 is
-    the first model), columns :data:`COLUMNS`.
+    the first model), columns :data:`COLUMNS`: ``labelled`` training items after the round;
+    ``pool`` unlabelled items at its start; ``reviewed`` items sent to review (``no_consensus`` of
+    them without a majority label: left out of training); ``review_share`` = reviewed / pool;
+    ``cumulative_share`` = all reviewed / the first pool; ``model_wrong`` share of consensus labels
+    that overrode the model; ``label_accuracy`` consensus labels equal to the truth;
+    ``answer_accuracy`` single answers equal to the truth; ``test_accuracy`` on the test set.
     """
     config = config or LoopConfig()
     if config.budget * config.rounds > len(split.pool):
@@ -128,7 +136,6 @@ def run_rounds(split: Split, reviews: Any, config: LoopConfig | None = None, *,
         labels = reviews.label(union[["item_id", "true_label"]]).set_index("item_id")
         for strategy, learner in learners.items():
             chosen = picks[strategy].join(labels, on="item_id")
-            chosen = chosen[chosen["label"].notna()]
             pool_before = len(learner.pool)
             learner.learn(chosen)
             rows.append(_row(round_no, strategy, learner, split, initial_pool, chosen, pool_before))
@@ -139,14 +146,18 @@ def _row(round_no: int, strategy: str, learner: _Learner, split: Split, initial_
          chosen: pd.DataFrame | None, pool_before: int) -> dict[str, Any]:
     reviewed = 0 if chosen is None else len(chosen)
     answers = 0 if chosen is None else int(chosen["answers"].sum())
+    agreed = chosen[chosen["label"].notna()] if chosen is not None else None
     return {
         "round": round_no, "strategy": strategy, "labelled": len(learner.train),
         "pool": pool_before or len(learner.pool), "reviewed": reviewed,
+        "no_consensus": reviewed - (0 if agreed is None else len(agreed)),
         "reviewed_total": learner.reviewed_total,
         "review_share": reviewed / pool_before if pool_before else 0.0,
         "cumulative_share": learner.reviewed_total / initial_pool,
-        "model_wrong": np.nan if not reviewed else float((chosen["model_label"] != chosen["label"]).mean()),
-        "label_accuracy": np.nan if not reviewed else float((chosen["label"] == chosen["true_label"]).mean()),
+        "model_wrong": np.nan if agreed is None or agreed.empty
+        else float((agreed["model_label"] != agreed["label"]).mean()),
+        "label_accuracy": np.nan if agreed is None or agreed.empty
+        else float((agreed["label"] == agreed["true_label"]).mean()),
         "answer_accuracy": np.nan if not answers else int(chosen["answers_right"].sum()) / answers,
         "test_accuracy": learner.accuracy(split.test),
     }

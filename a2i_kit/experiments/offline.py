@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from a2i_kit.analytics import consolidate
 from a2i_kit.errors import InputError
+from a2i_kit.experiments.review import consensus
 
 
 class OfflineReviews:
@@ -38,7 +38,7 @@ class OfflineReviews:
             raise InputError("classes needs at least two labels to draw wrong answers from")
         self.classes, self.accuracy = [str(c) for c in classes], accuracy
         self.task_count, self.seed, self.method = task_count, seed, method
-        self.labels: dict[str, str] = {}
+        self.labels: dict[str, str | None] = {}
 
     def _answer(self, item: str, worker: int, truth: str) -> str:
         rng = random.Random(f"{self.seed}|{worker}|{item}")
@@ -56,7 +56,7 @@ class OfflineReviews:
         new = ~answers["task"].isin(self.labels)
         if new.any():
             fresh = answers[new].sort_values(["task", "label", "worker"], kind="stable")
-            self.labels.update(consolidate(fresh[["task", "worker", "label"]], self.method).to_dict())
+            self.labels.update(consensus(fresh[["task", "worker", "label"]], self.method))
         right = (answers["label"] == answers["truth"]).groupby(answers["task"]).sum()
         frame = pd.DataFrame({"item_id": items["item_id"].astype(str).to_numpy()})
         frame["label"] = frame["item_id"].map(self.labels)

@@ -32,6 +32,25 @@ DIGIT_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js
 """Task UI for the digits: a crowd-classifier named ``digit`` (a real one would show the image)."""
 
 
+def consensus(answers: pd.DataFrame, method: str = "majority_vote") -> dict[str, str | None]:
+    """One label per task; with majority vote, ``None`` where the top votes tie (no consensus).
+
+    Each task is decided by its own answers only, whatever else is in ``answers``.
+
+    >>> answers = pd.DataFrame({"task": ["a", "a", "a", "b", "b", "b"], "worker": list("xyzxyz"),
+    ...                         "label": ["1", "1", "7", "1", "4", "7"]})
+    >>> consensus(answers)
+    {'a': '1', 'b': None}
+    """
+    labels: dict[str, str | None] = consolidate(answers, method).astype(str).to_dict()
+    if method == "majority_vote":
+        votes = answers.groupby(["task", "label"]).size().rename("votes").reset_index()
+        top = votes[votes["votes"] == votes.groupby("task")["votes"].transform("max")]
+        for task in top.loc[top["task"].duplicated(), "task"]:
+            labels[task] = None
+    return labels
+
+
 class Reviews:
     """Labels items through human loops of one flow definition, answered by simulated reviewers.
 
@@ -60,12 +79,12 @@ class Reviews:
         self.ledger = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
         self.results = Results.from_session(session, self.flow_name, item_key="item_id",
                                             label_field=label_field)
-        self.labels: dict[str, str] = {}
+        self.labels: dict[str, str | None] = {}
 
     def label(self, items: pd.DataFrame) -> pd.DataFrame:
         """Consolidated labels for ``items`` (``item_id``, ``true_label``): one row per item.
 
-        Columns: ``item_id``, ``label`` (consolidated), ``answers``, ``answers_right`` (single
+        Columns: ``item_id``, ``label`` (consolidated; missing without consensus), ``answers``, ``answers_right`` (single
         answers equal to the truth), ``new`` (reviewed in this call, not reused).
         """
         todo = items[~items["item_id"].isin(self.labels)]
@@ -95,7 +114,7 @@ class Reviews:
                            seed=self.seed)
         answers = self._answers(todo["item_id"], sync=True)
         if len(answers):
-            self.labels.update(consolidate(answers, self.method).astype(str).to_dict())
+            self.labels.update(consensus(answers, self.method))
 
     def _answers(self, ids: pd.Series, *, sync: bool = False) -> pd.DataFrame:
         """This flow's answers for ``ids``, sorted so ties and crowd-kit runs never depend on
