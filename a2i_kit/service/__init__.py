@@ -132,6 +132,9 @@ def _deadline_httptools(read_seconds: float) -> type:
         def on_headers_complete(self) -> None:
             self._in_headers = False
             super().on_headers_complete()
+            cycle = getattr(self, "cycle", None)
+            if cycle is not None and cycle.scope is self.scope:  # not a websocket upgrade
+                cycle.transport = _OneSegment(self.transport, cycle)
 
         def on_message_complete(self) -> None:
             answered = self.cycle.response_complete
@@ -164,6 +167,45 @@ def _deadline_httptools(read_seconds: float) -> type:
                 self.transport.close()
 
     return DeadlineHttpToolsProtocol
+
+
+class _OneSegment:
+    """A response's transport that sends its status line and headers together with its body.
+
+    uvicorn writes them separately: two TCP segments, two wake-ups of the client, for every
+    small AWS answer. The header write is held until the body's first write (or the response's
+    end); every other write (``100 Continue``, body chunks) goes straight through.
+    """
+
+    def __init__(self, transport: Any, cycle: Any) -> None:
+        self._transport, self._held, self._holding = transport, b"", True
+        on_response = cycle.on_response
+
+        def finished() -> None:
+            self.flush()
+            on_response()
+
+        self._cycle, cycle.on_response = cycle, finished
+
+    def write(self, data: bytes) -> None:
+        if self._holding and self._cycle.response_started and not self._cycle.response_complete:
+            self._held, self._holding = bytes(data), False
+            return
+        if self._held:
+            data, self._held = self._held + data, b""
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._held:
+            held, self._held = self._held, b""
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class ServiceThread:

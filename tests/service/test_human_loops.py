@@ -314,3 +314,24 @@ def test_the_service_speaks_http_through_the_fast_parser_with_the_door_bounds(se
     assert trickled.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     two = b"GET /_a2i/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 2  # pipelined: both answered
     assert _raw_exchange(service, two).count(b'{"status":"ok"') == 2
+
+
+def test_expect_100_continue_is_answered_before_the_body_and_head_gets_its_headers(service):
+    """Responses leave as one segment (headers held for the body), but 100 Continue is never held."""
+    import socket
+
+    host, port = service.url.removeprefix("http://").rsplit(":", 1)
+    body = b'{"HumanLoopName": "BAD_name!"}'
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /human-loops HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Expect: 100-continue\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        assert sock.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        answer = b""
+        while b"failed to satisfy constraint" not in answer:
+            answer += sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"x-amzn-errortype: ValidationException\r\n" in answer
+    head = _raw_exchange(service, b"HEAD /_a2i/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 ")
+    assert head.endswith(b"\r\n\r\n")
