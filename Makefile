@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test test-unit test-notebooks lab bench lint chromium clean
+.PHONY: demo test test-unit test-notebooks notebooks lab bench lint chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest -p no:xdist --nbval-lax notebooks
+
+# Re-execute every notebooks/NN-*.ipynb and save it with its outputs; prints each run time and
+# fails when one errors or takes over a minute. Commit the result.
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py
 
 # JupyterLab refuses to run as root unless told; containers often run as root.
 lab: $(STAMP)

@@ -2,7 +2,7 @@
 
 A model labels ``n_items``; items under ``threshold`` go to review, plus a random ``audit_rate``
 sample of the rest; each reviewed item gets ``task_count`` answers from simulated reviewers with
-their own accuracy and speed. Used by tests, benches and notebooks/05.
+their own accuracy and speed. Used by tests, benches and notebooks/10-results-analytics.
 
 Example:
     >>> review = generate(200, seed=1)
