@@ -56,7 +56,10 @@ class Reviews:
 
     Each item gets one loop (a deterministic name), so an item picked twice, by another strategy
     or in a later round, is reviewed once and its consolidated label reused. Every reviewer
-    answers every loop (``reviewers`` = the flow's TaskCount), so answers depend only on ``seed``.
+    answers every loop (as many reviewers as the flow's TaskCount), so answers depend only on
+    ``seed``. ``groups`` are the user groups of the flow's private workteam; ``accuracy`` is each
+    reviewer's chance of the right answer (``true_label``); ``method`` is the consolidation
+    (:func:`a2i_kit.analytics.consolidate`). Refuses an AWS session: people answer there.
     """
 
     def __init__(self, session: Any, *, flow_definition_arn: str, accuracy: float = 0.8,
