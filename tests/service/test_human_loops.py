@@ -335,3 +335,24 @@ def test_expect_100_continue_is_answered_before_the_body_and_head_gets_its_heade
     head = _raw_exchange(service, b"HEAD /_a2i/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 ")
     assert head.endswith(b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("epoch", [0.0, 0.0005, 1.9999999, 1709647329.417, 1709647329.9995, 1709647329.99999949,
+                                   1600000000.9999993, 1e9 + 0.999999, 253402300799.999])
+def test_list_creation_times_are_formatted_exactly_like_describe(epoch):
+    """ListHumanLoops caches the seconds part of CreationTime; it must match iso_ms to the character."""
+    from a2i_kit.service.a2i_runtime.startable import iso_ms_fast
+    from a2i_kit.service.timefmt import iso_ms
+
+    assert iso_ms_fast(epoch) == iso_ms(epoch)
+
+
+def test_list_and_describe_agree_on_creation_time(runtime_client, make_flow, start_loop):
+    flow = make_flow()["flow_definition_arn"]
+    for name in ("one", "two", "three"):
+        start_loop(name, flow)
+    listed = runtime_client.list_human_loops(FlowDefinitionArn=flow)["HumanLoopSummaries"]
+    assert [s["HumanLoopName"] for s in listed] == ["three", "two", "one"]
+    for summary in listed:
+        described = runtime_client.describe_human_loop(HumanLoopName=summary["HumanLoopName"])
+        assert summary["CreationTime"] == described["CreationTime"]

@@ -20,7 +20,12 @@ import json
 from typing import Any
 
 from a2i_kit.service import lifecycle
-from a2i_kit.service.a2i_runtime.startable import check_quota, startable_flow
+from a2i_kit.service.a2i_runtime.startable import (
+    check_quota,
+    flow_record,
+    iso_ms_fast,
+    startable_flow,
+)
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.outputs import output_uri
 from a2i_kit.service.protocol import (
@@ -131,14 +136,14 @@ def describe_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str
 
 def list_human_loops(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["FlowDefinitionArn"]
-    if flow_definitions.find_by_arn(ctx, arn) is None:
+    if flow_record(ctx, arn) is None:
         raise ResourceNotFoundException(f"FlowDefinition '{arn}' does not exist.")
     records, token = page(ctx, "loops", params, where="flow_definition_arn = ? AND deleted = 0",
                           where_params=(arn,), scope=arn)
     summaries = []
     for loop in records:
         summary = {"HumanLoopName": loop["name"], "HumanLoopStatus": loop["status"],
-                   "CreationTime": iso_ms(loop["creation_time"]), "FlowDefinitionArn": arn}
+                   "CreationTime": iso_ms_fast(loop["creation_time"]), "FlowDefinitionArn": arn}
         if loop["status"] == "Failed" and loop["doc"].get("FailureReason"):
             summary["FailureReason"] = loop["doc"]["FailureReason"]
         summaries.append(summary)

@@ -6,6 +6,7 @@
   a replaced or deleted definition can never be served from the cache. Anything not Active goes
   through ``flow_definitions.find_by_arn`` (which moves Initializing to Active and finishes
   pending deletions).
+- :func:`iso_ms_fast`: ``CreationTime`` of a page of loops without one ``strftime`` per loop.
 - :func:`check_quota`: the in-progress quota without counting every loop on each start. The
   number of loops in progress is at most the number of rows, which is at most ``max(rowid)``
   (one B-tree lookup); only when that bound reaches the quota are loops counted, and then at
@@ -19,11 +20,14 @@ Example:
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.protocol import ServiceQuotaExceededException, ValidationException
 from a2i_kit.service.sagemaker import flow_definitions
+from a2i_kit.service.timefmt import iso_ms
 
 FLOW_SQL = "SELECT name, arn, status, creation_time, doc AS doc_text FROM flow_definitions WHERE name = ?"
 UI_SQL = "SELECT 1 AS found FROM task_uis WHERE name = ? AND arn = ?"
@@ -43,7 +47,8 @@ def _parsed(doc_text: str) -> dict[str, Any]:
     return doc
 
 
-def _record(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
+def flow_record(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
+    """``flow_definitions.find_by_arn`` with one query and no parsing for an Active definition."""
     name = flow_definitions.name_from_arn(arn)
     if not name:
         return None
@@ -58,7 +63,7 @@ def _record(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
 
 def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
     """The flow definition record loops can start on, or the ValidationException saying why not."""
-    flow = _record(ctx, arn)
+    flow = flow_record(ctx, arn)
     if flow is None:
         raise ValidationException(f"FlowDefinition '{arn}' does not exist. Check the ARN (region and "
                                   "account included) or create it with CreateFlowDefinition.")
@@ -87,3 +92,23 @@ def check_quota(ctx: ServiceContext) -> None:
     raise ServiceQuotaExceededException(
         f"You have {in_progress} human loops in progress, the quota of this service "
         f"(max_in_progress_loops={quota}). Wait for loops to finish or stop some before starting more.")
+
+
+@lru_cache(maxsize=1024)
+def _second(epoch_second: int) -> str:
+    return datetime.fromtimestamp(epoch_second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+
+
+def iso_ms_fast(epoch: float) -> str:
+    """Exactly ``timefmt.iso_ms`` (a list page formats 100 of them), with the seconds part cached.
+
+    Loops started together share their second; near a second's end (where the microsecond
+    rounding of ``datetime`` may carry into the next second) it defers to ``iso_ms``.
+
+    >>> iso_ms_fast(1709647329.417) == iso_ms(1709647329.417) == "2024-03-05T14:02:09.417Z"
+    True
+    """
+    second = int(epoch)
+    if 0 <= epoch - second < 0.999999:
+        return f"{_second(second)}{int(epoch * 1000) % 1000:03d}Z"
+    return iso_ms(epoch)
