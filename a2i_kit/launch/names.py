@@ -20,12 +20,14 @@ import base64
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 NAME_PATTERN = re.compile(r"^[a-z0-9](-*[a-z0-9])*$")
 MAX_NAME = 63
 HASH_CHARS = 12
 FLOW_SLUG_CHARS = 20
+TAG_BYTES = -(-HASH_CHARS // 8) * 5  # whole 5-byte base32 groups covering HASH_CHARS characters
 
 
 def flow_name(flow_definition: str) -> str:
@@ -54,13 +56,20 @@ def item_key(item_id: Any) -> str:
     return str(item_id)
 
 
+@lru_cache(maxsize=64)
+def _head(text: str) -> str:
+    """The flow (or prefix) part of loop names: the same for every item of a launch."""
+    return slug(text, FLOW_SLUG_CHARS)
+
+
 def loop_name(flow_definition: str, item_id: Any, *, prefix: str | None = None) -> str:
     """Deterministic, valid HumanLoopName for one item of one flow definition."""
     flow = flow_name(flow_definition)
     key = item_key(item_id)
     digest = hashlib.sha256(f"{flow}\x00{key}".encode()).digest()
-    tag = base64.b32encode(digest).decode("ascii").lower()[:HASH_CHARS]
-    head = slug(prefix if prefix is not None else flow, FLOW_SLUG_CHARS)
+    # base32 turns each 5 bytes into 8 characters on their own: encode only the bytes the tag uses
+    tag = base64.b32encode(digest[:TAG_BYTES]).decode("ascii").lower()[:HASH_CHARS]
+    head = _head(prefix if prefix is not None else flow)
     room = MAX_NAME - len(tag) - 1 - (len(head) + 1 if head else 0)
     parts = [p for p in (head, slug(key, room), tag) if p]
     return "-".join(parts)
