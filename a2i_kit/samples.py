@@ -103,7 +103,7 @@ def digit_png(index: int, scale: int = 16) -> bytes:
 
     pixels = _digits().images[index]
     gray = (255 - pixels * (255 / 16)).clip(0, 255).astype("uint8")
-    image = Image.fromarray(gray, mode="L").resize((8 * scale, 8 * scale), Image.NEAREST)
+    image = Image.fromarray(gray, mode="L").resize((8 * scale, 8 * scale), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -158,6 +158,7 @@ def _row(round_no: int, strategy: str, learner: _Learner, split: Split, initial_
         else float((agreed["model_label"] != agreed["label"]).mean()),
         "label_accuracy": np.nan if agreed is None or agreed.empty
         else float((agreed["label"] == agreed["true_label"]).mean()),
-        "answer_accuracy": np.nan if not answers else int(chosen["answers_right"].sum()) / answers,
+        "answer_accuracy": np.nan if chosen is None or not answers
+        else int(chosen["answers_right"].sum()) / answers,
         "test_accuracy": learner.accuracy(split.test),
     }

@@ -87,6 +87,7 @@ def prefix_problem(prefix: str, flow_name: str) -> str | None:
 def s3_output_path_errors(path: str, flow_name: str) -> list[str]:
     """Validation errors (AWS wording) of an ``S3OutputPath`` for flow definition ``flow_name``."""
     split = split_output_path(path)
+    problem: str | None
     if split is None:
         problem = "it must look like s3://bucket/prefix"
     else:

@@ -54,7 +54,7 @@ def _deadline_httptools(read_seconds: float) -> type:
             self._in_headers, self._answering = True, False
             self._header_bytes = self._raw_bytes = 0
 
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self._arm()
 
