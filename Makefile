@@ -32,8 +32,10 @@ test: $(STAMP) chromium test-unit test-notebooks
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests
 
+# Strict: every output must match the saved one once sanitize.cfg has replaced what legitimately
+# changes between runs (ports, timestamps, temporary paths, ids). Re-save with `make notebooks`.
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -p no:xdist --nbval-lax notebooks
+	$(BIN)/python -m pytest -p no:xdist --nbval --nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
 # Re-execute every notebooks/NN-*.ipynb and save it with its outputs; prints each run time and
 # fails when one errors or takes over a minute. Commit the result.
