@@ -27,7 +27,7 @@ import pandas as pd
 from a2i_kit.errors import InputError, LaunchError
 from a2i_kit.launch.checks import DataAttributes, Job, build_jobs
 from a2i_kit.launch.clients import flow_is_public_crowd, pooled_client
-from a2i_kit.launch.ledger import DEFAULT_LEDGER, Ledger
+from a2i_kit.launch.ledger import Ledger, default_ledger_path
 from a2i_kit.launch.names import flow_name
 from a2i_kit.launch.reconcile import existing_loops, loop_arn
 from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code, error_message
@@ -52,6 +52,8 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     Raises InputError (nothing started) for bad rows; returns the per-item summary DataFrame.
     ``botocore_retries=False`` turns botocore's own retry sleeps off for these calls: the
     launcher's jittered backoff (``retry``) handles the same errors with shorter first delays.
+    Without ``ledger``, launches are recorded at ``default_ledger_path(session)``: beside the
+    embedded service's data, or ``.a2i-kit/`` in the working directory on AWS.
     """
     runtime = runtime or getattr(session, "runtime", None)
     sagemaker = sagemaker or getattr(session, "sagemaker", None)
@@ -68,7 +70,7 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     jobs = build_jobs(df, flow_definition_arn=flow_definition_arn, id_col=id_col,
                       input_cols=input_cols, input_fn=input_fn, data_attributes=data_attributes,
                       public_crowd=public_crowd, name_prefix=name_prefix)
-    book = ledger if isinstance(ledger, Ledger) else Ledger(ledger or DEFAULT_LEDGER)
+    book = ledger if isinstance(ledger, Ledger) else Ledger(ledger or default_ledger_path(session))
     # Every parameter sent is checked above (build_jobs), so botocore need not check it per call.
     client = pooled_client(runtime, max_workers, botocore_retries=botocore_retries, prevalidated=True)
     run = _Run(client, flow_definition_arn, book, retry or RetryPolicy(), max_workers)

@@ -37,6 +37,21 @@ CREATE INDEX IF NOT EXISTS launches_by_name ON launches (loop_name);
 """
 STATUSES = ("intent", "started", "failed")
 DEFAULT_LEDGER = Path(".a2i-kit") / "launch-ledger.sqlite3"
+LEDGER_FILE = "launch-ledger.sqlite3"
+
+
+def default_ledger_path(session: Any = None) -> Path:
+    """Where a launch is recorded when no ledger is given.
+
+    With the embedded service, beside its data (``session.data_dir``): the ledger then describes
+    exactly the loops that service holds, and a fresh data directory starts a fresh ledger. On AWS
+    (no data directory), ``.a2i-kit/launch-ledger.sqlite3`` in the working directory.
+
+    >>> default_ledger_path(None)
+    PosixPath('.a2i-kit/launch-ledger.sqlite3')
+    """
+    data_dir = getattr(session, "data_dir", None)
+    return Path(data_dir) / LEDGER_FILE if data_dir else DEFAULT_LEDGER
 
 
 class Ledger:

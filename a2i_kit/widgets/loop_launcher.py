@@ -59,7 +59,7 @@ class LoopLauncher(MessageWidget):
                  seconds_per_task: float = 30.0, ledger: Any = None, batch_size: int = 25,
                  max_workers: int = 8) -> None:
         from a2i_kit.launch import Ledger
-        from a2i_kit.launch.ledger import DEFAULT_LEDGER
+        from a2i_kit.launch.ledger import default_ledger_path
         from a2i_kit.routing import ReviewPolicy
 
         frames = _frames(predictions)
@@ -73,7 +73,7 @@ class LoopLauncher(MessageWidget):
         self._input_cols = list(input_cols) if input_cols is not None else None
         self._base = policy or ReviewPolicy(threshold=0.8)
         self._seconds = float(seconds_per_task)
-        self._ledger = ledger if isinstance(ledger, Ledger) else Ledger(Path(ledger or DEFAULT_LEDGER))
+        self._ledger = ledger if isinstance(ledger, Ledger) else Ledger(Path(ledger or default_ledger_path(session)))
         self._batch, self._workers = batch_size, max_workers
         self._live = False
         self.routed: pd.DataFrame | None = None

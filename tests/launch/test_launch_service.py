@@ -200,3 +200,29 @@ def test_pooled_client_skips_botocore_validation_only_when_prevalidated(runtime_
     assert not isinstance(trusted._serializer, ParamValidationDecorator)
     assert trusted.meta.config.max_pool_connections == 10
     assert trusted.meta.config.retries["total_max_attempts"] == 1
+
+
+def test_without_a_ledger_the_launch_is_recorded_beside_the_services_data(tmp_path, monkeypatch):
+    import a2i_kit
+
+    workdir = tmp_path / "notebook-folder"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    session = a2i_kit.connect(data_dir=tmp_path / "service-data")
+    team = session.sagemaker.create_workteam(
+        WorkteamName="team-ledger", Description="d", MemberDefinitions=[{"CognitoMemberDefinition": {
+            "UserPool": "us-east-1_Test1234", "UserGroup": "reviewers", "ClientId": "c"}}])["WorkteamArn"]
+    ui = session.sagemaker.create_human_task_ui(
+        HumanTaskUiName="ui-ledger", UiTemplate={"Content": "<crowd-form><crowd-input name='x'></crowd-input>"
+                                                             "</crowd-form>"})["HumanTaskUiArn"]
+    flow = session.sagemaker.create_flow_definition(
+        FlowDefinitionName="flow-ledger", RoleArn="arn:aws:iam::111122223333:role/r",
+        HumanLoopConfig={"WorkteamArn": team, "HumanTaskUiArn": ui, "TaskTitle": "t", "TaskDescription": "d",
+                         "TaskCount": 1},
+        OutputConfig={"S3OutputPath": "s3://a2i-kit-tests/output"})["FlowDefinitionArn"]
+    first = launch_loops(items(3), flow_definition_arn=flow, session=session, progress=False)
+    again = launch_loops(items(3), flow_definition_arn=flow, session=session, progress=False)
+    assert (first["status"] == "started").all()
+    assert (again["status"] == "already_launched").all()
+    assert (tmp_path / "service-data" / "launch-ledger.sqlite3").is_file()
+    assert not (workdir / ".a2i-kit").exists()
