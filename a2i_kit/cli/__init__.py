@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from a2i_kit.errors import A2IKitError
 
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers.
-SUBCOMMAND_MODULES = ("serve", "template", "review", "demo")
+SUBCOMMAND_MODULES = ("serve", "template", "review", "demo", "db", "admin", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -74,6 +74,15 @@ class ServiceConfig:
     signin_link_seconds: int = 7 * 24 * 3600
     # Portal sessions (worker and manager cookies) last this long.
     session_seconds: int = 8 * 3600
+    # Team scale. database_url None = SQLite at store_path (the embedded default); otherwise a
+    # SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db (A2I_KIT_DATABASE_URL).
+    database_url: str | None = None
+    # Verify AWS Signature Version 4 on the AWS routes with the service's own access keys
+    # (a2i_kit.service.sigv4). Always on when listening beyond loopback (--allow-remote).
+    require_auth: bool = False
+    # File holding the key that seals access-key secrets at rest (outside the database);
+    # None = <data_dir>/secret.key.
+    secret_key_file: Path | None = None
 
     @property
     def mirror_dir(self) -> Path:
