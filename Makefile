@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test test-unit test-notebooks notebooks lab bench lint chromium clean
+.PHONY: demo test test-unit test-notebooks notebooks lab bench lint chromium postgresql clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,10 +24,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's PostgreSQL server for the team-scale store tests (the tests start their own cluster
+# in a temporary directory as the postgres user; nothing runs as a system service).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  echo "Installing Debian's postgresql for the store tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 demo: $(STAMP)
 	$(BIN)/a2i-kit demo
 
-test: $(STAMP) chromium test-unit test-notebooks
+test: $(STAMP) chromium postgresql test-unit test-notebooks
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests
