@@ -48,14 +48,99 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from a2i_kit.errors import ServiceError
 from a2i_kit.service.context import ServiceConfig, ServiceContext
 from a2i_kit.service.http_protocol import server_options
 
-__all__ = ["ServiceConfig", "ServiceThread", "server_options"]
+__all__ = ["ServiceConfig", "ServiceParts", "ServiceThread", "assemble", "bind_socket", "server_options"]
 log = logging.getLogger(__name__)
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind (not yet listen) a TCP socket on ``host:port``; port 0 picks a free one.
+
+    Example:
+        >>> sock = bind_socket("127.0.0.1", 0); sock.getsockname()[1] > 0
+        True
+        >>> sock.close()
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto lets asyncio set TCP_NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ServiceError(f"cannot listen on {host}:{port} ({exc.strerror}); "
+                           "pick another --port or use 0 for a free one") from exc
+    return sock
+
+
+def base_url(host: str, port: int) -> str:
+    """``http://host:port`` with IPv6 hosts in brackets.
+
+    >>> base_url("::1", 8443)
+    'http://[::1]:8443'
+    """
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@dataclass
+class ServiceParts:
+    """One process's service: context, fault switch, sweeper and an unstarted uvicorn server."""
+
+    context: ServiceContext
+    faults: Any
+    sweeper: Any
+    server: Any
+    admin_token: str
+    unsubscribe: Any
+
+    def close(self) -> None:
+        """Stop the sweeper, drop the listener and close the store (the server must have stopped)."""
+        with contextlib.suppress(Exception):
+            self.sweeper.stop()
+        self.unsubscribe()
+        with contextlib.suppress(Exception):
+            self.context.store.close()
+
+
+def assemble(config: ServiceConfig, host: str, port: int) -> ServiceParts:
+    """Open the store, repair what a crash left, start the sweeper and build the server.
+
+    Shared by :class:`ServiceThread` (one process) and ``a2i_kit.service.processes`` (several
+    processes serving one socket); ``server.run(sockets=[sock])`` then serves.
+    """
+    import uvicorn
+
+    from a2i_kit.service.auth import load_or_create_token
+    from a2i_kit.service.door_http import uvicorn_options
+    from a2i_kit.service.faults import Faults
+    from a2i_kit.service.sagemaker.flow_definitions import on_loop_event
+    from a2i_kit.service.server import build_app
+    from a2i_kit.service.sweeper import Sweeper
+
+    ctx = ServiceContext.create(config)
+    token = load_or_create_token(config.data_dir)
+    ctx.admin_token = token  # type: ignore[attr-defined]
+    ctx.base_url = base_url(host, port)
+    faults = Faults()
+    unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
+    try:
+        # Repair what a crash left (pending outputs and events, answered loops still open)
+        # before the first request can see the store.
+        sweeper = Sweeper(ctx).start()
+    except BaseException:
+        unsubscribe()
+        ctx.store.close()
+        raise
+    app = build_app(ctx, faults, bound_host=host)
+    options = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                             timeout_graceful_shutdown=3, **server_options(config, uvicorn_options))
+    return ServiceParts(ctx, faults, sweeper, uvicorn.Server(options), token, unsubscribe)
 
 
 class ServiceThread:
@@ -70,10 +155,9 @@ class ServiceThread:
         self.admin_token = ""
         self.faults: Any = None
         self._server: Any = None
+        self._parts: ServiceParts | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
-        self._sweeper: Any = None
-        self._unsubscribe: Any = None
 
     def __enter__(self) -> ServiceThread:
         return self.start()
@@ -81,47 +165,21 @@ class ServiceThread:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _bind(self) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto lets asyncio set TCP_NODELAY
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError as exc:
-            sock.close()
-            raise ServiceError(f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
-                               "pick another --port or use 0 for a free one") from exc
-        return sock
-
     def start(self, timeout: float = 15.0) -> ServiceThread:
         """Open the store, bind the port and serve; returns when the service is ready."""
-        import uvicorn
-
-        from a2i_kit.service.auth import load_or_create_token
-        from a2i_kit.service.door_http import uvicorn_options
-        from a2i_kit.service.faults import Faults
-        from a2i_kit.service.sagemaker.flow_definitions import on_loop_event
-        from a2i_kit.service.server import build_app
-        from a2i_kit.service.sweeper import Sweeper
-
         if self._thread is not None:
             raise ServiceError("this ServiceThread is already running; create a new one to run another")
-        ctx = ServiceContext.create(self.config)
-        self.admin_token = load_or_create_token(self.config.data_dir)
-        ctx.admin_token = self.admin_token  # type: ignore[attr-defined]
-        self._socket = self._bind()
+        self._socket = bind_socket(self.host, self.port)
         self.port = self._socket.getsockname()[1]
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = ctx.base_url = f"http://{host}:{self.port}"
-        self.context, self.faults = ctx, Faults()
-        self._unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
-        # Repair what a crash left (pending outputs and events, answered loops still open)
-        # before the first request can see the store.
-        self._sweeper = Sweeper(ctx).start()
-        app = build_app(ctx, self.faults, bound_host=self.host)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=3, **server_options(self.config, uvicorn_options))
-        self._server = uvicorn.Server(config)
+        try:
+            self._parts = assemble(self.config, self.host, self.port)
+        except BaseException:
+            self._socket.close()
+            self._socket = None
+            raise
+        self.url = self._parts.context.base_url
+        self.context, self.faults = self._parts.context, self._parts.faults
+        self.admin_token, self._server = self._parts.admin_token, self._parts.server
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
                                         name=f"a2i-service-{self.port}", daemon=True)
         self._thread.start()
@@ -135,10 +193,9 @@ class ServiceThread:
 
     def stop(self) -> None:
         """Stop serving and close the store (safe to call twice)."""
-        if self._sweeper is not None:
+        if self._parts is not None:
             with contextlib.suppress(Exception):
-                self._sweeper.stop()
-            self._sweeper = None
+                self._parts.sweeper.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -149,10 +206,7 @@ class ServiceThread:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        if self.context is not None:
-            with contextlib.suppress(Exception):
-                self.context.store.close()
+        if self._parts is not None:
+            self._parts.close()
+            self._parts = None
         self._server = None
