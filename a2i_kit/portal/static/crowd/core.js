@@ -222,7 +222,7 @@ function deepActive() {
 export const PICKERS = "crowd-classifier, crowd-classifier-multi-select, crowd-image-classifier, "
   + "crowd-image-classifier-multi-select, crowd-rekognition-detect-moderation-labels, "
   + "crowd-bounding-box, crowd-polygon, crowd-line, crowd-polyline, crowd-keypoint, crowd-point, "
-  + "crowd-entity-annotation";
+  + "crowd-entity-annotation, crowd-semantic-segmentation, crowd-instance-segmentation";
 
 export function handleCrowdKey(event) {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return false;

@@ -6,6 +6,7 @@ import "./form.js";
 import "./layout.js";
 import "./classifiers.js";
 import "./annotators.js";
+import "./segmentation.js";
 import "./entity.js";
 import "./a2i.js";
 
