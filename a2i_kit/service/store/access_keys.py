@@ -1,0 +1,61 @@
+"""The access-key repository: every SQL statement about ``access_keys`` (SQLite and PostgreSQL).
+
+Rows are plain dicts with ``key_id``, ``name``, ``secret_sealed`` (Fernet token, never the
+secret), ``created`` and ``last_used``. Sealing is the caller's job (``a2i_kit.service.access_keys``).
+
+Example:
+    >>> from sqlalchemy import create_engine
+    >>> repo = AccessKeyRepository(create_engine("sqlite://"), create=True)
+    >>> repo.insert("AKIAEXAMPLE", "alice", "sealed", 1.0)
+    >>> repo.get("AKIAEXAMPLE")["name"], repo.delete("AKIAEXAMPLE"), repo.get("AKIAEXAMPLE")
+    ('alice', True, None)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
+
+from a2i_kit.service.store.schema import access_keys
+
+COLUMNS = ("key_id", "name", "secret_sealed", "created", "last_used")
+
+
+class AccessKeyRepository:
+    """Insert, read, list, touch and delete access keys; each call is one short transaction."""
+
+    def __init__(self, engine: Engine, *, create: bool = False) -> None:
+        self.engine = engine
+        if create:
+            access_keys.create(engine, checkfirst=True)
+
+    @classmethod
+    def of(cls, store: Any) -> AccessKeyRepository:
+        """The repository over a store's engine."""
+        return cls(store.engine)
+
+    def insert(self, key_id: str, name: str, secret_sealed: str, created: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(access_keys).values(key_id=key_id, name=name, secret_sealed=secret_sealed,
+                                                    created=created, last_used=None))
+
+    def get(self, key_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(access_keys).where(access_keys.c.key_id == key_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every key, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(access_keys).order_by(access_keys.c.created, access_keys.c.key_id))
+            return [dict(row) for row in rows.mappings()]
+
+    def touch(self, key_id: str, when: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(access_keys).where(access_keys.c.key_id == key_id).values(last_used=when))
+
+    def delete(self, key_id: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(access_keys).where(access_keys.c.key_id == key_id)).rowcount > 0
