@@ -38,6 +38,7 @@ from a2i_kit.service.protocol import (
     rest_error,
 )
 from a2i_kit.service.sagemaker.responses import json11_endpoint
+from a2i_kit.service.sigv4 import guard as sigv4_guard
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("a2i_kit.service.worker_http", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
@@ -240,4 +241,5 @@ def build_app(ctx: Any, faults: Faults, bound_host: str = "127.0.0.1") -> Any:
         Mount("/_a2i", routes=[*misc_routes(ctx), *admin_routes(ctx, faults), Mount("/noop", routes=noop_routes())]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-    return HostGuard(app, (*ctx.config.allowed_hosts, bound_host))
+    # require_auth: SigV4 with the service's access keys on every route outside /_a2i/ (sigv4.py)
+    return HostGuard(sigv4_guard(app, ctx), (*ctx.config.allowed_hosts, bound_host))
