@@ -1,0 +1,350 @@
+"""Check a service configuration before serving: ``a2i-kit serve --check`` and every start.
+
+Each check returns what it found (one line) or raises :class:`~a2i_kit.errors.ConfigError` with
+one line that names the fix. Errors of psycopg, SQLAlchemy and botocore become such lines in one
+place (:func:`database_error`, :func:`s3_error`), so no bad configuration ends in a traceback.
+
+Example:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> config = ServiceConfig(data_dir=Path(tempfile.mkdtemp()))
+    >>> [name for name, ok, _ in run_checks(config, host="127.0.0.1", port=0)]
+    ['workers', 'data directory', 'database', 'outputs', 'access keys', 'port']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import socket
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from a2i_kit.errors import ConfigError
+from a2i_kit.service.context import ServiceConfig
+
+__all__ = ["database_error", "is_database_error", "preflight", "run_checks", "s3_error"]
+TEAM_README = "see README, Run it for a team"
+DB_FLAG = "--database-url (or A2I_KIT_DATABASE_URL)"
+
+
+# -- one place that turns library errors into one actionable line ------------------------------
+def public_url(url: str) -> str:
+    """A database URL with its password hidden.
+
+    >>> public_url("postgresql+psycopg://a2i:secret@db:5432/a2i")
+    'postgresql+psycopg://a2i:***@db:5432/a2i'
+    """
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<a URL that does not parse>"
+
+
+def _first_line(exc: BaseException) -> str:
+    """The library's own words, one line: no class prefix, no 'connection to server ... failed:'."""
+    text = str(getattr(exc, "orig", None) or exc).split("\n")[0]
+    text = re.sub(r"^\([\w.]+\) ", "", text)
+    text = re.sub(r"^connection failed: ", "", text)
+    text = re.sub(r'^connection to server at "[^"]*"(?: \([^)]*\))?, port \d+ failed: ', "", text)
+    return re.sub(r"^FATAL:\s+", "", text).strip()
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """True for errors of SQLAlchemy, psycopg or sqlite3 (and a missing database driver)."""
+    if isinstance(exc, ModuleNotFoundError):
+        return not (exc.name or "").startswith("a2i_kit")
+    module = type(exc).__module__
+    return module.startswith(("sqlalchemy", "psycopg", "sqlite3")) or isinstance(exc, sqlite3.Error)
+
+
+def database_error(exc: BaseException, url: str) -> ConfigError:
+    """A psycopg, SQLAlchemy or sqlite3 error as one line that says what to fix."""
+    shown, text = public_url(url), _first_line(exc)
+    orig = getattr(exc, "orig", None) or exc
+    kind = type(orig).__name__
+    if kind in ("ArgumentError", "NoSuchModuleError", "ModuleNotFoundError"):
+        return ConfigError(f"{DB_FLAG} {shown!r} is not a database URL a2i-kit can use ({text}); write "
+                           "postgresql+psycopg://USER:PASSWORD@HOST:5432/DBNAME")
+    if "password authentication failed" in text or "no password supplied" in text:
+        return ConfigError(f"the database at {shown} refused the login ({text}); fix the user or password in "
+                           f"{DB_FLAG}")
+    if re.search(r'database "[^"]*" does not exist', text):
+        return ConfigError(f"the database at {shown} does not exist ({text}); create it (createdb -O USER DBNAME) "
+                           f"or fix the name in {DB_FLAG}")
+    if kind == "ReadOnlySqlTransaction" or "read-only" in text or "readonly database" in text:
+        return ConfigError(f"the database at {shown} is read-only ({text}); point {DB_FLAG} at a writable "
+                           "primary with a role that may write (not default_transaction_read_only)")
+    if kind == "InsufficientPrivilege" or "permission denied" in text:
+        return ConfigError(f"the database role of {shown} lacks a privilege ({text}); use the database's owner "
+                           "or GRANT the role ALL on the schema and its tables")
+    if kind == "OperationalError" or isinstance(orig, OSError):
+        return ConfigError(f"cannot reach the database at {shown} ({text}); is PostgreSQL running there, and "
+                           f"are host and port right in {DB_FLAG}?")
+    return ConfigError(f"the database at {shown} failed ({kind}: {text}); check {DB_FLAG}")
+
+
+def s3_error(exc: BaseException, endpoint: str, *, bucket: str = "", flows: list[str] | None = None) -> ConfigError:
+    """A botocore error of the S3 check as one line that says what to fix."""
+    from botocore.exceptions import ClientError, NoCredentialsError, PartialCredentialsError
+
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return ConfigError(f"no AWS credentials for S3 at {endpoint} ({exc}); set AWS_ACCESS_KEY_ID and "
+                           "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, for the service's user")
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if bucket and code in ("404", "NoSuchBucket"):
+            used_by = ", ".join(flows or [])
+            return ConfigError(f"bucket {bucket} (S3OutputPath of flow definition {used_by}) does not exist at "
+                               f"{endpoint}; create it (aws s3 mb s3://{bucket}) or point --s3-endpoint-url at "
+                               "the store that has it")
+        if code in ("403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+            where = f"bucket {bucket}" if bucket else "the request"
+            return ConfigError(f"S3 at {endpoint} refused {where} ({code}); give the service's credentials "
+                               "s3:PutObject, s3:GetObject and s3:ListBucket on the output buckets")
+        return ConfigError(f"S3 at {endpoint} answered {code} for {bucket or 'ListBuckets'}; check "
+                           "--s3-endpoint-url and the bucket")
+    return ConfigError(f"cannot reach S3 at {endpoint} ({_first_line(exc)}); check --s3-endpoint-url "
+                       "(or AWS_ENDPOINT_URL_S3)")
+
+
+def is_sqlite(config: ServiceConfig) -> bool:
+    """True when the store is SQLite (the default, or a ``sqlite:`` URL)."""
+    return not config.database_url or config.database_url.startswith("sqlite")
+
+
+def check_workers(config: ServiceConfig, workers: int) -> str:
+    """Several processes need a shared database: SQLite is one process."""
+    if workers < 1:
+        raise ConfigError(f"--workers {workers}: give 1 or more processes")
+    if workers > 1 and is_sqlite(config):
+        raise ConfigError(f"--workers {workers} needs a shared database: SQLite is one process; pass "
+                          f"--database-url postgresql+psycopg://... ({TEAM_README})")
+    return f"{workers} process{'es' if workers > 1 else ''}"
+
+
+def check_data_dir(config: ServiceConfig) -> str:
+    """The data directory exists (or can be made) and takes a file."""
+    from a2i_kit.service.private import private_dir
+
+    folder = Path(config.data_dir)
+    try:
+        private_dir(folder)
+        probe = folder / f".check-{os.getpid()}-{secrets.token_hex(4)}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"the data directory {folder} is not writable ({exc.strerror}); fix its owner or "
+                          "permissions, or pass another --data-dir") from exc
+    return str(folder)
+
+
+def check_database(config: ServiceConfig) -> str:
+    """Reachable, accepts writes, and its schema is this version (or will be made so at start)."""
+    url = config.database_url or f"sqlite:///{config.store_path}"
+    if is_sqlite(config) and not config.database_url and not config.store_path.exists():
+        return f"SQLite {config.store_path} (created at first start)"
+    try:
+        version, read_only = _probe(url)
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        raise database_error(exc, url) from exc
+    shown = public_url(url)
+    if read_only:
+        raise ConfigError(f"the database at {shown} is read-only ({read_only}); point {DB_FLAG} at a writable "
+                          "primary with a role that may write (not default_transaction_read_only)")
+    return f"{shown}, {_version_note(config, version)}"
+
+
+def _probe(url: str) -> tuple[int | None, str]:
+    """(schema version or None when empty, why it is read-only or "")."""
+    from sqlalchemy import create_engine, func, inspect, select, text
+    from sqlalchemy.pool import NullPool
+
+    from a2i_kit.service.store import schema
+
+    postgres = url.startswith("postgres")
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 5} if postgres else {})
+    try:
+        with engine.connect() as conn:
+            read_only = ""
+            if postgres:
+                if conn.execute(text("SELECT pg_is_in_recovery()")).scalar():
+                    read_only = "a standby in recovery"
+                elif conn.execute(text("SHOW transaction_read_only")).scalar() == "on":
+                    read_only = "transactions are read-only for this role"
+            else:
+                path = Path(url.split("///", 1)[1])
+                if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                    read_only = f"{path} or its folder is not writable by this user"
+            tables = set(inspect(conn).get_table_names())
+            if "schema_version" in tables:
+                version = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
+                return int(version or 0), read_only
+            return (0 if "loops" in tables else None), read_only
+    finally:
+        engine.dispose()
+
+
+def _version_note(config: ServiceConfig, version: int | None) -> str:
+    from a2i_kit.service.store.schema import SCHEMA_VERSION
+
+    if version is None:
+        return f"empty (schema version {SCHEMA_VERSION} is created at first start)"
+    if version > SCHEMA_VERSION:
+        raise ConfigError(f"the database schema is version {version}, newer than this a2i-kit's {SCHEMA_VERSION}; "
+                          "install the a2i-kit version that wrote it (pip install -U a2i-kit)")
+    if version < SCHEMA_VERSION:
+        if is_sqlite(config):
+            return f"schema version {version} (upgraded to {SCHEMA_VERSION} at start)"
+        raise ConfigError(f"the database schema is version {version}, this a2i-kit needs {SCHEMA_VERSION}; back it "
+                          f"up, then run: a2i-kit db upgrade {DB_FLAG.split()[0]} URL")
+    return f"schema version {version} (current)"
+
+
+def check_outputs(config: ServiceConfig) -> str:
+    """In S3 mode: the endpoint answers with our credentials and every output bucket exists."""
+    if config.output_mode != "s3":
+        return f"local mirror {config.mirror_dir}"
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    endpoint = config.s3_endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or "AWS S3"
+    buckets = _output_buckets(config)
+    client = boto3.client("s3", endpoint_url=config.s3_endpoint_url, region_name=config.region,
+                          config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10))
+    try:
+        client.list_buckets()
+    except ClientError as exc:  # AccessDenied still proves the endpoint and the key are real
+        if exc.response.get("Error", {}).get("Code") not in ("AccessDenied", "403"):
+            raise s3_error(exc, endpoint) from exc
+    except Exception as exc:
+        raise s3_error(exc, endpoint) from exc
+    for bucket, flows in sorted(buckets.items()):
+        try:
+            client.head_bucket(Bucket=bucket)
+        except Exception as exc:
+            raise s3_error(exc, endpoint, bucket=bucket, flows=flows) from exc
+    return f"{endpoint}: {len(buckets)} output bucket{'s' if len(buckets) != 1 else ''} found"
+
+
+def _output_buckets(config: ServiceConfig) -> dict[str, list[str]]:
+    """Bucket → names of the flow definitions whose ``S3OutputPath`` names it."""
+    from sqlalchemy import create_engine, inspect, select
+    from sqlalchemy.pool import NullPool
+
+    from a2i_kit.service.outputs import split_s3_output_path
+    from a2i_kit.service.store.schema import flow_definitions
+
+    url = config.database_url or f"sqlite:///{config.store_path}"
+    if not config.database_url and not config.store_path.exists():
+        return {}
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("flow_definitions"):
+                return {}
+            rows = conn.execute(select(flow_definitions.c.name, flow_definitions.c.doc)).all()
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        raise database_error(exc, url) from exc
+    finally:
+        engine.dispose()
+    buckets: dict[str, list[str]] = {}
+    for name, doc in rows:
+        path = json.loads(doc).get("OutputConfig", {}).get("S3OutputPath", "")
+        with contextlib.suppress(ValueError):
+            buckets.setdefault(split_s3_output_path(path)[0], []).append(name)
+    return buckets
+
+
+def check_access_keys(config: ServiceConfig) -> str:
+    """With signed requests on, the key that seals access-key secrets is readable (or can be made)."""
+    if not config.require_auth:
+        return "signed requests off (loopback only)"
+    path = Path(config.secret_key_file or Path(config.data_dir) / "secret.key")
+    if not path.exists():
+        if config.secret_key_file is not None:
+            raise ConfigError(f"the secret key file {path} does not exist; restore it from your backup "
+                              "(access keys cannot be read without it) or fix --secret-key-file")
+        return f"signed requests on; {path} is created at first start"
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise ConfigError(f"the secret key file {path} is not readable ({exc.strerror}); let the service's "
+                          "user read it (chmod 600, owned by that user)") from exc
+    return f"signed requests on; secret key {path}"
+
+
+def check_port(host: str, port: int) -> str:
+    """Nothing else listens on ``host:port`` (port 0 picks a free one at start)."""
+    if port == 0:
+        return "any free port"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); stop what uses it or pick "
+                              "another --port") from exc
+    return f"{host}:{port} free"
+
+
+def run_checks(config: ServiceConfig, *, host: str, port: int, workers: int = 1,
+               with_port: bool = True, with_database: bool = True) -> list[tuple[str, bool, str]]:
+    """Every check in order: ``(name, passed, what it found or the one-line error)``.
+
+    The database is checked before the outputs (the buckets come from its flow definitions);
+    when it fails, the outputs are reported as not checked.
+    """
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("workers", lambda: check_workers(config, workers)),
+        ("data directory", lambda: check_data_dir(config)),
+        ("database", lambda: check_database(config)),
+        ("outputs", lambda: check_outputs(config)),
+        ("access keys", lambda: check_access_keys(config)),
+    ]
+    if with_port:
+        checks.append(("port", lambda: check_port(host, port)))
+    if not with_database:
+        checks = [(name, check) for name, check in checks if name != "database"]
+    results: list[tuple[str, bool, str]] = []
+    database_ok = True
+    for name, check in checks:
+        if name == "outputs" and not database_ok:
+            results.append((name, False, "not checked: the database check failed"))
+            continue
+        try:
+            results.append((name, True, check()))
+        except ConfigError as exc:
+            results.append((name, False, str(exc)))
+            database_ok = database_ok and name != "database"
+    return results
+
+
+def preflight(config: ServiceConfig, *, host: str, port: int, workers: int = 1) -> None:
+    """Raise the first failing check's ConfigError (what ``serve`` runs before it binds).
+
+    The embedded default (SQLite in the data directory) opens and upgrades its store at start,
+    so only a ``database_url`` is probed here.
+    """
+    for _name, ok, detail in run_checks(config, host=host, port=port, workers=workers, with_port=False,
+                                        with_database=bool(config.database_url)):
+        if not ok and not detail.startswith("not checked"):
+            raise ConfigError(detail)
+
+
+def describe(config: ServiceConfig) -> str:
+    """Where the state lives, password hidden: for banners and messages."""
+    return public_url(config.database_url) if config.database_url else f"SQLite {config.store_path}"
