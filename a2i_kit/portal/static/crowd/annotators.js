@@ -5,6 +5,7 @@
 // Keys: 1-9/0 choose the label, Delete removes the selected shape, Enter finishes a polygon or
 // polyline, Escape cancels the shape being drawn.
 import { CrowdElement, INSTRUCTION_SLOTS, escapeHtml, instructionLayout, wireInstructions } from "./core.js";
+import { ZoomPan, zoomFrame } from "./zoom.js";
 
 const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#c026d3", "#65a30d", "#b45309", "#475569"];
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -25,13 +26,14 @@ class CrowdAnnotatorBase extends CrowdElement {
     root.innerHTML = instructionLayout(this, `
       <div class="crowd-annot">
         <div class="crowd-label-picker" role="radiogroup" aria-label="Labels" data-labels></div>
-        <div class="crowd-stage"><svg xmlns="${SVG_NS}" class="crowd-canvas" tabindex="0" aria-label="Drawing area" data-svg>
-          <image data-image preserveAspectRatio="none"></image><g data-shapes></g><g data-draft></g></svg></div>
+        <div class="crowd-stage">${zoomFrame(`<svg xmlns="${SVG_NS}" class="crowd-canvas" tabindex="0" aria-label="Drawing area" data-svg>
+          <image data-image preserveAspectRatio="none"></image><g data-shapes></g><g data-draft></g></svg>`)}</div>
         <p class="crowd-hint">${escapeHtml(this.constructor.hint)}</p>
         <ol class="crowd-shape-list" data-list></ol>
       </div>`);
     wireInstructions(this, root);
     this._svg = root.querySelector("[data-svg]");
+    this._zoom = new ZoomPan(root, () => this._draw());
     const src = this.attr("src");
     const probe = new Image();
     probe.onload = () => {
@@ -41,11 +43,12 @@ class CrowdAnnotatorBase extends CrowdElement {
       // Small images are shown up to 720px wide so points can be placed precisely.
       const shown = `${Math.max(probe.naturalWidth, Math.min(720, probe.naturalWidth * 3))}px`;
       this._svg.style.maxWidth = shown;
-      this._svg.parentElement.style.maxWidth = shown;
+      root.querySelector(".crowd-stage").style.maxWidth = shown;
       const image = root.querySelector("[data-image]");
       image.setAttribute("width", probe.naturalWidth);
       image.setAttribute("height", probe.naturalHeight);
       image.setAttribute("href", src);
+      this._draw();   // shapes from initial-value were drawn before the size was known
       this.dataset.imageReady = "";
       this.dispatchEvent(new CustomEvent("crowd-image-loaded", { bubbles: true }));
     };
@@ -120,11 +123,11 @@ class CrowdAnnotatorBase extends CrowdElement {
 
   get _scale() {
     const width = this._svg.getBoundingClientRect().width;
-    return width ? this._size.width / width : 1;
+    return width && this._size.width ? this._size.width / width : 1;
   }
 
   _pointer(event, phase) {
-    if (!this._size.width || (phase === "down" && event.button !== 0)) return;
+    if (!this._size.width || this._zoom.panning || (phase === "down" && event.button !== 0)) return;
     const p = this._point(event);
     if (phase === "down") {
       this._svg.focus();
@@ -256,7 +259,7 @@ export class CrowdBoundingBox extends CrowdAnnotatorBase {
       ["se", b.left + b.width, b.top + b.height]].map(([h, x, y]) => `<rect class="crowd-handle crowd-handle-${h}" data-i="${i}" data-handle="${h}"
       x="${x - r}" y="${y - r}" width="${2 * r}" height="${2 * r}" fill="#fff" stroke="${c}" stroke-width="${r / 3}"/>`).join("") : "";
     return `<rect class="crowd-shape${selected ? " crowd-shape-selected" : ""}" data-i="${i}" x="${b.left}" y="${b.top}" width="${b.width}"
-      height="${b.height}" fill="${c}" fill-opacity="0.15" stroke="${c}" stroke-width="${r / 2}"/>${corners}`;
+      height="${b.height}" fill="${c}" fill-opacity="0" stroke="${c}" stroke-width="${selected ? 3 : 2}" vector-effect="non-scaling-stroke"/>${corners}`;
   }
 
   draftSvg({ start, end }, r) {
@@ -353,7 +356,7 @@ class CrowdVertexShape extends CrowdAnnotatorBase {
     const c = this._color(s.label);
     const tag = this.constructor.closed ? "polygon" : "polyline";
     return `<${tag} class="crowd-shape${selected ? " crowd-shape-selected" : ""}" data-i="${i}" points="${pts(s.vertices)}"
-      fill="${this.constructor.closed ? c : "none"}" fill-opacity="0.15" stroke="${c}" stroke-width="${(selected ? 1 : 0.6) * r}"/>
+      fill="${this.constructor.closed ? c : "none"}" fill-opacity="0" stroke="${c}" stroke-width="${selected ? 3 : 2}" vector-effect="non-scaling-stroke"/>
       ${s.vertices.map((v, k) => (selected
     ? `<circle class="crowd-handle" data-i="${i}" data-v="${k}" cx="${v.x}" cy="${v.y}" r="${r}" fill="#fff" stroke="${c}" stroke-width="${r / 3}"/>`
     : `<circle cx="${v.x}" cy="${v.y}" r="${r / 2}" fill="${c}" pointer-events="none"/>`)).join("")}`;

@@ -6,6 +6,7 @@
 // category (a list for multi-select), as the GT samples' change listeners read it; the answer
 // object is `answer()`.
 import { CrowdElement, INSTRUCTION_SLOTS, escapeHtml, instructionLayout, wireInstructions } from "./core.js";
+import { ZoomPan, zoomFrame } from "./zoom.js";
 
 class CrowdClassifierBase extends CrowdElement {
   static slotted = { ...INSTRUCTION_SLOTS, "classification-target": "target", "worker-comment": "comment" };
@@ -22,7 +23,7 @@ class CrowdClassifierBase extends CrowdElement {
     this._chosen = new Set(initial ? [].concat(listed ? this.jsonAttr("initial-value", initial) : initial.trim()) : []);
     const comment = this.querySelector(":scope > worker-comment");
     const target = this.constructor.image
-      ? `<div class="crowd-image-wrap"><img class="crowd-target-image" alt="task image" src="${escapeHtml(this.attr("src"))}"></div>`
+      ? `<div class="crowd-image-wrap">${zoomFrame(`<img class="crowd-target-image" alt="task image" draggable="false" src="${escapeHtml(this.attr("src"))}">`, { focusable: true })}</div>`
       : '<div class="crowd-target"><slot name="target"></slot></div>';
     root.innerHTML = instructionLayout(this, `${target}
       <div class="crowd-choices" role="${this.constructor.multi ? "group" : "radiogroup"}" data-choices></div>
@@ -31,6 +32,7 @@ class CrowdClassifierBase extends CrowdElement {
         <slot name="comment"></slot><textarea class="crowd-field" rows="3" data-comment placeholder="${escapeHtml(comment.getAttribute("placeholder") || "")}"></textarea></div></div>` : ""}
       <div class="crowd-error-text" hidden></div>`);
     wireInstructions(this, root);
+    if (this.constructor.image) this._zoom = new ZoomPan(root, () => {}, { dragPans: true });
     root.querySelector("[data-comment-toggle]")?.addEventListener("click", () => {
       const box = root.querySelector("[data-comment-box]");
       box.hidden = !box.hidden;

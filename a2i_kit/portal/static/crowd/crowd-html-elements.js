@@ -9,6 +9,7 @@ import "./annotators.js";
 import "./segmentation.js";
 import "./entity.js";
 import "./a2i.js";
+import "./textract.js";
 
 document.addEventListener("keydown", (event) => handleCrowdKey(event));
 
