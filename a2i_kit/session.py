@@ -77,6 +77,47 @@ class Session:
         """Local folder standing for S3 (``s3://bucket/key`` → ``mirror_dir/bucket/key``)."""
         return self.service.context.config.mirror_dir if self.service is not None else None
 
+    def client(self, name: str) -> Any:
+        """A cached boto3 client of another AWS service (``iam``, ``sts``, ``events``, ``sqs`` …).
+
+        AWS backend only: same credentials, region, retries and ``AWS_ENDPOINT_URL_*`` as the others.
+
+        >>> connect("aws").client("sts").get_caller_identity()["Account"]  # doctest: +SKIP
+        '123456789012'
+        """
+        factory = self.extras.get("boto3_session")
+        if factory is None:
+            raise ConfigError(f"session.client({name!r}) needs the AWS backend: connect('aws')")
+        clients = self.extras.setdefault("clients", {"s3": self.s3})
+        if clients.get(name) is None:
+            clients[name] = factory.client(name, region_name=self.region, config=self.extras.get("client_config"))
+        return clients[name]
+
+    @property
+    def setup(self) -> Any:
+        """What the AWS setup looks like (region, account, role, bucket, workteams) and where from.
+
+        Looked up on first read of each value, then cached; see :mod:`a2i_kit.aws.setup`.
+        """
+        if self.backend != "aws":
+            raise ConfigError("session.setup describes an AWS setup: connect('aws')")
+        if "setup" not in self.extras:
+            from a2i_kit.aws.setup import Setup
+
+            self.extras["setup"] = Setup(self)
+        return self.extras["setup"]
+
+    def doctor(self, flow_definition: str | None = None, bucket: str | None = None, prefix: str | None = None,
+               workteam: str | None = None, sample_input: Any = None, role: str | None = None) -> Any:
+        """Preflight checks of the AWS setup; returns a :class:`a2i_kit.aws.doctor.DoctorReport`.
+
+        >>> connect("aws").doctor(flow_definition="claims-review")  # doctest: +SKIP
+        """
+        from a2i_kit.aws.doctor import run_doctor
+
+        return run_doctor(self, flow_definition=flow_definition, bucket=bucket, prefix=prefix,
+                          workteam=workteam, sample_input=sample_input, role=role)
+
     def __repr__(self) -> str:
         where = self.endpoint_url or f"AWS {self.region}"
         return f"<a2i_kit.Session backend={self.backend!r} at {where}>"
@@ -88,7 +129,8 @@ def connect(backend: str | None = None, **options: Any) -> Session:
     Local options: ``data_dir`` (default ``A2I_KIT_DATA_DIR`` or ``~/.a2i-kit/data``), ``host``,
     ``port`` (0 = a free port) and any :class:`~a2i_kit.service.context.ServiceConfig` field.
     Calling it again in the same process with the same data directory reuses the running service.
-    AWS options: ``region``, ``profile_name``, ``boto_config``.
+    AWS options: ``region``, ``profile_name``, ``boto_config``, ``role`` (the execution role ARN
+    ``session.setup`` and the doctor use instead of discovering one).
     """
     settings = Settings.from_env()
     backend = (backend or settings.backend).lower()
@@ -105,14 +147,17 @@ def _client_config(extra: Config | None) -> Config:
 
 
 def _connect_aws(settings: Settings, *, region: str | None = None, profile_name: str | None = None,
-                 boto_config: Config | None = None) -> Session:
+                 boto_config: Config | None = None, role: str | None = None) -> Session:
+    region_arg = region
     session = boto_session(profile_name=profile_name, region_name=region)
     region = session.region_name or settings.region
     config = _client_config(boto_config)
     return Session(backend="aws", region=region,
                    sagemaker=session.client("sagemaker", region_name=region, config=config),
                    runtime=session.client("sagemaker-a2i-runtime", region_name=region, config=config),
-                   s3=session.client("s3", region_name=region, config=config))
+                   s3=session.client("s3", region_name=region, config=config),
+                   extras={"boto3_session": session, "client_config": config, "region_arg": region_arg,
+                           "profile_region": session.region_name, "role": role})
 
 
 def _connect_local(settings: Settings, *, data_dir: str | Path | None = None, host: str = "127.0.0.1",
