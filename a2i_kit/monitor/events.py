@@ -1,8 +1,8 @@
 """Loop status-change events (EventBridge shape), de-duplicated by (humanLoopArn, humanLoopStatus).
 
-Sources: the service's events log over HTTP (``GET /_a2i/events``, admin token), the log file
-(``data_dir/events.jsonl``), or in-process callbacks on the running service's bus. Delivery is
-at-least-once, as on AWS, so every reader here drops repeats.
+Every reader here follows the service's event cursor over HTTP (``GET /_a2i/events?after=…``,
+admin token), so the same code works for the embedded service of ``connect()`` and for a remote
+``a2i-kit serve``. Delivery is at-least-once, as on AWS, so every reader drops repeats.
 
 Example:
     >>> for event in iter_events(session, follow=True, timeout=30):  # doctest: +SKIP
@@ -11,8 +11,8 @@ Example:
 
 from __future__ import annotations
 
-import json
 import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -23,6 +23,9 @@ import httpx
 from a2i_kit.errors import InputError, ServiceError
 
 Event = dict[str, Any]
+# Longest wait the service grants one long poll (a2i_kit.service.events_http.MAX_WAIT_SECONDS).
+MAX_WAIT_SECONDS = 20.0
+LATEST = "latest"
 
 
 def event_key(event: Event) -> tuple[str, str]:
@@ -52,27 +55,23 @@ def _matches(event: Event, flow: str | None, statuses: Iterable[str] | None) -> 
     return statuses is None or detail.get("humanLoopStatus") in set(statuses)
 
 
-def read_events(source: Any, *, after: int = 0, admin_token: str | None = None,
-                limit: int = 1000) -> tuple[list[Event], int]:
-    """Raw events after cursor ``after`` and the next cursor, from a URL/session/service or a file."""
-    if isinstance(source, str | Path) and not str(source).startswith("http"):
-        path = Path(source)
-        path = path / "events.jsonl" if path.is_dir() else path
-        if not path.exists():
-            return [], after
-        events = []
-        with open(path, encoding="utf-8") as handle:
-            for index, line in enumerate(handle):
-                if index < after or not line.strip():
-                    continue
-                try:
-                    events.append(json.loads(line))
-                except json.JSONDecodeError:  # torn last line: read it next time
-                    break
-        return events, after + len(events)
+def read_events(source: Any, *, after: int | str = 0, admin_token: str | None = None,
+                limit: int = 1000, wait: float = 0.0) -> tuple[list[Event], int]:
+    """Raw events after cursor ``after`` and the next cursor, from a session, service or URL.
+
+    ``after="latest"`` starts at the newest event; ``wait`` (at most 20 s) long-polls until one
+    arrives when there is nothing new yet.
+    """
     url, token = _endpoint(source, admin_token)
-    answer = httpx.get(f"{url}/_a2i/events", params={"after": after, "limit": limit},
-                       headers={"X-A2I-Admin-Token": token}, timeout=30)
+    params: dict[str, Any] = {"after": after, "limit": limit}
+    if wait:
+        params["wait"] = f"{min(float(wait), MAX_WAIT_SECONDS):.3f}"
+    try:
+        answer = httpx.get(f"{url}/_a2i/events", params=params, headers={"X-A2I-Admin-Token": token},
+                           timeout=30 + float(wait))
+    except httpx.HTTPError as exc:
+        raise ServiceError(f"GET /_a2i/events failed ({type(exc).__name__}: {exc}); is the service "
+                           f"running at {url}?") from exc
     if answer.status_code != 200:
         raise ServiceError(f"GET /_a2i/events answered {answer.status_code}: {answer.text[:200]}")
     body = answer.json()
@@ -83,38 +82,88 @@ def iter_events(source: Any, *, admin_token: str | None = None, follow: bool = F
                 timeout: float | None = None, poll_seconds: float = 0.5,
                 flow_definition_arn: str | None = None, statuses: Iterable[str] | None = None,
                 dedupe: bool = True) -> Iterator[Event]:
-    """Yield events from the start of the log; with ``follow`` keep polling until ``timeout``."""
+    """Yield events from the start of the log; with ``follow`` keep waiting until ``timeout``.
+
+    Following long-polls the service (each request waits up to ``poll_seconds`` for news), so a
+    new event arrives as soon as it is recorded.
+    """
     cursor, seen = 0, Deduper()
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        events, cursor = read_events(source, after=cursor, admin_token=admin_token)
+        wait = 0.0
+        if follow:
+            left = MAX_WAIT_SECONDS if deadline is None else deadline - time.monotonic()
+            wait = max(0.0, min(poll_seconds, left, MAX_WAIT_SECONDS))
+        events, cursor = read_events(source, after=cursor, admin_token=admin_token, wait=wait)
         for event in events:
             if _matches(event, flow_definition_arn, statuses) and (not dedupe or seen(event)):
                 yield event
+        if events:
+            continue  # a full page may have more behind it
         if not follow or (deadline is not None and time.monotonic() >= deadline):
             return
-        if not events:
-            time.sleep(poll_seconds)
+
+
+class _Follower(threading.Thread):
+    """Long-polls the cursor from ``latest`` and hands each new event to ``deliver``."""
+
+    def __init__(self, source: Any, deliver: Callable[[Event], Any], poll_seconds: float) -> None:
+        super().__init__(name="a2i-kit-events", daemon=True)
+        self.source, self.deliver, self.poll_seconds = source, deliver, poll_seconds
+        self.stopped = threading.Event()
+        self.cursor = read_events(source, after=LATEST, limit=1)[1]  # events from now on only
+
+    def run(self) -> None:
+        failures = 0
+        while not self.stopped.is_set():
+            try:
+                events, self.cursor = read_events(self.source, after=self.cursor, wait=self.poll_seconds)
+                failures = 0
+            except ServiceError:
+                failures += 1  # the service restarts or went away: back off, keep the cursor
+                self.stopped.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                continue
+            for event in events:
+                if self.stopped.is_set():
+                    return
+                self.deliver(event)
 
 
 def subscribe(service: Any, callback: Callable[[Event], Any], *, dedupe: bool = True,
-              flow_definition_arn: str | None = None) -> Callable[[], None]:
-    """Call ``callback(event)`` in-process on each status change; returns the unsubscribe function."""
+              flow_definition_arn: str | None = None, poll_seconds: float = 1.0) -> Callable[[], None]:
+    """Call ``callback(event)`` in a background thread for each status change from now on.
+
+    Returns the function that unsubscribes (the thread ends within ``poll_seconds``).
+    """
     seen = Deduper()
+    source = _source(service)
 
     def listener(event: Event) -> None:
         if _matches(event, flow_definition_arn, None) and (not dedupe or seen(event)):
-            callback(event)
+            try:
+                callback(event)
+            except Exception:  # a broken callback must not end the subscription
+                import logging
 
-    return _context(service).bus.subscribe(listener)
+                logging.getLogger(__name__).exception("event callback failed")
+
+    follower = _Follower(source, listener, poll_seconds)
+    follower.start()
+    return follower.stopped.set
 
 
 def bus_events(service: Any, *, timeout: float, count: int | None = None,
                flow_definition_arn: str | None = None) -> Iterator[Event]:
-    """Yield in-process events as they happen, until ``count`` events or ``timeout`` seconds."""
+    """Yield events that happen from this call on, until ``count`` events or ``timeout`` seconds."""
     inbox: queue.Queue[Event] = queue.Queue()
-    unsubscribe = subscribe(service, inbox.put, flow_definition_arn=flow_definition_arn)
-    deadline, got = time.monotonic() + timeout, 0
+    unsubscribe = subscribe(service, inbox.put, flow_definition_arn=flow_definition_arn,
+                            poll_seconds=min(1.0, max(0.05, timeout)))
+    return _drain(inbox, unsubscribe, time.monotonic() + timeout, count)
+
+
+def _drain(inbox: queue.Queue[Event], unsubscribe: Callable[[], None], deadline: float,
+           count: int | None) -> Iterator[Event]:
+    got = 0
     try:
         while count is None or got < count:
             remaining = deadline - time.monotonic()
@@ -130,19 +179,24 @@ def bus_events(service: Any, *, timeout: float, count: int | None = None,
         unsubscribe()
 
 
-def _context(service: Any) -> Any:
-    thread = getattr(service, "service", None) or service  # a Session holds the ServiceThread
-    context = getattr(thread, "context", None)
-    if context is None or not hasattr(context, "bus"):
-        raise InputError("in-process events need the local service: pass a2i_kit.connect()'s session "
-                         "or a running ServiceThread (on AWS, subscribe with an EventBridge rule)")
-    return context
+def _source(service: Any) -> tuple[str, str]:
+    try:
+        return _endpoint(service, None)
+    except InputError:
+        raise InputError("following events needs the service: pass a2i_kit.connect()'s session, a "
+                         "running ServiceThread, or (url, admin_token) (on AWS, subscribe with an "
+                         "EventBridge rule)") from None
 
 
 def _endpoint(source: Any, admin_token: str | None) -> tuple[str, str]:
     url: Any
     token: Any
-    if isinstance(source, str):
+    if isinstance(source, tuple) and len(source) == 2:
+        url, token = source
+    elif isinstance(source, Path) or (isinstance(source, str) and not source.startswith(("http://", "https://"))):
+        raise InputError(f"events are read from the service over HTTP, not from {str(source)[:80]!r}: pass "
+                         "the session, the ServiceThread, or the service URL + admin_token=")
+    elif isinstance(source, str):
         url, token = source, admin_token
     else:
         url = getattr(source, "endpoint_url", None) or getattr(source, "url", None)

@@ -1,7 +1,12 @@
 """Where and how a finished loop's ``output.json`` is written, exactly in A2I's layout.
 
-``s3://bucket/key`` lives at ``<mirror_dir>/bucket/key`` in local mode, or in a real bucket
-(any endpoint URL, e.g. moto) in ``s3`` mode.
+``s3://bucket/key`` lives at ``<mirror_dir>/bucket/key`` in local mode, or in a real bucket in
+``s3`` mode: the endpoint is ``ServiceConfig.s3_endpoint_url`` (``a2i-kit serve
+--s3-endpoint-url``), else ``AWS_ENDPOINT_URL_S3``, else AWS itself, with boto3's normal
+credential chain. The outbox (``a2i_kit.service.outbox``) writes each output once and retries a
+failed write with backoff; botocore retries each call too (standard mode). In ``s3`` mode
+CreateFlowDefinition checks the output bucket with HeadBucket (:meth:`OutputWriter.output_path_errors`),
+so a missing bucket is refused at the door instead of failing every loop later.
 
 Example:
     >>> output_uri("s3://acme/out/", "claims-review", 1709647329.417, "claim-7731")
@@ -13,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,9 @@ from a2i_kit.service.timefmt import path_stamp
 # Temporary files of writers before a2i_kit.service.private (crash leftovers of older versions).
 _OLD_TEMP_PREFIX = ".output-"
 _S3_OUTPUT_PATH = re.compile(r"(https|s3)://([^/]+)/?(.*)", re.DOTALL)
+MEMBER = "outputConfig.s3OutputPath"
+# Writes: botocore's standard retries (3 tries with backoff) within each outbox attempt.
+WRITE_RETRIES = {"mode": "standard", "max_attempts": 3}
 
 
 def split_s3_output_path(s3_output_path: str) -> tuple[str, str]:
@@ -77,7 +86,14 @@ class OutputWriter:
 
     def __init__(self, config: ServiceConfig) -> None:
         self.config = config
-        self._s3: Any = None
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def endpoint(self) -> str:
+        """Where S3 calls go, for messages: the endpoint URL or ``AWS S3 (<region>)``."""
+        return (self.config.s3_endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3")
+                or os.environ.get("AWS_ENDPOINT_URL") or f"AWS S3 ({self.config.region})")
 
     def local_path(self, uri: str) -> Path:
         bucket, key = split_s3_uri(uri)
@@ -102,6 +118,38 @@ class OutputWriter:
             return
         write_atomic(self.local_path(uri), body, root=self.config.mirror_dir)
 
+    def output_path_errors(self, s3_output_path: str) -> list[str]:
+        """In ``s3`` mode, why outputs could not go to this path's bucket (AWS wording), else []."""
+        if self.config.output_mode != "s3":
+            return []
+        bucket, _prefix = split_s3_output_path(s3_output_path)
+        problem = self.bucket_problem(bucket)
+        if problem is None:
+            return []
+        shown = s3_output_path if len(s3_output_path) <= 256 else s3_output_path[:256] + "..."
+        return [f"Value '{shown}' at '{MEMBER}' failed to satisfy constraint: {problem}"]
+
+    def bucket_problem(self, bucket: str) -> str | None:
+        """Why ``bucket`` cannot take outputs (checked with HeadBucket), or None."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client(door=True).head_bucket(Bucket=bucket)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404 or error.get("Code") in ("404", "NoSuchBucket", "NotFound"):
+                return (f"the output bucket '{bucket}' does not exist at {self.endpoint} (HeadBucket); "
+                        f"create it first (aws s3 mb s3://{bucket}) or use an existing bucket")
+            if status == 403:
+                return (f"the service's credentials may not use the output bucket '{bucket}' at "
+                        f"{self.endpoint} (HeadBucket: 403); grant them s3:ListBucket and s3:PutObject on it")
+            return f"HeadBucket on the output bucket '{bucket}' at {self.endpoint} failed ({error.get('Code')})"
+        except BotoCoreError as exc:
+            return (f"the S3 endpoint {self.endpoint} could not check the output bucket '{bucket}' "
+                    f"({type(exc).__name__}); start it, or fix --s3-endpoint-url and the AWS credentials")
+        return None
+
     def remove_temporaries(self) -> int:
         """Delete temporary files that dead processes left in the local mirror; returns how many.
 
@@ -123,14 +171,34 @@ class OutputWriter:
 
     def read(self, uri: str) -> dict[str, Any]:
         if self.config.output_mode == "s3":
-            bucket, key = split_s3_uri(uri)
-            return json.loads(self._client().get_object(Bucket=bucket, Key=key)["Body"].read())
+            data = self.get_bytes(*split_s3_uri(uri))
+            if data is None:
+                raise FileNotFoundError(f"no object {uri}")
+            return json.loads(data)
         return json.loads(self.local_path(uri).read_text())
 
-    def _client(self) -> Any:
-        if self._s3 is None:
-            import boto3
+    def get_bytes(self, bucket: str, key: str) -> bytes | None:
+        """An object's bytes from S3 (``s3`` mode), or None when there is no such key or bucket."""
+        from botocore.exceptions import ClientError
 
-            self._s3 = boto3.client("s3", endpoint_url=self.config.s3_endpoint_url,
-                                    region_name=self.config.region)
-        return self._s3
+        try:
+            return bytes(self._client().get_object(Bucket=bucket, Key=key)["Body"].read())
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchBucket", "404"):
+                return None
+            raise
+
+    def _client(self, door: bool = False) -> Any:
+        """The S3 client (``door``: one try and short timeouts, for checks during a request)."""
+        kind = "door" if door else "write"
+        with self._lock:
+            if kind not in self._clients:
+                import boto3
+                from botocore.config import Config
+
+                options = (Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=3,
+                                  read_timeout=10) if door else
+                           Config(retries=WRITE_RETRIES, connect_timeout=5, read_timeout=30))
+                self._clients[kind] = boto3.client("s3", endpoint_url=self.config.s3_endpoint_url,
+                                                   region_name=self.config.region, config=options)
+            return self._clients[kind]

@@ -29,6 +29,7 @@ from a2i_kit.errors import InputError
 from a2i_kit.service.a2i_runtime.responses import routes as runtime_routes
 from a2i_kit.service.auth import TEMPLATE_LINK, LinkRefused, require_admin, verify_link
 from a2i_kit.service.bodies import BodyError, read_capped, strict_object
+from a2i_kit.service.events_http import routes as events_routes
 from a2i_kit.service.faults import Faults
 from a2i_kit.service.hosts import HostGuard
 from a2i_kit.service.protocol import (
@@ -237,6 +238,7 @@ def build_app(ctx: Any, faults: Faults, bound_host: str = "127.0.0.1") -> Any:
     routes: list[BaseRoute] = [
         Route("/", json11_endpoint(ctx, faults), methods=["POST"]),
         *runtime_routes(ctx, faults),
+        *events_routes(ctx),  # before the extensions and the /_a2i mount: /_a2i/events is served here
         *extension_routes(ctx),  # they carry full paths such as /_a2i/worker/tasks
         Mount("/_a2i", routes=[*misc_routes(ctx), *admin_routes(ctx, faults), Mount("/noop", routes=noop_routes())]),
     ]

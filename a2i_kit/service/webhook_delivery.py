@@ -1,0 +1,181 @@
+"""Webhook deliveries: fan each event out to every webhook, send what is due, retry with backoff.
+
+One ``webhook_deliveries`` row per (webhook, event). A pass of :class:`WebhookDeliverer`:
+
+1. **fan out**: for each webhook, the events after its ``last_seq`` become ``pending`` rows and
+   ``last_seq`` moves on, in one transaction and only if ``last_seq`` is still what was read (a
+   second process doing the same pass changes nothing: the unique (webhook, event) pair and the
+   conditional update see to it);
+2. **claim**: a due row (``pending``, or ``sending`` whose lease ran out because its process died)
+   is taken with a conditional UPDATE, so across processes one sender holds a row at a time;
+3. **send** (``a2i_kit.service.webhooks``) and record the outcome: ``delivered``, or ``pending``
+   again after :func:`~a2i_kit.service.webhooks.backoff_seconds`, or ``failed`` after
+   :data:`~a2i_kit.service.webhooks.MAX_ATTEMPTS`.
+
+Times are the service clock's (``/_a2i/admin/clock`` moves retries forward in tests).
+
+Example:
+    >>> deliverer = start_delivery(ctx)       # doctest: +SKIP
+    >>> deliverer.run_once()                  # doctest: +SKIP
+    {'queued': 2, 'delivered': 2, 'retrying': 0, 'failed': 0}
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from a2i_kit.service import webhooks
+from a2i_kit.service.events import head_seq, read_after
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120.0  # longer than one send (webhooks.SEND_TIMEOUT_SECONDS)
+BATCH = 100
+INTERVAL_SECONDS = 1.0
+
+
+def _repo(ctx: Any) -> Any:
+    from a2i_kit.service.store.webhooks import WebhookRepository
+
+    return WebhookRepository(ctx.store)
+
+
+def _seal(ctx: Any, secret: str) -> str:
+    from a2i_kit.service.access_keys import seal
+
+    return seal(ctx, secret)
+
+
+def _unseal(ctx: Any, sealed: str) -> str:
+    from a2i_kit.service.access_keys import unseal
+
+    return unseal(ctx, sealed)
+
+
+def _view(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "url": row["url"], "created": row["created"], "lastSeq": row["last_seq"]}
+
+
+def add_webhook(ctx: Any, url: Any, secret: Any) -> dict[str, Any]:
+    """Register ``url``; it receives every event recorded from now on. Raises InputError."""
+    url, secret = webhooks.check_url(url), webhooks.check_secret(secret)
+    row = _repo(ctx).add(url, _seal(ctx, secret), ctx.clock.now(), head_seq(ctx))
+    return _view(row)
+
+
+def list_webhooks(ctx: Any) -> list[dict[str, Any]]:
+    """Every webhook (never its secret), with counts of its deliveries by status."""
+    repo = _repo(ctx)
+    return [{**_view(row), "deliveries": repo.counts(row["id"])} for row in repo.all()]
+
+
+def remove_webhook(ctx: Any, webhook_id: int) -> bool:
+    """Delete a webhook and its delivery log; False when there is no such webhook."""
+    return _repo(ctx).remove(webhook_id)
+
+
+def delivery_log(ctx: Any, webhook_id: int, limit: int = 100) -> list[dict[str, Any]] | None:
+    """The newest ``limit`` deliveries of a webhook, newest first (None: no such webhook)."""
+    repo = _repo(ctx)
+    if repo.get(webhook_id) is None:
+        return None
+    return [{"delivery": webhooks.delivery_id(row["webhook_id"], row["event_seq"]),
+             "eventSeq": row["event_seq"], "status": row["status"], "attempts": row["attempts"],
+             "nextAttempt": row["next_attempt"] if row["status"] in ("pending", "sending") else None,
+             "lastStatus": row["last_status"], "lastError": row["last_error"],
+             "deliveredAt": row["delivered_at"]} for row in repo.log(webhook_id, limit)]
+
+
+def fan_out(ctx: Any) -> int:
+    """Queue a delivery for each event each webhook has not seen; returns how many were queued."""
+    repo, queued = _repo(ctx), 0
+    for hook in repo.all():
+        items = read_after(ctx, hook["last_seq"], BATCH)
+        if items:
+            seqs = [seq for seq, _event in items]
+            queued += repo.queue(hook["id"], hook["last_seq"], seqs, ctx.clock.now())
+    return queued
+
+
+def send(ctx: Any, row: dict[str, Any]) -> str:
+    """Send one claimed delivery and record the outcome; returns the new status."""
+    repo = _repo(ctx)
+    hook = repo.get(row["webhook_id"])
+    found = read_after(ctx, row["event_seq"] - 1, 1)
+    if hook is None or not found or found[0][0] != row["event_seq"]:
+        repo.finish(row["id"], "failed", last_status=None, last_error="the webhook or its event is gone")
+        return "failed"
+    attempt = row["attempts"]  # already counted by the claim
+    body, headers = webhooks.request_parts(_unseal(ctx, hook["secret_sealed"]), found[0][1],
+                                           webhook_id=hook["id"], event_seq=row["event_seq"], attempt=attempt)
+    status, error = webhooks.post(hook["url"], body, headers)
+    now = ctx.clock.now()
+    if error is None:
+        repo.finish(row["id"], "delivered", last_status=status, last_error=None, delivered_at=now)
+        return "delivered"
+    if attempt >= webhooks.MAX_ATTEMPTS:
+        log.warning("webhook %s: event %s failed after %d attempts (%s)", hook["id"], row["event_seq"], attempt, error)
+        repo.finish(row["id"], "failed", last_status=status, last_error=error)
+        return "failed"
+    repo.finish(row["id"], "pending", last_status=status, last_error=error,
+                next_attempt=now + webhooks.backoff_seconds(attempt))
+    return "retrying"
+
+
+def run_pass(ctx: Any) -> dict[str, int]:
+    """One fan-out and one round of sends; returns what happened."""
+    counts = {"queued": fan_out(ctx), "delivered": 0, "retrying": 0, "failed": 0}
+    repo = _repo(ctx)
+    for row in repo.due(ctx.clock.now(), BATCH):
+        claimed = repo.claim(row, ctx.clock.now(), LEASE_SECONDS)
+        if claimed is not None:
+            counts[send(ctx, claimed)] += 1
+    return counts
+
+
+class WebhookDeliverer:
+    """Background thread running :func:`run_pass` every ``interval`` seconds and on each event."""
+
+    def __init__(self, ctx: Any, interval: float = INTERVAL_SECONDS) -> None:
+        self.ctx, self.interval = ctx, interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._unsubscribe: Any = None
+
+    def run_once(self) -> dict[str, int]:
+        return run_pass(self.ctx)
+
+    def start(self) -> WebhookDeliverer:
+        self._unsubscribe = self.ctx.bus.subscribe(lambda _event: self._wake.set())
+        self._thread = threading.Thread(target=self._loop, name="a2i-webhooks", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run_pass(self.ctx)
+            except Exception:  # a broken pass must not end deliveries; the next pass retries
+                log.exception("webhook delivery pass failed")
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+
+def start_delivery(ctx: Any, interval: float = INTERVAL_SECONDS) -> WebhookDeliverer:
+    """Start the service's deliverer once per context (later calls return the running one)."""
+    running = getattr(ctx, "webhook_deliverer", None)
+    if running is None:
+        running = ctx.webhook_deliverer = WebhookDeliverer(ctx, interval).start()
+    return running
+
