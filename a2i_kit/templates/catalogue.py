@@ -73,7 +73,7 @@ CROWD: dict[str, CrowdElement] = {e.tag: e for e in (
                  "text"),
     CrowdElement("crowd-checkbox", ("name", "value", "checked", "disabled", "required"),
                  ("name",), "bool"),
-    CrowdElement("crowd-radio-group", ("name",)),
+    CrowdElement("crowd-radio-group", ("name", "required")),
     CrowdElement("crowd-radio-button", ("name", "value", "checked", "disabled"), ("name",),
                  "bool"),
     CrowdElement("crowd-toggle-button",

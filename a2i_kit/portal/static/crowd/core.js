@@ -205,6 +205,34 @@ export function wireInstructions(host, root) {
 
 export const INSTRUCTION_SLOTS = { "short-instructions": "short", "full-instructions": "full" };
 
+// ---- crowd-* tags this library does not define: they block submit instead of answering nothing ----
+const UNDEFINED_OK = new Set(["crowd-slider-label"]);   // plain children another element reads
+
+function isUnknownCrowd(el) {
+  return el.localName.startsWith("crowd-") && !UNDEFINED_OK.has(el.localName) && !customElements.get(el.localName);
+}
+
+/** The first crowd-* element on the page that no script defined, or null. */
+export function unknownCrowdElement(root = document) {
+  return Array.from(root.querySelectorAll("*")).find(isUnknownCrowd) || null;
+}
+
+export function unknownElementMessage(el) {
+  return `This task uses <${el.localName}>, which this portal cannot show yet; tell the task's owner.`;
+}
+
+/** Put a visible notice before every unknown crowd-* element (called once the elements are ready). */
+export function flagUnknownElements(root = document) {
+  for (const el of Array.from(root.querySelectorAll("*")).filter(isUnknownCrowd)) {
+    if (el.previousElementSibling?.dataset?.unknownNotice === el.localName) continue;
+    const notice = document.createElement("crowd-alert");
+    notice.setAttribute("type", "error");
+    notice.dataset.unknownNotice = el.localName;
+    notice.textContent = unknownElementMessage(el);
+    el.before(notice);
+  }
+}
+
 // ---- keyboard: 1-9/0 pick options in the first widget that takes them; Enter submits ----
 function isEditable(el) {
   if (!el) return false;

@@ -1,6 +1,6 @@
 // Entry point of the offline crowd elements (same tag names as assets.crowd.aws, plain ESM).
 // Loading it defines every element, then fires `all-crowd-elements-ready` on document.
-import { handleCrowdKey } from "./core.js";
+import { flagUnknownElements, handleCrowdKey } from "./core.js";
 import "./inputs.js";
 import "./form.js";
 import "./layout.js";
@@ -15,6 +15,7 @@ document.addEventListener("keydown", (event) => handleCrowdKey(event));
 
 function announceReady() {
   setTimeout(() => {
+    flagUnknownElements();
     document.documentElement.setAttribute("data-crowd-ready", "");
     document.dispatchEvent(new CustomEvent("all-crowd-elements-ready", { bubbles: true }));
   }, 0);

@@ -3,7 +3,7 @@
 //   text-like inputs, hidden, textarea -> string; select -> selected value (multiple: array);
 //   checkbox and radio -> {"<value>": bool} merged per name ("on" when no value attribute);
 //   empty names, disabled controls and buttons are skipped; duplicate names: last one wins.
-import { CrowdElement, INSTRUCTION_SLOTS, closestComposed, escapeHtml } from "./core.js";
+import { CrowdElement, INSTRUCTION_SLOTS, closestComposed, escapeHtml, unknownCrowdElement, unknownElementMessage } from "./core.js";
 
 const SKIP_TYPES = new Set(["submit", "button", "reset", "image", "file"]);
 
@@ -74,6 +74,13 @@ export class CrowdForm extends CrowdElement {
     }
     root.querySelector("[data-close]").addEventListener("click", () => root.querySelector("[data-full]").close());
     this._form.addEventListener("submit", (e) => { e.preventDefault(); this.submit(); });
+    // Controls a template appends to .form (as the entity-annotation samples do) belong above Submit.
+    const errors = root.querySelector(".crowd-form-errors");
+    new MutationObserver(() => {
+      for (const child of Array.from(this._form.children)) {
+        if (child.compareDocumentPosition(errors) & Node.DOCUMENT_POSITION_PRECEDING) errors.before(child);
+      }
+    }).observe(this._form, { childList: true });
     this.addEventListener("click", (e) => this._onClick(e));
     this.addEventListener("keydown", (e) => this._onKey(e));
   }
@@ -130,6 +137,8 @@ export class CrowdForm extends CrowdElement {
   }
 
   validateAll() {
+    const unknown = unknownCrowdElement(document);
+    if (unknown) return { el: unknown, message: unknownElementMessage(unknown) };
     const widgets = this._owner ? [this._owner, ...this.controls()] : this.controls();
     for (const el of widgets) {
       let message = null;

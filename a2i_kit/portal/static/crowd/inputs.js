@@ -105,9 +105,18 @@ class CrowdToggleBase extends CrowdElement {
   render(root) {
     const kind = this.constructor.kind;
     const role = kind === "toggle" ? 'role="switch"' : "";
-    root.innerHTML = `<label class="crowd-check crowd-${kind}"><input type="${kind === "radio" ? "radio" : "checkbox"}" ${role}
-      part="input" ${this.flag("disabled") ? "disabled" : ""}><span class="crowd-check-mark" aria-hidden="true"></span><span class="crowd-check-label"><slot></slot></span></label>`;
+    // A span, not a <label>: Chromium does not always activate a label's control for clicks on
+    // slotted text (a radio button inside crowd-radio-group stayed unchecked), so the host does it.
+    root.innerHTML = `<span class="crowd-check crowd-${kind}"><input type="${kind === "radio" ? "radio" : "checkbox"}" ${role}
+      part="input" ${this.flag("disabled") ? "disabled" : ""} aria-label="${escapeHtml(this.textContent.trim() || this.attr("value", this.name))}"><span
+      class="crowd-check-mark" aria-hidden="true"></span><span class="crowd-check-label"><slot></slot></span></span>`;
     this._box = root.querySelector("input");
+    this.addEventListener("click", (e) => {
+      if (e.defaultPrevented || e.composedPath()[0] === this._box || this._box.disabled) return;
+      const inside = e.composedPath().slice(0, e.composedPath().indexOf(this));
+      if (inside.some((n) => n.localName && /^(a|button|input|select|textarea|label)$/.test(n.localName))) return;
+      this._box.click();
+    });
     this._box.checked = this._pendingChecked ?? this.flag("checked");
     this._box.addEventListener("change", () => {
       this.removeAttribute("data-invalid");
@@ -148,6 +157,13 @@ export class CrowdRadioButton extends CrowdToggleBase {
 export class CrowdRadioGroup extends CrowdElement {
   render(root) {
     root.innerHTML = '<div class="crowd-radio-group" role="radiogroup" part="group"><slot></slot></div>';
+  }
+
+  /** `required` on the group (as on native radios): one of its buttons must be chosen. */
+  validate() {
+    if (!this.flag("required") || Array.from(this.querySelectorAll("crowd-radio-button")).some((b) => b.checked)) return null;
+    const first = this.querySelector("crowd-radio-button");
+    return `Choose one of the options${first?.name ? ` of "${this.name || first.name}"` : ""}.`;
   }
 
   _select(chosen) {
