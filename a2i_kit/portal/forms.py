@@ -25,10 +25,13 @@ from a2i_kit.service.context import ServiceContext
 
 FORM_LIMIT = 4096
 # Task templates run inside a srcdoc iframe, which inherits this policy: they need inline
-# scripts/styles (their own <script> and onsubmit handlers) and may pull https libraries.
+# scripts/styles (their own <script> and onsubmit handlers) and may pull https libraries, their
+# data, fonts and workers (CDN samples). The frame is sandboxed without allow-same-origin (an
+# opaque origin, SameSite=Strict cookies never sent), so none of this reaches the portal's origin.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https:; style-src 'self' 'unsafe-inline' https:; "
        "img-src 'self' data: blob: http: https:; media-src 'self' data: blob: http: https:; "
-       "font-src 'self' data: https:; connect-src 'self'; frame-src 'self' blob: data: http: https:; "
+       "font-src 'self' data: https:; connect-src 'self' https:; worker-src 'self' blob: https:; "
+       "frame-src 'self' blob: data: http: https:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                     # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on
