@@ -27,7 +27,7 @@ from pathlib import Path
 from a2i_kit.errors import ConfigError
 from a2i_kit.service.context import ServiceConfig
 
-__all__ = ["database_error", "is_database_error", "preflight", "run_checks", "s3_error"]
+__all__ = ["database_error", "is_database_error", "preflight", "probe_database", "public_url", "run_checks", "s3_error"]
 TEAM_README = "see README, Run it for a team"
 DB_FLAG = "--database-url (or A2I_KIT_DATABASE_URL)"
 
@@ -151,7 +151,7 @@ def check_database(config: ServiceConfig) -> str:
     if is_sqlite(config) and not config.database_url and not config.store_path.exists():
         return f"SQLite {config.store_path} (created at first start)"
     try:
-        version, read_only = _probe(url)
+        version, read_only = probe_database(url)
     except Exception as exc:
         if not is_database_error(exc):
             raise
@@ -163,7 +163,7 @@ def check_database(config: ServiceConfig) -> str:
     return f"{shown}, {_version_note(config, version)}"
 
 
-def _probe(url: str) -> tuple[int | None, str]:
+def probe_database(url: str) -> tuple[int | None, str]:
     """(schema version or None when empty, why it is read-only or "")."""
     from sqlalchemy import create_engine, func, inspect, select, text
     from sqlalchemy.pool import NullPool
