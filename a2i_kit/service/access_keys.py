@@ -145,13 +145,12 @@ class AccessKeys:
         """Issue a key named ``name`` (unique; letters, digits and ``_.@+=,-``, up to 64)."""
         if not NAME_PATTERN.fullmatch(name):
             raise InputError(f"access key name {name[:80]!r} is not valid; use 1-64 letters, digits or _.@+=,-")
-        if any(row["name"] == name for row in self.repo.list()):
-            raise InputError(f"an access key named {name!r} already exists; pick another --name, or "
-                             "delete-access-key its KEY_ID first")
         self.check()
         key = IssuedKey("AKIA" + "".join(secrets.choice(KEY_ID_ALPHABET) for _ in range(16)),
                         "".join(secrets.choice(SECRET_ALPHABET) for _ in range(40)), name, self._wall())
-        self.repo.insert(key.key_id, name, self.sealer(create=True).seal(key.secret), key.created)
+        if not self.repo.insert(key.key_id, name, self.sealer(create=True).seal(key.secret), key.created):
+            raise InputError(f"an access key named {name!r} already exists; pick another --name, or "
+                             "delete-access-key its KEY_ID first")
         return key
 
     def list(self) -> list[KeyInfo]:

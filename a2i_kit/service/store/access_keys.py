@@ -6,7 +6,8 @@ secret), ``created`` and ``last_used``. Sealing is the caller's job (``a2i_kit.s
 Example:
     >>> from sqlalchemy import create_engine
     >>> repo = AccessKeyRepository(create_engine("sqlite://"), create=True)
-    >>> repo.insert("AKIAEXAMPLE", "alice", "sealed", 1.0)
+    >>> repo.insert("AKIAEXAMPLE", "alice", "sealed", 1.0), repo.insert("AKIAOTHER", "alice", "sealed", 2.0)
+    (True, False)
     >>> repo.get("AKIAEXAMPLE")["name"], repo.delete("AKIAEXAMPLE"), repo.get("AKIAEXAMPLE")
     ('alice', True, None)
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from a2i_kit.service.store.schema import access_keys
 
@@ -36,10 +38,15 @@ class AccessKeyRepository:
         """The repository over a store's engine."""
         return cls(store.engine)
 
-    def insert(self, key_id: str, name: str, secret_sealed: str, created: float) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(access_keys).values(key_id=key_id, name=name, secret_sealed=secret_sealed,
-                                                    created=created, last_used=None))
+    def insert(self, key_id: str, name: str, secret_sealed: str, created: float) -> bool:
+        """Add a key; False when its name (or id) is already taken."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(access_keys).values(key_id=key_id, name=name, secret_sealed=secret_sealed,
+                                                        created=created, last_used=None))
+        except IntegrityError:
+            return False
+        return True
 
     def get(self, key_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
