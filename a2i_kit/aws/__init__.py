@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 from a2i_kit.aws.doctor import CheckResult, DoctorReport, run_doctor
+from a2i_kit.aws.eventbridge import Subscription, iter_events, subscribe_events
 from a2i_kit.aws.policies import (
     apply_bucket_cors,
     apply_role_policy,
@@ -27,12 +28,15 @@ __all__ = [
     "Found",
     "PolicyConflict",
     "Setup",
+    "Subscription",
     "apply_bucket_cors",
     "apply_role_policy",
     "apply_trust_policy",
     "cli_command",
     "cors_rule",
+    "iter_events",
     "role_policy",
     "run_doctor",
+    "subscribe_events",
     "trust_policy",
 ]

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from stack import AwsStack, MotoServer
 
 
@@ -36,7 +35,8 @@ def aws_stack(moto_server: MotoServer, tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config,  # noqa: ARG001
+                                   items: list[pytest.Item]) -> None:
     """Undo the opt-in skip that tests/conftest.py gives every test under ``tests/aws/``.
 
     It tests ``"aws" in item.keywords``, and a directory's name is a keyword: only tests that

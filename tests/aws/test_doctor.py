@@ -58,7 +58,8 @@ def test_trust_fix_through_apply_helper_keeps_the_existing_statement(aws_stack) 
                                   PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ec2]}))
     assert _doctor(setup)["role-trust"].status == "fail"
     merged = apply_trust_policy(a2i_kit.connect("aws").client("iam"), setup["role_name"])
-    assert merged["Statement"][0] == ec2 and len(merged["Statement"]) == 2
+    assert merged["Statement"][0] == ec2
+    assert len(merged["Statement"]) == 2
     assert _doctor(setup)["role-trust"].status == "pass"
 
 
@@ -137,7 +138,8 @@ def test_cors_rule_for_another_origin_fails_and_apply_bucket_cors_adds_a_rule(aw
     assert result.status == "fail"
     assert result.detail.startswith("a2i-kit-data: no CORS rule allows GET from https://")
     rules = apply_bucket_cors(a2i_kit.connect("aws").client("s3"), "a2i-kit-data")
-    assert rules[0] == other and rules[1]["AllowedOrigins"] == ["*"]
+    assert rules[0] == other
+    assert rules[1]["AllowedOrigins"] == ["*"]
     assert _doctor(setup)["bucket-cors"].status == "pass"
 
 
