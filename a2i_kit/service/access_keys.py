@@ -77,9 +77,9 @@ class Sealer:
         path = Path(path)
         if not path.exists():
             if not create:
-                raise ConfigError(f"the secret key file {path} is missing, so the sealed access-key secrets cannot be "
-                                  "read; restore it (or point secret_key_file / A2I_KIT_SECRET_KEY_FILE at it), or "
-                                  "delete every access key and issue new ones")
+                raise ConfigError(f"the secret key file {path} is missing, so the secrets sealed in the store (access "
+                                  "keys, webhooks) cannot be read; restore it (or point secret_key_file / "
+                                  "A2I_KIT_SECRET_KEY_FILE at it), or delete them and create new ones")
             _create_key_file(path)
         try:
             return cls(path, Fernet(path.read_bytes().strip()))

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes
@@ -133,13 +133,13 @@ def _parse_query(query: dict[str, str]) -> Credential:
     if query["X-Amz-Algorithm"] != ALGORITHM:
         raise IncompleteSignature(f"Unsupported AWS 'algorithm': '{query['X-Amz-Algorithm'][:64]}'")
     expires = query.get("X-Amz-Expires", "")
-    if not expires.isdigit():
+    if not (expires.isascii() and expires.isdigit()):
         raise IncompleteSignature("X-Amz-Expires must be non-negative")
     if int(expires) > MAX_PRESIGN_SECONDS:
         raise IncompleteSignature(f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_PRESIGN_SECONDS}")
     credential = _credential(query["X-Amz-Credential"], query["X-Amz-SignedHeaders"],
                              query["X-Amz-Signature"], query["X-Amz-Date"])
-    return Credential(**{**credential.__dict__, "presigned": True, "expires": int(expires)})
+    return replace(credential, presigned=True, expires=int(expires))
 
 
 def _from_http_date(value: str | None) -> str:
