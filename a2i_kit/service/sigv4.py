@@ -17,8 +17,10 @@ Example:
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -38,6 +40,7 @@ MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. Check your "
                  "AWS Secret Access Key and signing method. Consult the service documentation for details.")
+_AMZ_DATE = re.compile(r"[0-9]{8}T[0-9]{6}Z")
 _QUERY_KEYS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders",
                "X-Amz-Expires")
 
@@ -71,8 +74,9 @@ class Credential:
     expires: int = 0
 
 
+@functools.lru_cache(maxsize=1024)
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
-    """The SigV4 signing key of ``secret`` for one day, region and service."""
+    """The SigV4 signing key of ``secret`` for one day, region and service (cached: 4 HMACs saved)."""
     key = ("AWS4" + secret).encode()
     for part in (date, region, service, TERMINATOR):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
@@ -85,11 +89,12 @@ def amz_time(seconds: float) -> str:
 
 
 def _amz_seconds(text: str) -> float:
-    try:
-        return float(calendar.timegm(time.strptime(text, "%Y%m%dT%H%M%SZ")))
-    except (ValueError, OverflowError):
-        raise IncompleteSignature(f"Date must be in ISO-8601 'basic format'. Got '{text[:64]}'. "
-                                  "See http://en.wikipedia.org/wiki/ISO_8601") from None
+    if _AMZ_DATE.fullmatch(text):
+        y, mo, d, h, mi, sec = (int(text[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (9, 11), (11, 13), (13, 15)))
+        if 1 <= mo <= 12 and 1 <= d <= 31 and h < 24 and mi < 60 and sec < 61:
+            return float(calendar.timegm((y, mo, d, h, mi, sec, 0, 0, 0)))
+    raise IncompleteSignature(f"Date must be in ISO-8601 'basic format'. Got '{text[:64]}'. "
+                              "See http://en.wikipedia.org/wiki/ISO_8601")
 
 
 def _pairs(header: str) -> dict[str, str]:
