@@ -14,6 +14,7 @@ import pandas as pd
 
 from a2i_kit.errors import ResultsError
 from a2i_kit.results.keys import flow_prefix
+from a2i_kit.results.s3source import service_s3_client
 
 
 def list_loop_statuses(runtime: Any, flow_definition_arn: str) -> pd.DataFrame:
@@ -73,7 +74,7 @@ def results_for_session(cls: Any, session: Any, flow_definition_name: str, *,
         mirror.mkdir(parents=True, exist_ok=True)
         res = cls.from_mirror(mirror, prefix, **options)
     else:
-        s3 = getattr(session, "s3", None)
+        s3 = getattr(session, "s3", None) or service_s3_client(session)
         if s3 is None:
             raise ResultsError("the session has no S3 client: connect with backend='aws' or pass "
                                "Results.from_s3(boto3.client('s3'), ...)")  # fmt: skip

@@ -5,7 +5,8 @@ whoever holds the signed link that ``grant_read_access`` rendered (like a presig
 working ``ServiceConfig.signed_link_seconds`` after it was made; answered with
 ``Access-Control-Allow-Origin: *``, the CORS rule A2I asks input buckets to have), or to the admin
 token. Unsigned reads are refused: the mirror also holds every output.json. ``PUT`` (admin token)
-uploads into the mirror (body capped at ``ServiceConfig.max_body_bytes``).
+uploads into the mirror (body capped at ``ServiceConfig.max_body_bytes``). In ``s3`` output mode
+the same links read and write the S3 bucket itself (``ServiceContext.outputs``) instead.
 
 What a browser may do with a file (see :func:`serving_headers`): every answer carries
 ``X-Content-Type-Options: nosniff``; images, audio, video, PDF, JSON and plain text are served
@@ -191,6 +192,32 @@ def _bad_uri(request: Request) -> JSONResponse | None:
     return None
 
 
+def _from_s3(ctx: ServiceContext, bucket: str, key: str) -> Response:
+    """In ``s3`` output mode the links read the bucket itself (``ServiceContext.outputs``)."""
+    try:
+        check_location(bucket, key)
+        data = ctx.outputs.get_bytes(bucket, key)
+    except InputError:
+        data = None
+    except Exception as exc:  # botocore: endpoint down, credentials refused
+        return _error(502, "BadGateway", f"reading {_show(f's3://{bucket}/{key}')} from {ctx.outputs.endpoint} "
+                      f"failed ({type(exc).__name__}); check the S3 endpoint and the service's credentials")
+    if data is None:
+        return _error(404, "NoSuchKey", f"no object {_show(f's3://{bucket}/{key}')} at {ctx.outputs.endpoint}")
+    media = content_type(key)
+    extra = {} if is_inline(media) else {"Content-Disposition": "attachment"}
+    return Response(data, media_type=media, headers={**CORS_HEADERS, **serving_headers(media), **extra})
+
+
+def _to_s3(ctx: ServiceContext, bucket: str, key: str, body: bytes) -> Response:
+    try:
+        ctx.outputs.put_bytes(bucket, key, body, content_type(key))
+    except Exception as exc:
+        return _error(502, "BadGateway", f"writing {_show(f's3://{bucket}/{key}')} to {ctx.outputs.endpoint} "
+                      f"failed ({type(exc).__name__}); check that the bucket exists and the credentials")
+    return JSONResponse({"uri": f"s3://{bucket}/{key}", "size": len(body)}, headers=CORS_HEADERS)
+
+
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
     """``GET``/``HEAD`` (signed link or admin), ``OPTIONS`` and ``PUT`` (admin) on the mirror."""
 
@@ -204,6 +231,8 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
                 verify_link(ctx, _link_text(bucket, key), query.get("expires", ""), query.get("sig", ""))
             except LinkRefused as exc:
                 return _refusal(exc)
+        if ctx.config.output_mode == "s3":
+            return await run_in_threadpool(_from_s3, ctx, bucket, key)
         try:
             path = object_path(ctx, bucket, key)
         except InputError:
@@ -233,6 +262,8 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         except InputError as exc:
             return _error(400, "InvalidRequest", str(exc))
         try:
+            if ctx.config.output_mode == "s3":
+                return await run_in_threadpool(_to_s3, ctx, bucket, key, body)
             uri = await run_in_threadpool(put_object, ctx, bucket, key, body)
         except InputError as exc:
             return _error(400, "InvalidRequest", str(exc))

@@ -188,6 +188,10 @@ class OutputWriter:
                 return None
             raise
 
+    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
+        """Upload an object to S3 (``s3`` mode: what the mirror's PUT does there)."""
+        self._client().put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+
     def _client(self, door: bool = False) -> Any:
         """The S3 client (``door``: one try and short timeouts, for checks during a request)."""
         kind = "door" if door else "write"

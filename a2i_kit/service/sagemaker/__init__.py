@@ -34,4 +34,4 @@ OPERATIONS: dict[str, Handler] = {
     "DeleteWorkteam": workteams.delete_workteam,
 }
 # Operations that may take a while (run in a worker thread, off the event loop).
-SLOW_OPERATIONS = frozenset({"RenderUiTemplate"})
+SLOW_OPERATIONS = frozenset({"RenderUiTemplate", "CreateFlowDefinition"})  # the latter: HeadBucket in s3 mode

@@ -78,6 +78,7 @@ def _check_references(ctx: ServiceContext, config: dict[str, Any]) -> None:
 def create_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["FlowDefinitionName"]
     raise_for(s3_output_path_errors(params["OutputConfig"]["S3OutputPath"], name))
+    raise_for(ctx.outputs.output_path_errors(params["OutputConfig"]["S3OutputPath"]))  # s3 mode: HeadBucket
     check_activation(params)
     if params.get("HumanLoopConfig"):
         _check_references(ctx, params["HumanLoopConfig"])
