@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--require-auth", action="store_true",
                         help="AWS routes need SigV4 requests signed with keys from a2i-kit admin create-access-key")
     parser.add_argument("--secret-key-file", type=Path, default=None,
-                        help="key that seals access-key secrets (default <data-dir>/secret.key; keep a backup)")
+                        help="key that seals access-key secrets (default $A2I_KIT_SECRET_KEY_FILE, else "
+                             "<data-dir>/secret.key; keep a backup)")
     parser.add_argument("--check", action="store_true",
                         help="validate the configuration (database, S3, data directory, secret key, port), "
                              "print what was found and exit 0 or 1")
@@ -96,11 +97,12 @@ def service_config(args: argparse.Namespace, env: dict[str, str] | Any = os.envi
     database_url = args.database_url or env.get("A2I_KIT_DATABASE_URL") or None
     s3_endpoint = args.s3_endpoint_url or env.get("AWS_ENDPOINT_URL_S3") or None
     remote = args.host not in LOOPBACK
+    key_file = args.secret_key_file or env.get("A2I_KIT_SECRET_KEY_FILE") or None
     return ServiceConfig(data_dir=data_dir, region=settings.region, account_id=settings.account_id,
                          lenient_names=not strict, database_url=database_url,
                          output_mode="s3" if s3_endpoint else "local", s3_endpoint_url=s3_endpoint,
                          require_auth=bool(args.require_auth or remote),
-                         secret_key_file=args.secret_key_file.expanduser() if args.secret_key_file else None)
+                         secret_key_file=Path(key_file).expanduser() if key_file else None)
 
 
 def check(config: Any, args: argparse.Namespace) -> int:

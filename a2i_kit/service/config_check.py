@@ -268,22 +268,39 @@ def _output_buckets(config: ServiceConfig) -> dict[str, list[str]]:
 
 
 def check_access_keys(config: ServiceConfig) -> str:
-    """With signed requests on, the key that seals access-key secrets is readable (or can be made)."""
+    """With signed requests on, the secret key file opens the access keys the store holds."""
     if not config.require_auth:
         return "signed requests off (loopback only)"
-    path = Path(config.secret_key_file or Path(config.data_dir) / "secret.key")
-    if not path.exists():
-        if config.secret_key_file is not None:
-            raise ConfigError(f"the secret key file {path} does not exist; restore it from your backup "
-                              "(access keys cannot be read without it) or fix --secret-key-file")
-        return f"signed requests on; {path} is created at first start"
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    from a2i_kit.service.access_keys import AccessKeys, default_key_file
+    from a2i_kit.service.store.access_keys import AccessKeyRepository
+
+    path = default_key_file(config)
+    url = config.database_url or f"sqlite:///{config.store_path}"
+    if not config.database_url and not config.store_path.exists():
+        return "signed requests on; no access keys yet (issue one: a2i-kit admin create-access-key --name NAME)"
+    engine = create_engine(url, poolclass=NullPool)
     try:
-        with open(path, "rb") as handle:
-            handle.read(1)
+        with engine.connect() as conn:
+            has_table = inspect(conn).has_table("access_keys")
+        keys = AccessKeys(AccessKeyRepository(engine), path)
+        count = len(keys.list()) if has_table else 0
+        if count:
+            keys.check()  # ConfigError naming the fix when the file is missing or another key
     except OSError as exc:
         raise ConfigError(f"the secret key file {path} is not readable ({exc.strerror}); let the service's "
                           "user read it (chmod 600, owned by that user)") from exc
-    return f"signed requests on; secret key {path}"
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        raise database_error(exc, url) from exc
+    finally:
+        engine.dispose()
+    if not count:
+        return "signed requests on; no access keys yet (issue one: a2i-kit admin create-access-key --name NAME)"
+    return f"signed requests on; {count} access key{'s' if count != 1 else ''} open with {path}"
 
 
 def check_port(host: str, port: int) -> str:

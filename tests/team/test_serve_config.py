@@ -112,13 +112,24 @@ def test_not_a_database_url(tmp_path):
         "postgresql+psycopg://USER:PASSWORD@HOST:5432/DBNAME")
 
 
-def test_a_named_secret_key_file_must_exist_when_auth_is_on(tmp_path):
-    missing = tmp_path / "nowhere" / "secret.key"
-    result = serve(tmp_path, "--require-auth", "--secret-key-file", str(missing))
+def test_access_keys_need_their_secret_key_file(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "A2I_KIT_DATA_DIR": str(data)}
+    issued = subprocess.run([str(A2I_KIT), "admin", "create-access-key", "--name", "alice"], capture_output=True,
+                            text=True, env=env, timeout=60, check=False)
+    assert issued.returncode == 0, issued.stderr
+    fine = serve(tmp_path, "--require-auth", "--check")
+    assert fine.returncode == 0, fine.stderr
+    assert f"ok   access keys: signed requests on; 1 access key open with {data / 'secret.key'}\n" in fine.stdout
+    (data / "secret.key").rename(tmp_path / "elsewhere.key")
+    result = serve(tmp_path, "--require-auth")
     assert result.returncode == 2
     assert one_error_line(result) == (
-        f"the secret key file {missing} does not exist; restore it from your backup (access keys cannot "
-        "be read without it) or fix --secret-key-file")
+        f"the secret key file {data / 'secret.key'} is missing, so the secrets sealed in the store (access keys, "
+        "webhooks) cannot be read; restore it (or point secret_key_file / A2I_KIT_SECRET_KEY_FILE at it), or "
+        "delete them and create new ones")
+    moved = serve(tmp_path, "--require-auth", "--check", env={"A2I_KIT_SECRET_KEY_FILE": str(tmp_path / "elsewhere.key")})
+    assert moved.returncode == 0, moved.stderr
 
 
 # -- S3 outputs (moto's server as the S3 endpoint) -------------------------------------------------
