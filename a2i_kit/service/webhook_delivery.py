@@ -27,6 +27,7 @@ import threading
 from typing import Any
 
 from a2i_kit.service import webhooks
+from a2i_kit.service.access_keys import Sealer, default_key_file
 from a2i_kit.service.events import head_seq, read_after
 
 log = logging.getLogger(__name__)
@@ -39,19 +40,12 @@ INTERVAL_SECONDS = 1.0
 def _repo(ctx: Any) -> Any:
     from a2i_kit.service.store.webhooks import WebhookRepository
 
-    return WebhookRepository(ctx.store)
+    return WebhookRepository.of(ctx.store)
 
 
-def _seal(ctx: Any, secret: str) -> str:
-    from a2i_kit.service.access_keys import seal
-
-    return seal(ctx, secret)
-
-
-def _unseal(ctx: Any, sealed: str) -> str:
-    from a2i_kit.service.access_keys import unseal
-
-    return unseal(ctx, sealed)
+def _sealer(ctx: Any) -> Sealer:
+    """Webhook secrets are sealed like access-key secrets: Fernet, key file outside the database."""
+    return Sealer.open(default_key_file(ctx.config), create=True)
 
 
 def _view(row: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +55,7 @@ def _view(row: dict[str, Any]) -> dict[str, Any]:
 def add_webhook(ctx: Any, url: Any, secret: Any) -> dict[str, Any]:
     """Register ``url``; it receives every event recorded from now on. Raises InputError."""
     url, secret = webhooks.check_url(url), webhooks.check_secret(secret)
-    row = _repo(ctx).add(url, _seal(ctx, secret), ctx.clock.now(), head_seq(ctx))
+    row = _repo(ctx).add(url, _sealer(ctx).seal(secret), ctx.clock.now(), head_seq(ctx))
     return _view(row)
 
 
@@ -105,21 +99,22 @@ def send(ctx: Any, row: dict[str, Any]) -> str:
     hook = repo.get(row["webhook_id"])
     found = read_after(ctx, row["event_seq"] - 1, 1)
     if hook is None or not found or found[0][0] != row["event_seq"]:
-        repo.finish(row["id"], "failed", last_status=None, last_error="the webhook or its event is gone")
+        repo.finish(row, "failed", last_status=None, last_error="the webhook or its event is gone")
         return "failed"
     attempt = row["attempts"]  # already counted by the claim
-    body, headers = webhooks.request_parts(_unseal(ctx, hook["secret_sealed"]), found[0][1],
+    secret = _sealer(ctx).unseal(hook["secret_sealed"], f"webhook {hook['id']}")
+    body, headers = webhooks.request_parts(secret, found[0][1],
                                            webhook_id=hook["id"], event_seq=row["event_seq"], attempt=attempt)
     status, error = webhooks.post(hook["url"], body, headers)
     now = ctx.clock.now()
     if error is None:
-        repo.finish(row["id"], "delivered", last_status=status, last_error=None, delivered_at=now)
+        repo.finish(row, "delivered", last_status=status, last_error=None, delivered_at=now)
         return "delivered"
     if attempt >= webhooks.MAX_ATTEMPTS:
         log.warning("webhook %s: event %s failed after %d attempts (%s)", hook["id"], row["event_seq"], attempt, error)
-        repo.finish(row["id"], "failed", last_status=status, last_error=error)
+        repo.finish(row, "failed", last_status=status, last_error=error)
         return "failed"
-    repo.finish(row["id"], "pending", last_status=status, last_error=error,
+    repo.finish(row, "pending", last_status=status, last_error=error,
                 next_attempt=now + webhooks.backoff_seconds(attempt))
     return "retrying"
 
