@@ -57,9 +57,12 @@ def trust_policy() -> dict[str, Any]:
 
 
 def cors_rule(origins: tuple[str, ...] | list[str] = ("*",)) -> dict[str, Any]:
-    """The CORS rule AWS's A2I guide asks for on buckets holding task images (GET from the portal)."""
-    return {"ID": CORS_RULE_ID, "AllowedOrigins": list(origins), "AllowedMethods": ["GET"],
-            "AllowedHeaders": [], "ExposeHeaders": []}
+    """The CORS rule AWS's A2I guide asks for on buckets holding task images (GET from the portal).
+
+    The guide's console form also lists empty ``AllowedHeaders``/``ExposeHeaders``; S3 drops
+    empty lists, so they are left out here to compare equal with what GetBucketCors returns.
+    """
+    return {"ID": CORS_RULE_ID, "AllowedOrigins": list(origins), "AllowedMethods": ["GET"]}
 
 
 def _json(document: Any) -> str:

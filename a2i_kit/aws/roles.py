@@ -40,7 +40,7 @@ def _sdk_role(session: Any) -> tuple[str | None, str]:
     for name in SDK_MODULES:
         try:
             module = importlib.import_module(name)
-        except ImportError:
+        except Exception:  # ImportError, or v3's "removed in v3" guidance for v2 modules
             continue
         getter = getattr(module, "get_execution_role", None)
         if getter is None:
