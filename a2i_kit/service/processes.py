@@ -41,7 +41,10 @@ MAX_PAUSE_SECONDS = 30.0
 
 
 def serve_worker(config: ServiceConfig, sock: socket.socket, host: str, ready: Any) -> None:
-    """Body of one worker process: serve ``sock`` until SIGTERM/SIGINT or the supervisor is gone."""
+    """Body of one worker process: serve ``sock`` until SIGTERM/SIGINT or the supervisor is gone.
+
+    ``ready`` is the write end of a pipe: one message once the server accepts connections.
+    """
     logging.basicConfig(level=logging.WARNING, format=f"a2i-kit worker {os.getpid()}: %(levelname)s %(message)s")
     parent = os.getppid()
     parts = assemble(config, host, sock.getsockname()[1])
@@ -49,7 +52,10 @@ def serve_worker(config: ServiceConfig, sock: socket.socket, host: str, ready: A
     def watch() -> None:
         while not parts.server.started and not parts.server.should_exit:
             time.sleep(0.01)
-        ready.set()
+        with contextlib.suppress(OSError):
+            if parts.server.started:
+                ready.send("ready")
+            ready.close()
         while not parts.server.should_exit:
             if os.getppid() != parent:  # the supervisor died (even by SIGKILL): do not outlive it
                 parts.server.should_exit = True
@@ -68,10 +74,20 @@ class _Slot:
     def __init__(self, index: int) -> None:
         self.index = index
         self.process: Any = None
-        self.ready: Any = None
+        self.reader: Any = None
+        self.ready = False
         self.started = 0.0
         self.young_deaths = 0
         self.restart_at = 0.0
+
+
+def _is_ready(slot: _Slot, wait: float = 0.0) -> bool:
+    """True once the slot's current process said it serves (reads its pipe without blocking long)."""
+    if not slot.ready and slot.reader is not None:
+        with contextlib.suppress(EOFError, OSError):
+            if slot.reader.poll(wait):
+                slot.ready = slot.reader.recv() == "ready"
+    return slot.ready
 
 
 class Supervisor:
@@ -132,7 +148,7 @@ class Supervisor:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if all(s.process is not None and s.process.is_alive() and s.ready.is_set() for s in self._slots):
+                if all(s.process is not None and s.process.is_alive() and _is_ready(s) for s in self._slots):
                     return
             time.sleep(0.05)
         raise ServiceError(f"not every worker of {self.url} was ready within {timeout:.0f} s; see the log above")
@@ -157,18 +173,25 @@ class Supervisor:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+        for slot in self._slots:
+            if slot.reader is not None:
+                slot.reader.close()
+                slot.reader = None
 
     # -- internals ------------------------------------------------------------------------------
     def _spawn(self, slot: _Slot) -> None:
-        ready = _SPAWN.Event()
-        process = _SPAWN.Process(target=serve_worker, args=(self.config, self._socket, self.host, ready),
+        reader, writer = _SPAWN.Pipe(duplex=False)
+        process = _SPAWN.Process(target=serve_worker, args=(self.config, self._socket, self.host, writer),
                                  name=f"a2i-kit-worker-{slot.index}", daemon=False)
         process.start()
+        writer.close()  # the child holds its own copy
         with self._lock:
-            slot.process, slot.ready, slot.started = process, ready, time.monotonic()
+            if slot.reader is not None:
+                slot.reader.close()
+            slot.process, slot.reader, slot.ready, slot.started = process, reader, False, time.monotonic()
 
     def _await_ready(self, slot: _Slot, deadline: float) -> None:
-        while not slot.ready.wait(0.05):
+        while not _is_ready(slot, 0.05):
             if not slot.process.is_alive():
                 raise ServiceError(f"worker process {slot.index + 1} of {self.url} exited with code "
                                    f"{slot.process.exitcode} before it was ready; see its log above")
