@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 import boto3
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -27,27 +28,38 @@ def is_public_crowd_arn(workteam_arn: str) -> bool:
 def pooled_client(client: Any, size: int, *, botocore_retries: bool, prevalidated: bool = False) -> Any:
     """A copy of ``client`` with ``size`` pooled connections (and botocore retries off unless asked).
 
+    Built only from public API: the copy takes endpoint, region and config from ``client.meta``
+    and holds no credentials of its own. Its requests are signed by ``client`` itself: the copy
+    forwards botocore's ``request-created`` event to ``client.meta.events``, where ``client``'s
+    signer (and any handler its owner registered) runs, so refreshing or session credentials
+    behave exactly as on ``client``.
+
     ``prevalidated=True`` also turns botocore's client-side parameter validation off: the caller
     has already checked every parameter it sends (``launch_loops`` checks names, inputs and
     classifiers before the first call), so botocore would only repeat that work on each call.
-    Falls back to ``client`` itself when it cannot be copied (e.g. a stub in tests).
+    Falls back to ``client`` itself when it is not a botocore client (e.g. a stub in tests).
     """
     meta = getattr(client, "meta", None)
-    signer = getattr(client, "_request_signer", None)
-    credentials = getattr(signer, "_credentials", None)
-    if meta is None or credentials is None:
+    events = getattr(meta, "events", None)
+    if meta is None or events is None or not hasattr(meta, "service_model"):
         return client
-    config = Config(max_pool_connections=max(size, 10))
+    config = Config(max_pool_connections=max(size, 10), signature_version=UNSIGNED)
     if not botocore_retries:
         config = config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
     if prevalidated:
         config = config.merge(Config(parameter_validation=False))
-    frozen = credentials.get_frozen_credentials()
     with _session_lock:  # a boto3 Session is not thread-safe; creating a client from one is quick
-        return _shared_session().client(
+        copy = _shared_session().client(
             meta.service_model.service_name, endpoint_url=meta.endpoint_url, region_name=meta.region_name,
-            aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
-            aws_session_token=frozen.token, config=meta.config.merge(config))
+            config=meta.config.merge(config))
+    service_id = meta.service_model.service_id.hyphenize()
+
+    def sign_as_original(request: Any, operation_name: str, **_: Any) -> None:
+        events.emit(f"request-created.{service_id}.{operation_name}", request=request,
+                    operation_name=operation_name)
+
+    copy.meta.events.register(f"request-created.{service_id}", sign_as_original)
+    return copy
 
 
 _session_lock = threading.Lock()

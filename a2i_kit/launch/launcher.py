@@ -15,22 +15,22 @@ item (``ConflictException``: a loop of that name exists with different input).
 
 from __future__ import annotations
 
-import queue
 import random
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from a2i_kit.errors import InputError, LaunchError
+from a2i_kit.launch import transport
 from a2i_kit.launch.checks import DataAttributes, Job, build_jobs
 from a2i_kit.launch.clients import flow_is_public_crowd, pooled_client
 from a2i_kit.launch.ledger import Ledger, default_ledger_path
 from a2i_kit.launch.names import flow_name
 from a2i_kit.launch.reconcile import existing_loops, loop_arn
 from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code, error_message
+from a2i_kit.launch.workers import run_chunked
 
 __all__ = ["launch_loops"]
 NAME_TAKEN = ("ConflictException", "ValidationException")
@@ -73,8 +73,13 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     book = ledger if isinstance(ledger, Ledger) else Ledger(ledger or default_ledger_path(session))
     # Every parameter sent is checked above (build_jobs), so botocore need not check it per call.
     client = pooled_client(runtime, max_workers, botocore_retries=botocore_retries, prevalidated=True)
-    run = _Run(client, flow_definition_arn, book, retry or RetryPolicy(), max_workers)
-    return run.execute(jobs, progress=progress)
+    wire = transport.attach(client) if client is not runtime else None
+    try:
+        run = _Run(client, flow_definition_arn, book, retry or RetryPolicy(), max_workers)
+        return run.execute(jobs, progress=progress)
+    finally:
+        if wire is not None:
+            wire.close()
 
 
 class _Run:
@@ -133,49 +138,28 @@ class _Run:
         return None
 
     def _start_all(self, todo: list[Job], prior: dict[str, dict[str, Any]], progress: bool) -> None:
-        """Intents durably per chunk, then calls; at most two chunks queued; outcomes batched."""
+        """Intents durably per chunk, then calls; at most two chunks released; outcomes batched."""
         from tqdm.auto import tqdm
 
-        chunk = max(self.workers * 4, 32)
         bar = tqdm(total=len(todo), desc=f"Starting loops ({flow_name(self.flow)})", unit="loop",
                    disable=not progress or not todo)
-        finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
-        buffered: list[Any] = []
-        in_flight = 0
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="a2i-launch") as pool:
-            for i in range(0, len(todo), chunk):
-                batch = todo[i:i + chunk]
-                self.ledger.intend(self.flow, [(j.key, j.name, j.input_sha) for j in batch])
-                for job in batch:
-                    pool.submit(self._start_one, job, prior.get(job.key)).add_done_callback(finished.put)
-                in_flight += len(batch)
-                while in_flight > chunk:
-                    in_flight -= self._collect(finished, buffered, bar, flush_at=chunk // 2)
-            while in_flight:
-                in_flight -= self._collect(finished, buffered, bar, flush_at=chunk // 2)
-        self._flush(buffered)
-        bar.close()
 
-    def _collect(self, finished: queue.SimpleQueue, buffered: list[Any], bar: Any, flush_at: int) -> int:
-        """Take every finished call (waiting for at least one); returns how many."""
-        done = [finished.get()]
-        while not finished.empty():
-            done.append(finished.get())
-        outcomes = [f.result() for f in done]
-        buffered.extend(outcomes)
-        failed = sum(1 for r in outcomes if r[1] == "failed")
-        bar.update(len(done))
-        if failed:
-            self.failures += failed
-            bar.set_postfix(failed=self.failures)
-        if len(buffered) >= flush_at:
-            self._flush(buffered)
-        return len(done)
+        def intend(batch: Sequence[Job]) -> None:
+            self.ledger.intend(self.flow, [(j.key, j.name, j.input_sha) for j in batch])
 
-    def _flush(self, buffered: list[Any]) -> None:
-        if buffered:
-            self.ledger.record(self.flow, buffered)
-            buffered.clear()
+        def record(outcomes: list[Any]) -> None:
+            self.ledger.record(self.flow, outcomes)
+            bar.update(len(outcomes))
+            failed = sum(1 for r in outcomes if r[1] == "failed")
+            if failed:
+                self.failures += failed
+                bar.set_postfix(failed=self.failures)
+
+        try:
+            run_chunked(todo, lambda job: self._start_one(job, prior.get(job.key)), workers=self.workers,
+                        chunk=max(self.workers * 4, 32), before_chunk=intend, on_outcomes=record)
+        finally:
+            bar.close()
 
     def _start_one(self, job: Job, row: dict[str, Any] | None) -> Any:
         params: dict[str, Any] = {"HumanLoopName": job.name, "FlowDefinitionArn": self.flow,
