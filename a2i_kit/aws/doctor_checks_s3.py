@@ -63,7 +63,8 @@ def portal_origin(ctx: DoctorContext) -> str:
 
 
 def check_bucket_cors(ctx: DoctorContext) -> CheckResult:
-    buckets = sorted({u[5:].split("/", 1)[0] for u in input_uris(ctx.sample_input)} or ({ctx.bucket} - {None}))
+    buckets = sorted({u[5:].split("/", 1)[0] for u in input_uris(ctx.sample_input)}
+                     or ({ctx.bucket} if ctx.bucket else set()))
     if not buckets:
         return CheckResult("bucket-cors", "warn", "no bucket to check: pass bucket= or sample_input=")
     origin, s3, fixes, notes = portal_origin(ctx), ctx.client("s3"), [], []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import a2i_kit
 from a2i_kit.aws import apply_bucket_cors, apply_role_policy, apply_trust_policy, role_policy
 
@@ -199,3 +201,31 @@ def test_html_view_escapes_everything(aws_stack) -> None:
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count("<tr>") == len(CHECK_NAMES) + 1
+
+
+def test_missing_role_fails_and_the_printed_create_role_repairs_trust(aws_stack) -> None:
+    setup = aws_stack.good_setup()
+    ghost = "arn:aws:iam::123456789012:role/ghost"
+    report = _doctor(setup, role=ghost)
+    result = report["role-trust"]
+    assert (result.status, result.detail) == ("fail", f"role {ghost} (given) cannot be read: NoSuchEntity")
+    assert result.fix.startswith("aws iam create-role --role-name ghost --assume-role-policy-document ")
+    assert report["role-permissions"].status == "fail"
+    assert report["role-permissions"].detail == f"not checked: role {ghost} (given) cannot be read: NoSuchEntity"
+    ran = aws_stack.aws(result.fix)
+    assert ran.returncode == 0, ran.stderr
+    again = _doctor(setup, role=ghost)
+    assert again["role-trust"].status == "pass"
+    assert again["role-permissions"].status == "fail"  # a new role has no S3 access yet
+
+
+def test_doctor_refuses_the_local_backend(tmp_path) -> None:
+    session = a2i_kit.connect(data_dir=tmp_path / "local")
+    try:
+        with pytest.raises(a2i_kit.ConfigError, match=r"the doctor checks an AWS setup \(IAM, S3, workteams\): "
+                                                      r"use a2i_kit.connect\('aws'\)"):
+            session.doctor()
+        with pytest.raises(a2i_kit.ConfigError, match=r"session.client\('iam'\) needs the AWS backend"):
+            session.client("iam")
+    finally:
+        session.service.stop()
