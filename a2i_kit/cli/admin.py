@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,18 +67,20 @@ def service_config(args: argparse.Namespace) -> Any:
                          secret_key_file=Path(key_file).expanduser() if key_file else None)
 
 
-def open_keys(config: Any) -> AccessKeys:
-    """The access keys of the store ``config`` names, opened without starting a service."""
-    from sqlalchemy import create_engine
+@contextmanager
+def open_keys(config: Any) -> Iterator[AccessKeys]:
+    """``with open_keys(config) as keys:`` the access keys of the store ``config`` names (no service needed).
 
-    from a2i_kit.service.private import private_dir, private_file
+    The store is opened as the service opens it (a SQLite store is created or upgraded on the way).
+    """
+    from a2i_kit.service.store import Store
     from a2i_kit.service.store.access_keys import AccessKeyRepository
 
-    if config.database_url is None:
-        private_dir(config.data_dir)
-        private_file(config.store_path)
-    engine = create_engine(config.database_url or f"sqlite:///{config.store_path}")
-    return AccessKeys(AccessKeyRepository(engine, create=True), default_key_file(config))
+    store = Store.open(config)
+    try:
+        yield AccessKeys(AccessKeyRepository.of(store), default_key_file(config))
+    finally:
+        store.close()
 
 
 def usage_lines(key: IssuedKey, region: str) -> list[str]:
@@ -101,13 +105,15 @@ def usage_lines(key: IssuedKey, region: str) -> list[str]:
 
 def create_key(args: argparse.Namespace) -> int:
     config = service_config(args)
-    key = open_keys(config).create(args.name)
+    with open_keys(config) as keys:
+        key = keys.create(args.name)
     print("\n".join(usage_lines(key, config.region)), flush=True)
     return 0
 
 
 def list_keys(args: argparse.Namespace) -> int:
-    keys = open_keys(service_config(args)).list()
+    with open_keys(service_config(args)) as opened:
+        keys = opened.list()
     if not keys:
         print("no access keys; issue one with: a2i-kit admin create-access-key --name NAME")
         return 0
@@ -121,9 +127,10 @@ def list_keys(args: argparse.Namespace) -> int:
 
 
 def delete_key(args: argparse.Namespace) -> int:
-    keys = open_keys(service_config(args))
-    names = {k.key_id: k.name for k in keys.list()}
-    if not keys.delete(args.key_id):
+    with open_keys(service_config(args)) as keys:
+        names = {k.key_id: k.name for k in keys.list()}
+        deleted = keys.delete(args.key_id)
+    if not deleted:
         raise InputError(f"there is no access key {args.key_id[:40]!r}; `a2i-kit admin list-access-keys` shows them")
     print(f"deleted access key {args.key_id} ({names.get(args.key_id, '?')}); running services refuse it within "
           f"{CACHE_SECONDS:g} seconds")
