@@ -65,7 +65,7 @@ def test_presigned_url_verifies() -> None:
 
 def test_tampered_body_wrong_secret_and_unsigned_payload() -> None:
     request = _signed("POST", "http://localhost/human-loops", b'{"a":1}')
-    with pytest.raises(sigv4.InvalidSignatureException, match="^The request signature we calculated does not"):
+    with pytest.raises(sigv4.InvalidSignatureException, match=r"^The request signature we calculated does not"):
         _check(request, b'{"a":2}')
     with pytest.raises(sigv4.InvalidSignatureException):
         _check(request, b'{"a":1}', secret=SECRET[:-1] + "X")
@@ -74,7 +74,7 @@ def test_tampered_body_wrong_secret_and_unsigned_payload() -> None:
 
 
 def test_incomplete_authorization_in_aws_words() -> None:
-    with pytest.raises(sigv4.MissingAuthenticationToken, match="^Missing Authentication Token$"):
+    with pytest.raises(sigv4.MissingAuthenticationToken, match=r"^Missing Authentication Token$"):
         sigv4.parse({}, {})
     with pytest.raises(sigv4.IncompleteSignature) as info:
         sigv4.parse({"authorization": "Bearer abc"}, {})
@@ -90,8 +90,8 @@ def test_incomplete_authorization_in_aws_words() -> None:
     with pytest.raises(sigv4.IncompleteSignature) as info:
         sigv4.parse({"authorization": header + ", Signature=ab junk"}, {})
     assert info.value.message.startswith("Authorization header requires existence of either")
-    with pytest.raises(sigv4.IncompleteSignature, match="^Credential must have exactly 5 slash-delimited elements, "
-                       "e.g. keyid/date/region/service/term, got 'AKIA/20200101'$"):
+    with pytest.raises(sigv4.IncompleteSignature, match=r"^Credential must have exactly 5 slash-delimited elements, "
+                       r"e.g. keyid/date/region/service/term, got 'AKIA/20200101'$"):
         sigv4.parse({"authorization": "AWS4-HMAC-SHA256 Credential=AKIA/20200101, SignedHeaders=host, Signature=a",
                      "x-amz-date": "20200101T000000Z"}, {})
     with pytest.raises(sigv4.IncompleteSignature, match=r"^'oops' not a valid key=value pair \(missing equal-sign\)"):
@@ -127,20 +127,21 @@ def test_scope_and_clock_in_aws_words() -> None:
             sigv4.check_scope(cred, "us-east-1", when)
         assert info.value.message == message
         assert (info.value.status, info.value.json_status) == (403, 403)
-    with pytest.raises(sigv4.IncompleteSignature, match="^Date must be in ISO-8601 'basic format'. Got '2020-01-01'"):
+    with pytest.raises(sigv4.IncompleteSignature, match=r"^Date must be in ISO-8601 'basic format'. Got '2020-01-01'"):
         sigv4.check_scope(_cred("20200101/us-east-1/sagemaker/aws4_request", "2020-01-01"), "us-east-1", now)
 
 
 def test_sealer_refuses_missing_and_wrong_key_files(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "secret.key"
-    with pytest.raises(ConfigError, match="secret key file .* is missing"):
+    with pytest.raises(ConfigError, match=r"secret key file .* is missing"):
         Sealer.open(path, create=False)
     sealer = Sealer.open(path, create=True)
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     sealed = sealer.seal(SECRET)
-    assert SECRET not in sealed and Sealer.open(path, create=False).unseal(sealed, "k") == SECRET
+    assert SECRET not in sealed
+    assert Sealer.open(path, create=False).unseal(sealed, "k") == SECRET
     other = Sealer.open(tmp_path / "other.key", create=True)
-    with pytest.raises(ConfigError, match="^the secret of access key K was sealed with another key than the one in"):
+    with pytest.raises(ConfigError, match=r"^the secret of access key K was sealed with another key than the one in"):
         other.unseal(sealed, "access key K")
     (tmp_path / "bad.key").write_text("not a key\n")
     with pytest.raises(ConfigError, match="does not hold a Fernet key"):
