@@ -20,10 +20,10 @@ STATUSES = ("InProgress", "Stopping", "Completed", "Stopped", "Failed")
 
 def overview(ctx: ServiceContext) -> dict[str, Any]:
     """Counts and rows for the manager page (plain data, also handy in tests)."""
-    flows = ctx.store.query("SELECT * FROM flow_definitions ORDER BY creation_time, name")
-    loops = ctx.store.query("SELECT * FROM loops WHERE deleted = 0 ORDER BY creation_time DESC, name")
-    rows = ctx.store.query("SELECT * FROM assignments")
-    workers = {w["name"]: w["doc"].get("name", w["name"]) for w in ctx.store.query("SELECT * FROM workers")}
+    flows = ctx.store.flow_definitions.all()
+    loops = ctx.store.loops.visible()
+    rows = ctx.store.claims.all()
+    workers = {w["name"]: w["doc"].get("name", w["name"]) for w in ctx.store.workers.all()}
     by_loop: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_loop.setdefault(row["loop_name"], []).append(row)

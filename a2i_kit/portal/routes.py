@@ -139,7 +139,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
             claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
         except WorkforceError as exc:
             return failure(exc, worker, csrf)
-        mine = next(a for a in ctx.store.assignments(loop) if a["worker_id"] == worker["name"])
+        mine = next(a for a in ctx.store.claims.of_loop(loop) if a["worker_id"] == worker["name"])
         return html(pages.task_page(worker["doc"]["name"], claimed, mine["deadline"] - ctx.clock.now(), csrf=csrf))
 
     async def manage(request: Request) -> Response:

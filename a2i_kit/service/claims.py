@@ -40,7 +40,7 @@ def own_assignment(assignments: list[dict[str, Any]], worker_id: str) -> dict[st
 
 
 def deleting_flows(ctx: ServiceContext) -> set[str]:
-    return {row["arn"] for row in ctx.store.query("SELECT arn FROM flow_definitions WHERE status = 'Deleting'")}
+    return {row["arn"] for row in ctx.store.flow_definitions.deleting()}
 
 
 def claim_refusal(loop: dict[str, Any], assignments: list[dict[str, Any]],
@@ -65,7 +65,7 @@ def claim_refusal(loop: dict[str, Any], assignments: list[dict[str, Any]],
 
 def load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """The loop record if this worker may see it (404 unknown, 403 another team's)."""
-    loop = ctx.store.get("loops", loop_name)
+    loop = ctx.store.loops.get(loop_name, lock=True)
     if loop is None or loop.get("deleted"):
         raise WorkforceError(404, "NotFound", f"human loop {loop_name!r} does not exist")
     team_arn = loop["doc"].get("WorkteamArn")
@@ -81,7 +81,7 @@ def load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> di
 def live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any], now: float,
                 assignments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     if assignments is None:
-        assignments = ctx.store.assignments(loop["name"])
+        assignments = ctx.store.claims.of_loop(loop["name"])
     held = own_assignment(assignments, worker["name"])
     if held is None or held["status"] != "claimed":
         raise WorkforceError(409, "Conflict", f"you hold no claim on human loop {loop['name']!r}; claim it first")

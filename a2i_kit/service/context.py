@@ -166,9 +166,10 @@ class ServiceContext:
         from a2i_kit.service.private import private_dir, private_file
 
         private_dir(config.data_dir)
-        private_file(config.store_path)
-        store = Store(config.store_path)
-        offset = float(store.get_setting("clock_offset", 0.0))
+        if config.database_url is None:
+            private_file(config.store_path)
+        store = Store.open(config)
+        offset = float(store.settings.get("clock_offset", 0.0))
         from a2i_kit.service.events import EventLog
         from a2i_kit.service.outputs import OutputWriter
 
@@ -182,4 +183,4 @@ class ServiceContext:
     def advance_clock(self, seconds: float) -> None:
         """Move service time forward (and remember it across restarts)."""
         self.clock.advance(seconds)
-        self.store.set_setting("clock_offset", self.clock.offset)
+        self.store.settings.set("clock_offset", self.clock.offset)

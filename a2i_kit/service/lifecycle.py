@@ -67,7 +67,7 @@ def set_loop_status(ctx: ServiceContext, loop_name: str, status: str, *,
     """
     store = ctx.store
     with store.transaction():
-        loop = store.get("loops", loop_name)
+        loop = store.loops.get(loop_name, lock=True)
         if loop is None:
             raise KeyError(loop_name)
         current = loop["status"]
@@ -87,11 +87,11 @@ def _apply(ctx: ServiceContext, loop: dict[str, Any], status: str, failure_code:
         doc["FailureReason"] = (failure_reason or "")[:1024]
     write_output = status == "Completed"
     if status == "Stopped":
-        write_output = any(a["status"] == "submitted" for a in ctx.store.assignments(loop["name"]))
+        write_output = any(a["status"] == "submitted" for a in ctx.store.claims.of_loop(loop["name"]))
     doc["OutputWritten"] = write_output
     if status in FINISHED:
         doc["FinishedTime"] = now
-    ctx.store.update("loops", loop["name"], status=status, doc=doc, updated_time=now)
+    ctx.store.loops.update(loop["name"], status=status, doc=doc, updated_time=now)
     event = None
     if status in EVENT_STATUSES:
         event = build_event(account=ctx.config.account_id, region=ctx.config.region, now=now,
@@ -108,7 +108,7 @@ def fail_undeliverable(ctx: ServiceContext, loop_name: str, reason: str) -> dict
     The one move out of a finished status: A2I fails a loop it cannot write the output of.
     """
     with ctx.store.transaction():
-        loop = ctx.store.get("loops", loop_name)
+        loop = ctx.store.loops.get(loop_name, lock=True)
         if loop is None or loop["status"] == "Failed":
             return loop
         return _apply(ctx, loop, "Failed", "ValidationError", reason, ctx.clock.now())
@@ -121,11 +121,11 @@ def finish_if_done(ctx: ServiceContext, loop_name: str, now: float | None = None
     completion it causes commit together.
     """
     with ctx.store.transaction():
-        loop = ctx.store.get("loops", loop_name)
+        loop = ctx.store.loops.get(loop_name, lock=True)
         if loop is None or loop["status"] in FINISHED:
             return loop
         now = ctx.clock.now() if now is None else now
-        assignments = ctx.store.assignments(loop_name)
+        assignments = ctx.store.claims.of_loop(loop_name)
         submitted = {a["worker_id"] for a in assignments if a["status"] == "submitted"}
         if loop["status"] == "InProgress" and len(submitted) >= int(loop["doc"].get("TaskCount") or 1):
             return set_loop_status(ctx, loop_name, "Completed", now=now)

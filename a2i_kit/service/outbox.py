@@ -1,8 +1,11 @@
 """Transactional outbox: the side effects of a loop's status change, done exactly once.
 
 A status change that writes ``output.json`` or emits an event records that work as an
-``outbox`` row *in the same SQLite transaction* as the change (and as the answer that caused
-it). Right after the commit, still holding the store's lock, the row is delivered: the output is
+``outbox`` row *in the same transaction* as the change (and as the answer that caused it); the
+event itself is also added to the store's ``events`` table there, exactly once by construction
+(the cursor of ``/_a2i/events`` and webhooks). Right after the commit (on SQLite still holding
+the store's lock) the row is delivered, in a transaction that locks it (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL: two processes never deliver one row at once): the output is
 written by atomic rename (rewriting identical content is harmless), the event is appended unless
 the log already holds its ``id`` (a crash between appending and deleting the row), then the row
 is deleted. A row left by a crash is delivered by the sweeper's first pass at start and by every
@@ -56,11 +59,11 @@ def enqueue(ctx: ServiceContext, loop_name: str, status: str, *, write_output: b
             event: dict[str, Any] | None) -> None:
     """Record the side effects of a status change; call inside the transaction that makes it."""
     store = ctx.store
-    store.execute(
-        "INSERT INTO outbox (loop_name, status, write_output, event, log_offset, created) VALUES (?,?,?,?,?,?)",
-        (loop_name, status, int(write_output), json.dumps(event) if event else None, ctx.events.size(),
-         ctx.clock.now()))
-    row_id = store.query("SELECT last_insert_rowid() AS id")[0]["id"]
+    now = ctx.clock.now()
+    if event is not None:
+        store.events.add(event, loop_name=loop_name, time=now)
+    row_id = store.outbox.add(loop_name, status, write_output=write_output,
+                              event=json.dumps(event) if event else None, log_offset=ctx.events.size(), created=now)
     published: list[dict[str, Any]] = []
     store.after_commit(lambda: published.extend(deliver(ctx, row_id)))
     store.after_commit(lambda: _publish(ctx, published), locked=False)
@@ -68,20 +71,16 @@ def enqueue(ctx: ServiceContext, loop_name: str, status: str, *, write_output: b
 
 def pending(ctx: ServiceContext, now: float | None = None) -> list[int]:
     """Ids of rows due for delivery (all rows when ``now`` is None), oldest first."""
-    if now is None:
-        rows = ctx.store.query("SELECT id FROM outbox ORDER BY id")
-    else:
-        rows = ctx.store.query("SELECT id FROM outbox WHERE next_attempt <= ? ORDER BY id", (now,))
-    return [row["id"] for row in rows]
+    return ctx.store.outbox.due(now)
 
 
 def deliver_due(ctx: ServiceContext, now: float | None = None) -> int:
     """Deliver every due row (every row when ``now`` is None); returns how many were done."""
     done = 0
     for row_id in pending(ctx, now):
-        with ctx.store.transaction():  # holds the lock: one delivery at a time
+        with ctx.store.transaction():  # the row stays locked while it is delivered
             events = deliver(ctx, row_id)
-            done += int(not ctx.store.query("SELECT id FROM outbox WHERE id = ?", (row_id,)))
+            done += int(ctx.store.outbox.get(row_id) is None)
         _publish(ctx, events)
     return done
 
@@ -89,13 +88,18 @@ def deliver_due(ctx: ServiceContext, now: float | None = None) -> int:
 def deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
     """Perform one row's side effects and delete it; returns the events to publish in-process."""
     store = ctx.store
-    rows = store.query("SELECT * FROM outbox WHERE id = ?", (row_id,))
-    if not rows:
-        return []  # delivered meanwhile
-    row = rows[0]
-    loop = store.get("loops", row["loop_name"])
+    with store.transaction():
+        return _deliver(ctx, row_id)
+
+
+def _deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
+    store = ctx.store
+    row = store.outbox.get(row_id, lock=True)
+    if row is None:
+        return []  # delivered meanwhile, or being delivered by another process
+    loop = store.loops.get(row["loop_name"])
     if loop is None:  # the service was reset
-        store.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+        store.outbox.delete(row_id)
         return []
     if row["write_output"]:
         try:
@@ -113,7 +117,7 @@ def deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
         except OSError as exc:
             return _retry(ctx, row, loop, exc)
         crash_point("after-event-append")
-    store.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+    store.outbox.delete(row_id)
     if row["attempts"]:
         log.info("human loop %r: its %s output and event were delivered after %d failed attempts",
                  row["loop_name"], row["status"], row["attempts"])
@@ -126,7 +130,7 @@ def _write_output(ctx: ServiceContext, loop: dict[str, Any]) -> None:
 
     doc = loop["doc"]
     try:
-        document = build_output(doc, submitted_answers(ctx.store.assignments(loop["name"])))
+        document = build_output(doc, submitted_answers(ctx.store.claims.of_loop(loop["name"])))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"the loop's input or answers are not valid JSON ({type(exc).__name__})") from exc
     ctx.outputs.write(doc["OutputS3Uri"], document, kms_key_id=doc.get("KmsKeyId"))
@@ -145,8 +149,7 @@ def _retry(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], exc: 
     if row["write_output"] and attempts >= MAX_ATTEMPTS:
         return _give_up(ctx, row, loop, f"the output could not be written after {attempts} attempts ({reason})")
     delay = min(MAX_BACKOFF_SECONDS, 2.0 ** attempts)
-    ctx.store.execute("UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?",
-                      (attempts, ctx.clock.now() + delay, reason, row["id"]))
+    ctx.store.outbox.retry_later(row["id"], attempts, ctx.clock.now() + delay, reason)
     if attempts == 1:  # once per item, not once per pass
         log.warning("human loop %r: the side effects of %s failed (%s); retrying with backoff",
                     row["loop_name"], row["status"], reason)
@@ -161,7 +164,7 @@ def _give_up(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], why
     reason = f"The human loop's output could not be written to {uri}: {why}"
     log.error("human loop %r failed: %s", row["loop_name"], reason)
     with ctx.store.transaction():
-        ctx.store.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+        ctx.store.outbox.delete(row["id"])
         fail_undeliverable(ctx, loop["name"], reason)
     return []
 

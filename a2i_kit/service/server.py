@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("a2i_kit.service.worker_http", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
               "a2i_kit.portal.routes")
 RESET_TABLES = ("task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings",
-                "outbox")
+                "outbox", "events")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -117,9 +117,7 @@ def admin_routes(ctx: Any, faults: Faults) -> list[BaseRoute]:
 
     async def reset_endpoint(request: Request) -> Response:
         require_admin(request, ctx)
-        with ctx.store.transaction():
-            for table in RESET_TABLES:
-                ctx.store.execute(f"DELETE FROM {table}")
+        ctx.store.reset(RESET_TABLES)
         ctx.clock.offset = 0.0
         faults.reset()
         if ctx.config.events_log.exists():
@@ -189,7 +187,7 @@ def misc_routes(ctx: Any) -> list[BaseRoute]:
                               "DescribeHumanTaskUi again for a fresh UiTemplate.Url")
             return _error(403, "Forbidden", "the signature of this template link is not valid (or its "
                           "expires was edited); call DescribeHumanTaskUi for a fresh UiTemplate.Url")
-        record = ctx.store.get("task_uis", name)
+        record = ctx.store.task_uis.get(name)
         if record is None or record["doc"]["ContentSha256"] != sha:
             return _error(404, "NotFound", f"no task template {name[:80]!r} with this content; it was "
                           "deleted or replaced: call DescribeHumanTaskUi again")

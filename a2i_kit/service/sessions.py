@@ -104,7 +104,7 @@ def worker_session(ctx: ServiceContext, value: str | None) -> tuple[dict[str, An
     if payload is None or expired(ctx, payload) or ended(ctx, payload):
         return None
     worker_id = payload.get("w")
-    worker = ctx.store.get("workers", worker_id) if isinstance(worker_id, str) else None
+    worker = ctx.store.workers.get(worker_id) if isinstance(worker_id, str) else None
     if worker is None or not hmac.compare_digest(str(payload.get("g")), generation(ctx, worker)):
         return None
     return worker, payload
@@ -124,11 +124,11 @@ def manager_session(ctx: ServiceContext, value: str | None) -> dict[str, Any] | 
 def end_session(ctx: ServiceContext, payload: dict[str, Any]) -> None:
     """Sign-out: the session stops working at once, even if its cookie was copied."""
     _purge(ctx, _REVOKED_PREFIX)
-    ctx.store.set_setting(_REVOKED_PREFIX + payload["n"], float(payload["e"]))
+    ctx.store.settings.set(_REVOKED_PREFIX + payload["n"], float(payload["e"]))
 
 
 def ended(ctx: ServiceContext, payload: dict[str, Any]) -> bool:
-    return ctx.store.get_setting(_REVOKED_PREFIX + payload["n"]) is not None
+    return ctx.store.settings.get(_REVOKED_PREFIX + payload["n"]) is not None
 
 
 # -- CSRF ----------------------------------------------------------------------------------------
@@ -163,10 +163,10 @@ def open_link(ctx: ServiceContext, value: str | None) -> tuple[dict[str, Any] | 
         return None, None, "invalid"
     if expired(ctx, payload):
         return None, payload, "expired"
-    if ctx.store.get_setting(_USED_PREFIX + payload["n"]) is not None:
+    if ctx.store.settings.get(_USED_PREFIX + payload["n"]) is not None:
         return None, payload, "used"
     worker_id = payload.get("w")
-    worker = ctx.store.get("workers", worker_id) if isinstance(worker_id, str) else None
+    worker = ctx.store.workers.get(worker_id) if isinstance(worker_id, str) else None
     if worker is None or not hmac.compare_digest(str(payload.get("g")), generation(ctx, worker)):
         return None, payload, "replaced"
     return worker, payload, ""
@@ -175,15 +175,12 @@ def open_link(ctx: ServiceContext, value: str | None) -> tuple[dict[str, Any] | 
 def consume_link(ctx: ServiceContext, payload: dict[str, Any]) -> bool:
     """Mark a link used; False when it already was (two tabs racing: only one signs in)."""
     _purge(ctx, _USED_PREFIX)
-    changed = ctx.store.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
-                                (_USED_PREFIX + payload["n"], json.dumps(float(payload["e"]))))
-    return changed == 1
+    return ctx.store.settings.add(_USED_PREFIX + payload["n"], float(payload["e"]))
 
 
 def _purge(ctx: ServiceContext, prefix: str) -> None:
     """Forget used links and ended sessions whose expiry has passed (they are refused anyway)."""
-    ctx.store.execute("DELETE FROM settings WHERE key >= ? AND key < ? AND CAST(value AS REAL) < ?",
-                      (prefix, prefix[:-1] + ";", ctx.clock.now()))
+    ctx.store.settings.purge(prefix, ctx.clock.now())
 
 
 # -- the HTTP side: cookie names and attributes, origin checks -----------------------------------

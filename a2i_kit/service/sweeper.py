@@ -12,7 +12,8 @@ Rules (A2I leaves the exact trigger open; these are ours, also stated in the REA
   live claim waits for that claim to be submitted or to expire.
 
 Each sweep only reads the store and applies idempotent transitions, so it is safe to run twice,
-from two threads, or right after a restart. Workers never depend on the sweeper for correctness:
+from two threads, or right after a restart; one pass runs at a time across every process that
+shares the database (``store.singleton``: an advisory lock on PostgreSQL). Workers never depend on the sweeper for correctness:
 the worker API treats a claim past its deadline as gone even before a sweep marks it.
 
 Example:
@@ -38,14 +39,7 @@ log = logging.getLogger(__name__)
 
 def expire_claims(ctx: ServiceContext, now: float) -> set[str]:
     """Mark claims past their deadline ``expired``; returns the names of the loops touched."""
-    with ctx.store.transaction():
-        rows = ctx.store.query(
-            "SELECT loop_name, worker_id FROM assignments WHERE status = 'claimed' AND deadline <= ?", (now,))
-        for row in rows:
-            ctx.store.execute(
-                "UPDATE assignments SET status = 'expired' WHERE loop_name = ? AND worker_id = ? "
-                "AND status = 'claimed'", (row["loop_name"], row["worker_id"]))
-    return {row["loop_name"] for row in rows}
+    return ctx.store.claims.expire_due(now)
 
 
 class ExpiryIndex:
@@ -57,20 +51,19 @@ class ExpiryIndex:
 
     def overdue(self, ctx: ServiceContext, now: float) -> list[dict[str, Any]]:
         """InProgress loops whose availability lifetime has elapsed (full records)."""
-        rows = ctx.store.query("SELECT name, creation_time FROM loops WHERE status = 'InProgress' AND deleted = 0")
+        rows = ctx.store.loops.open_times()
         open_names = {row["name"] for row in rows}
         self._until = {name: t for name, t in self._until.items() if name in open_names}
         new = [row for row in rows if row["name"] not in self._until]
         for start in range(0, len(new), 500):
             chunk = new[start:start + 500]
-            lifetimes = ctx.store.query(
-                "SELECT name, json_extract(doc, '$.TaskAvailabilityLifetimeInSeconds') AS lifetime FROM loops "
-                f"WHERE name IN ({','.join('?' * len(chunk))})", [row["name"] for row in chunk])
-            by_name = {row["name"]: row["lifetime"] for row in lifetimes}
+            lifetimes = ctx.store.loops.doc_fields([row["name"] for row in chunk],
+                                                   ("TaskAvailabilityLifetimeInSeconds",))
+            by_name = {row["name"]: row["f_TaskAvailabilityLifetimeInSeconds"] for row in lifetimes}
             for row in chunk:
                 self._until[row["name"]] = row["creation_time"] + float(by_name.get(row["name"]) or DEFAULT_LIFETIME)
         due = sorted(name for name, until in self._until.items() if until <= now)
-        return [loop for name in due if (loop := ctx.store.get("loops", name)) is not None]
+        return [loop for name in due if (loop := ctx.store.loops.get(name)) is not None]
 
 
 def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
@@ -80,7 +73,7 @@ def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
         done = lifecycle.finish_if_done(ctx, name)
         if done is None or done["status"] != "InProgress":
             return False
-        assignments = ctx.store.assignments(name)
+        assignments = ctx.store.claims.of_loop(name)
         if lifecycle.live_claims(assignments, now):
             return False
         submitted = sum(1 for a in assignments if a["status"] == "submitted")
@@ -95,22 +88,28 @@ def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:
 def sweep(ctx: ServiceContext, index: ExpiryIndex | None = None) -> dict[str, int]:
     """One pass of every rule; returns counts of what changed. ``index`` carries what earlier
     passes learned (a fresh one reads everything again, e.g. after a restart)."""
-    now = ctx.clock.now()
     counts = {"claims_expired": 0, "loops_expired": 0, "loops_finished": 0}
+    with ctx.store.singleton() as mine:
+        if mine:  # another process (or thread) is sweeping now: its pass covers ours
+            _sweep(ctx, index or ExpiryIndex(), counts)
+    return counts
+
+
+def _sweep(ctx: ServiceContext, index: ExpiryIndex, counts: dict[str, int]) -> None:
+    now = ctx.clock.now()
     _safely(outbox.deliver_due, ctx, now)
     touched = expire_claims(ctx, now)
     counts["claims_expired"] = len(touched)
-    stopping = ctx.store.query("SELECT name FROM loops WHERE status = 'Stopping' AND deleted = 0")
-    for name in sorted(touched | {row["name"] for row in stopping}):
-        before = ctx.store.get("loops", name)
+    stopping = ctx.store.loops.names_with_status("Stopping")
+    for name in sorted(touched | set(stopping)):
+        before = ctx.store.loops.get(name)
         after = _safely(lifecycle.finish_if_done, ctx, name)
         if before and after and after["status"] != before["status"]:
             counts["loops_finished"] += 1
-    for loop in (index or ExpiryIndex()).overdue(ctx, now):
+    for loop in index.overdue(ctx, now):
         if _safely(expire_loop, ctx, loop, now):
             counts["loops_expired"] += 1
     _drain_deleting_flows(ctx)
-    return counts
 
 
 def recover(ctx: ServiceContext) -> dict[str, int]:
@@ -129,16 +128,12 @@ def recover(ctx: ServiceContext) -> dict[str, int]:
 
 def answered_but_open(ctx: ServiceContext) -> list[str]:
     """InProgress loops that already hold TaskCount submitted answers."""
-    rows = ctx.store.query(
-        "SELECT l.name AS name FROM loops l JOIN assignments a ON a.loop_name = l.name "
-        "WHERE l.status = 'InProgress' AND l.deleted = 0 AND a.status = 'submitted' "
-        "GROUP BY l.name HAVING COUNT(*) >= COALESCE(json_extract(l.doc, '$.TaskCount'), 1)")
-    return sorted(row["name"] for row in rows)
+    return ctx.store.loops.answered_but_open()
 
 
 def _drain_deleting_flows(ctx: ServiceContext) -> None:
     """Finish DeleteFlowDefinition once the loops that were still being worked on have ended."""
-    for row in ctx.store.query("SELECT name FROM flow_definitions WHERE status = 'Deleting'"):
+    for row in ctx.store.flow_definitions.deleting():
         _safely(drain, ctx, row["name"])
 
 

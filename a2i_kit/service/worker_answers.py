@@ -73,7 +73,7 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
     with ctx.store.transaction():
         loop = load_loop(ctx, worker, loop_name)
         now = ctx.clock.now()
-        assignments = ctx.store.assignments(loop_name)
+        assignments = ctx.store.claims.of_loop(loop_name)
         simulated = time_spent is not None or acceptance_time is not None
         stored = own_assignment(assignments, worker["name"])
         if stored is not None and stored["status"] == "submitted":
@@ -88,7 +88,7 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
                "timeSpentInSeconds": round(submitted - accepted, 3), "workerId": worker["name"],
                "workerMetadata": {"identityData": identity_data(ctx, worker, team)},
                "answerContent": answer}
-        ctx.store.put_assignment({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
+        ctx.store.claims.put({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
         ctx.store.after_commit(lambda: outbox.crash_point("after-answer-commit"))
         after = lifecycle.finish_if_done(ctx, loop_name, now=now) or loop
     return _submitted(after, doc, simulated=simulated)
@@ -118,6 +118,6 @@ def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict
     with ctx.store.transaction():
         loop = load_loop(ctx, worker, loop_name)
         mine = live_claim(ctx, loop, worker, ctx.clock.now())
-        ctx.store.put_assignment({**mine, "status": "released"})
+        ctx.store.claims.put({**mine, "status": "released"})
         lifecycle.finish_if_done(ctx, loop_name)
     return {}

@@ -78,10 +78,7 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         return []
     now = ctx.clock.now()
     loops = _open_loops(ctx, sorted(arns))
-    rows = ctx.store.query(
-        "SELECT a.loop_name, a.worker_id, a.status, a.claimed_at, a.deadline "
-        "FROM assignments a JOIN loops l ON l.name = a.loop_name "
-        "WHERE l.status IN ('InProgress', 'Stopping') AND l.deleted = 0")
+    rows = ctx.store.claims.of_open_loops()
     deleting = _deleting_flows(ctx)
     by_loop: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -96,22 +93,25 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
     return tasks
 
 
-# Only the fields a task list needs: InputContent (up to 3 MiB) never leaves SQLite here.
+# Only the fields a task list needs: InputContent (up to 3 MiB) never leaves the database here.
 _SUMMARY_FIELDS = ("WorkteamArn", "FlowDefinitionName", "TaskTitle", "TaskDescription", "TaskCount",
                    "TaskAvailabilityLifetimeInSeconds")
+_NUMBER_FIELDS = frozenset({"TaskCount", "TaskAvailabilityLifetimeInSeconds"})
 
 
 def _open_loops(ctx: ServiceContext, team_arns: list[str]) -> list[dict[str, Any]]:
     """InProgress/Stopping loops of these teams, oldest first, with a slim ``doc``."""
-    fields = ", ".join(f"json_extract(doc, '$.{f}') AS f_{f}" for f in _SUMMARY_FIELDS)
-    marks = ",".join("?" * len(team_arns))
-    rows = ctx.store.query(
-        f"SELECT name, status, creation_time, flow_definition_arn, {fields} FROM loops "
-        f"WHERE status IN ('InProgress', 'Stopping') AND deleted = 0 "
-        f"AND json_extract(doc, '$.WorkteamArn') IN ({marks}) ORDER BY creation_time, name", team_arns)
+    rows = ctx.store.loops.open_for_teams(team_arns, _SUMMARY_FIELDS)
     return [{**{k: row[k] for k in ("name", "status", "creation_time", "flow_definition_arn")},
-             "doc": {f: row[f"f_{f}"] for f in _SUMMARY_FIELDS if row[f"f_{f}"] is not None}}
+             "doc": {f: _field(f, row[f"f_{f}"]) for f in _SUMMARY_FIELDS if row[f"f_{f}"] is not None}}
             for row in rows]
+
+
+def _field(name: str, value: Any) -> Any:
+    """A ``doc`` field as JSON has it (PostgreSQL returns every field as text)."""
+    if name in _NUMBER_FIELDS and isinstance(value, str):
+        return json.loads(value)
+    return value
 
 
 def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
@@ -128,7 +128,7 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[s
     with ctx.store.transaction():
         loop = _load_loop(ctx, worker, loop_name)
         now = ctx.clock.now()
-        assignments = ctx.store.assignments(loop_name)
+        assignments = ctx.store.claims.of_loop(loop_name)
         mine = _mine(assignments, worker_id)
         if mine is None or not _is_live(mine, now):
             refusal = _claim_refusal(loop, assignments, mine, now, _deleting_flows(ctx))
@@ -137,7 +137,7 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[s
             limit = float(loop["doc"].get("TaskTimeLimitInSeconds") or DEFAULT_TIME_LIMIT)
             mine = {"loop_name": loop_name, "worker_id": worker_id, "status": "claimed",
                     "claimed_at": now, "deadline": now + limit, "submitted_at": None, "doc": {}}
-            ctx.store.put_assignment(mine)
+            ctx.store.claims.put(mine)
     html = _render_or_fail(ctx, loop, mine)
     doc = loop["doc"]
     return {"humanLoopName": loop_name, "taskTitle": doc.get("TaskTitle"),
@@ -149,7 +149,7 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[s
 def template_content(ctx: ServiceContext, loop: dict[str, Any]) -> str:
     """The loop's worker task template (read from its human task UI at render time)."""
     ui_name = loop["doc"].get("HumanTaskUiName") or str(loop["doc"].get("HumanTaskUiArn", "")).rsplit("/", 1)[-1]
-    ui = ctx.store.get("task_uis", ui_name) if ui_name else None
+    ui = ctx.store.task_uis.get(ui_name) if ui_name else None
     if ui is None:
         raise TemplateError(f"human task UI {ui_name!r} of this loop no longer exists")
     return ui["doc"]["UiTemplate"]["Content"]
@@ -170,7 +170,7 @@ def _render_or_fail(ctx: ServiceContext, loop: dict[str, Any], assignment: dict[
     except TemplateError as exc:
         reason = _failure_reason(exc)
         with ctx.store.transaction():
-            ctx.store.put_assignment({**assignment, "status": "released"})
+            ctx.store.claims.put({**assignment, "status": "released"})
             # A loop that finished meanwhile (e.g. stopped) keeps that status.
             with contextlib.suppress(lifecycle.InvalidTransition):
                 lifecycle.set_loop_status(ctx, loop["name"], "Failed", failure_code="ValidationError",
@@ -198,7 +198,7 @@ def _answer_shape() -> Any:
 
 def task_details(ctx: ServiceContext, loop_name: str) -> dict[str, Any]:
     """Admin view of a loop for simulated reviewers: input, template and inferred answer shape."""
-    loop = ctx.store.get("loops", loop_name)
+    loop = ctx.store.loops.get(loop_name)
     if loop is None or loop.get("deleted"):
         raise WorkforceError(404, "NotFound", f"human loop {loop_name!r} does not exist")
     details: dict[str, Any] = {"humanLoopName": loop_name, "humanLoopStatus": loop["status"],

@@ -98,7 +98,7 @@ def create_worker(ctx: ServiceContext, name: str, groups: list[str],
            "sub": str(uuid.uuid4()), "created": now, "tokenSha256": token_digest(token)}
     record = {"name": worker_id, "arn": ctx.arn("worker", worker_id), "status": "Active",
               "creation_time": now, "doc": doc}
-    if not ctx.store.insert("workers", record):  # 2^64 ids: a clash means a bug, not bad luck
+    if not ctx.store.workers.insert(record):  # 2^64 ids: a clash means a bug, not bad luck
         raise WorkforceError(409, "Conflict", f"worker id {worker_id} exists; try again")
     return worker_view(record), token
 
@@ -109,7 +109,7 @@ def rotate_token(ctx: ServiceContext, worker_id: str) -> str:
         record = get_worker(ctx, worker_id)
         token = make_token(worker_id)
         doc = {**record["doc"], "tokenSha256": token_digest(token)}
-        ctx.store.update("workers", worker_id, doc=doc)
+        ctx.store.workers.update(worker_id, doc=doc)
     return token
 
 
@@ -123,11 +123,10 @@ def delete_worker(ctx: ServiceContext, worker_id: str) -> list[str]:
 
     with ctx.store.transaction():
         get_worker(ctx, worker_id)
-        held = ctx.store.query("SELECT * FROM assignments WHERE worker_id = ? AND status = 'claimed'",
-                               (worker_id,))
+        held = ctx.store.claims.held_by(worker_id)
         for assignment in held:
-            ctx.store.put_assignment({**assignment, "status": "released"})
-        ctx.store.delete("workers", worker_id)
+            ctx.store.claims.put({**assignment, "status": "released"})
+        ctx.store.workers.delete(worker_id)
     loops = sorted({a["loop_name"] for a in held})
     for loop_name in loops:
         lifecycle.finish_if_done(ctx, loop_name)
@@ -135,7 +134,7 @@ def delete_worker(ctx: ServiceContext, worker_id: str) -> list[str]:
 
 
 def get_worker(ctx: ServiceContext, worker_id: str) -> dict[str, Any]:
-    record = ctx.store.get("workers", worker_id)
+    record = ctx.store.workers.get(worker_id)
     if record is None:
         raise WorkforceError(404, "NotFound", f"worker {worker_id!r} does not exist; "
                              "list workers with GET /_a2i/workforce/workers")
@@ -143,12 +142,12 @@ def get_worker(ctx: ServiceContext, worker_id: str) -> dict[str, Any]:
 
 
 def find_by_name(ctx: ServiceContext, name: str) -> dict[str, Any] | None:
-    rows = ctx.store.query("SELECT * FROM workers WHERE json_extract(doc, '$.name') = ?", (name,))
+    rows = ctx.store.workers.by_display_name(name)
     return rows[0] if rows else None
 
 
 def list_workers(ctx: ServiceContext) -> list[dict[str, Any]]:
-    rows = ctx.store.query("SELECT * FROM workers ORDER BY creation_time, name")
+    rows = ctx.store.workers.all()
     return [worker_view(row) for row in rows]
 
 
@@ -162,7 +161,7 @@ def worker_view(record: dict[str, Any]) -> dict[str, Any]:
 def authenticate(ctx: ServiceContext, token: str | None) -> dict[str, Any] | None:
     """The worker record a token belongs to, or None. Digest comparison is constant-time."""
     worker_id = parse_token(token) if token else None
-    record = ctx.store.get("workers", worker_id) if worker_id else None
+    record = ctx.store.workers.get(worker_id) if worker_id else None
     expected = record["doc"]["tokenSha256"] if record else _DUMMY_DIGEST
     supplied = token_digest(token or "")
     if not hmac.compare_digest(expected, supplied) or record is None:
@@ -196,13 +195,13 @@ def matching_definitions(team_doc: dict[str, Any], groups: list[str]) -> list[di
 
 def member_teams(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, Any]]:
     """Workteam records (as stored by CreateWorkteam) that the worker belongs to."""
-    teams = ctx.store.query("SELECT * FROM workteams ORDER BY creation_time, name")
+    teams = ctx.store.workteams.all()
     groups = worker["doc"]["groups"]
     return [team for team in teams if matching_definitions(team["doc"], groups)]
 
 
 def team_by_arn(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
-    rows = ctx.store.query("SELECT * FROM workteams WHERE arn = ?", (arn,))
+    rows = ctx.store.workteams.by_arn(arn)
     return rows[0] if rows else None
 
 

@@ -61,16 +61,17 @@ def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str
     parsed = parse_input_content(input_content)
     store = ctx.store
     with store.transaction():
-        existing = store.get("loops", name)
+        existing = store.loops.get(name)
         if existing is not None:
             return _reuse(existing, flow_definition_arn, parsed)
         flow = startable_flow(ctx, flow_definition_arn)
         check_quota(ctx)
         now = ctx.clock.now()
         doc = _loop_doc(ctx, name, flow, input_content, data_attributes, request_source, now)
-        store.put("loops", {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress",
-                            "creation_time": now, "doc": doc, "flow_definition_arn": flow["arn"],
-                            "deleted": 0, "updated_time": now})
+        record = {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress", "creation_time": now,
+                  "doc": doc, "flow_definition_arn": flow["arn"], "deleted": 0, "updated_time": now}
+        if not store.loops.insert(record):  # another process started it meanwhile
+            return _reuse(store.loops.get(name) or record, flow_definition_arn, parsed)
     return doc["HumanLoopArn"]
 
 
@@ -115,7 +116,7 @@ def _loop_doc(ctx: ServiceContext, name: str, flow: dict[str, Any], input_conten
 
 
 def get_loop(ctx: ServiceContext, name: str) -> dict[str, Any]:
-    loop = ctx.store.get("loops", name)
+    loop = ctx.store.loops.get(name)
     if loop is None or loop["deleted"]:
         raise ResourceNotFoundException(f"HumanLoop '{name}' does not exist (or was deleted).")
     return loop
@@ -138,8 +139,7 @@ def list_human_loops(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, A
     arn = params["FlowDefinitionArn"]
     if flow_record(ctx, arn) is None:
         raise ResourceNotFoundException(f"FlowDefinition '{arn}' does not exist.")
-    records, token = page(ctx, "loops", params, where="flow_definition_arn = ? AND deleted = 0",
-                          where_params=(arn,), scope=arn)
+    records, token = page(ctx, "loops", params, flow_arn=arn)
     summaries = []
     for loop in records:
         summary = {"HumanLoopName": loop["name"], "HumanLoopStatus": loop["status"],
@@ -176,7 +176,7 @@ def delete_human_loop(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, 
         raise ValidationException(
             f"HumanLoop '{name}' is {loop['status']}; only Completed, Failed or Stopped loops can be "
             "deleted. Stop it first with StopHumanLoop.")
-    ctx.store.update("loops", name, deleted=1, updated_time=ctx.clock.now())
+    ctx.store.loops.mark_deleted(name, ctx.clock.now())
     flow_name = flow_definitions.name_from_arn(loop["flow_definition_arn"])
     if flow_name:
         flow_definitions.find(ctx, flow_name)  # finishes a pending flow-definition deletion

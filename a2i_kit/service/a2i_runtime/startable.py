@@ -8,9 +8,8 @@
   pending deletions).
 - :func:`iso_ms_fast`: ``CreationTime`` of a page of loops without one ``strftime`` per loop.
 - :func:`check_quota`: the in-progress quota without counting every loop on each start. The
-  number of loops in progress is at most the number of rows, which is at most ``max(rowid)``
-  (one B-tree lookup); only when that bound reaches the quota are loops counted, and then at
-  most ``quota`` of them.
+  quota check is ``store.loops.in_progress_at_least`` (on SQLite one B-tree lookup until the
+  number of rows reaches the quota).
 
 Example:
     >>> with ctx.store.transaction():                                 # doctest: +SKIP
@@ -29,10 +28,6 @@ from a2i_kit.service.protocol import ServiceQuotaExceededException, ValidationEx
 from a2i_kit.service.sagemaker import flow_definitions
 from a2i_kit.service.timefmt import iso_ms
 
-FLOW_SQL = "SELECT name, arn, status, creation_time, doc AS doc_text FROM flow_definitions WHERE name = ?"
-UI_SQL = "SELECT 1 AS found FROM task_uis WHERE name = ? AND arn = ?"
-QUOTA_SQL = ("SELECT CASE WHEN COALESCE((SELECT max(rowid) FROM loops), 0) < ?1 THEN 0 ELSE "
-             "(SELECT COUNT(*) FROM (SELECT 1 FROM loops WHERE status = 'InProgress' LIMIT ?1)) END AS n")
 CACHE_SIZE = 256
 _docs: dict[str, dict[str, Any]] = {}
 
@@ -52,13 +47,12 @@ def flow_record(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
     name = flow_definitions.name_from_arn(arn)
     if not name:
         return None
-    rows = ctx.store.query(FLOW_SQL, (name,))
-    if rows and rows[0]["status"] == "Active":
-        row = rows[0]
+    row = ctx.store.flow_definitions.raw(name)
+    if row is not None and row["status"] == "Active":
         record = {"name": row["name"], "arn": row["arn"], "status": "Active",
                   "creation_time": row["creation_time"], "doc": _parsed(row["doc_text"])}
         return record if record["arn"] == arn else None
-    return flow_definitions.find_by_arn(ctx, arn) if rows else None
+    return flow_definitions.find_by_arn(ctx, arn) if row is not None else None
 
 
 def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
@@ -76,7 +70,7 @@ def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
         raise ValidationException(f"FlowDefinition '{flow['name']}' has no HumanLoopConfig, so it cannot "
                                   "start human loops. Create a flow definition with a HumanLoopConfig.")
     ui_arn = config["HumanTaskUiArn"]
-    if not ctx.store.query(UI_SQL, (ui_arn.rsplit("/", 1)[-1], ui_arn)):
+    if not ctx.store.task_uis.has(ui_arn.rsplit("/", 1)[-1], ui_arn):
         raise ValidationException(
             f"The HumanTaskUi '{ui_arn}' of FlowDefinition '{flow['name']}' was deleted; "
             "new loops cannot start. Create a flow definition with an existing worker task template.")
@@ -86,9 +80,9 @@ def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
 def check_quota(ctx: ServiceContext) -> None:
     """Raise ServiceQuotaExceededException when ``max_in_progress_loops`` loops are InProgress."""
     quota = ctx.config.max_in_progress_loops
-    if ctx.store.query(QUOTA_SQL, (quota,))[0]["n"] < quota:
+    if not ctx.store.loops.in_progress_at_least(quota):
         return
-    in_progress = ctx.store.query("SELECT COUNT(*) AS n FROM loops WHERE status = 'InProgress'")[0]["n"]
+    in_progress = ctx.store.loops.count_with_status("InProgress")
     raise ServiceQuotaExceededException(
         f"You have {in_progress} human loops in progress, the quota of this service "
         f"(max_in_progress_loops={quota}). Wait for loops to finish or stop some before starting more.")

@@ -67,10 +67,10 @@ def _minimal_conditions_check(source: str | None, conditions_json: Any) -> list[
 
 def _check_references(ctx: ServiceContext, config: dict[str, Any]) -> None:
     team = config["WorkteamArn"]
-    if not ctx.store.query("SELECT name FROM workteams WHERE arn = ?", (team,)):
+    if not ctx.store.workteams.by_arn(team):
         raise ValidationException(f"The specified Workteam '{team}' does not exist or you do not have access to it.")
     ui = config["HumanTaskUiArn"]
-    if not ctx.store.query("SELECT name FROM task_uis WHERE arn = ?", (ui,)):
+    if not ctx.store.task_uis.by_arn(ui):
         raise ValidationException(f"The specified HumanTaskUi '{ui}' does not exist or you do not have access to it. "
                                   "Create it with CreateHumanTaskUi first.")
 
@@ -87,7 +87,7 @@ def create_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[
     doc.update(FlowDefinitionName=name, FlowDefinitionArn=arn)
     status = "Initializing" if ctx.config.flow_definition_init_seconds > 0 else "Active"
     record = {"name": name, "arn": arn, "status": status, "creation_time": ctx.clock.now(), "doc": doc}
-    if not ctx.store.insert("flow_definitions", record):
+    if not ctx.store.flow_definitions.insert(record):
         raise ResourceInUse(f"FlowDefinition '{name}' already exists. Delete it first or pick another name.")
     return {"FlowDefinitionArn": arn}
 
@@ -96,18 +96,18 @@ def effective(ctx: ServiceContext, record: dict[str, Any]) -> dict[str, Any]:
     """The record with Initializing turned into Active once its time has come (persisted)."""
     if record["status"] == "Initializing" and (
             ctx.clock.now() >= record["creation_time"] + ctx.config.flow_definition_init_seconds):
-        ctx.store.update("flow_definitions", record["name"], status="Active")
+        ctx.store.flow_definitions.update(record["name"], status="Active")
         record = {**record, "status": "Active"}
     return record
 
 
 def find(ctx: ServiceContext, name: str) -> dict[str, Any] | None:
     """Current record of a flow definition (drained/purged if Deleting), or None."""
-    record = ctx.store.get("flow_definitions", name)
+    record = ctx.store.flow_definitions.get(name)
     if record is None:
         return None
     if record["status"] == "Deleting":
-        return None if drain(ctx, name) else ctx.store.get("flow_definitions", name)
+        return None if drain(ctx, name) else ctx.store.flow_definitions.get(name)
     return effective(ctx, record)
 
 
@@ -155,7 +155,7 @@ def delete_flow_definition(ctx: ServiceContext, params: dict[str, Any]) -> dict[
         if record["status"] != "Active":
             raise ResourceInUse(f"FlowDefinition '{name}' is {record['status']}; only an Active flow "
                                 "definition can be deleted.")
-        ctx.store.update("flow_definitions", name, status="Deleting")
+        ctx.store.flow_definitions.update(name, status="Deleting")
     drain(ctx, name)
     return {}
 
@@ -171,23 +171,22 @@ def drain(ctx: ServiceContext, name: str) -> bool:
         return False
     _draining.active = True
     try:
-        record = ctx.store.get("flow_definitions", name)
+        record = ctx.store.flow_definitions.get(name)
         if record is None:
             return True
         if record["status"] != "Deleting":
             return False
         now, remaining = ctx.clock.now(), 0
-        loops = ctx.store.query("SELECT name, status FROM loops WHERE flow_definition_arn = ? AND deleted = 0",
-                                (record["arn"],))
+        loops = ctx.store.loops.of_flow(record["arn"])
         for loop in loops:
             if loop["status"] not in FINISHED:
-                if live_claims(ctx.store.assignments(loop["name"]), now):
+                if live_claims(ctx.store.claims.of_loop(loop["name"]), now):
                     remaining += 1
                     continue
                 set_loop_status(ctx, loop["name"], "Stopped")
-            ctx.store.update("loops", loop["name"], deleted=1, updated_time=now)
+            ctx.store.loops.update(loop["name"], deleted=1, updated_time=now)
         if remaining == 0:
-            ctx.store.delete("flow_definitions", name)
+            ctx.store.flow_definitions.delete(name)
         return remaining == 0
     finally:
         _draining.active = False
@@ -196,6 +195,6 @@ def drain(ctx: ServiceContext, name: str) -> bool:
 def on_loop_event(ctx: ServiceContext, event: dict[str, Any]) -> None:
     """Bus listener: a loop of a Deleting definition ended, so try to finish the deletion."""
     name = name_from_arn(event.get("detail", {}).get("flowDefinitionArn", ""))
-    record = ctx.store.get("flow_definitions", name) if name else None
+    record = ctx.store.flow_definitions.get(name) if name else None
     if name and record is not None and record["status"] == "Deleting":
         drain(ctx, name)

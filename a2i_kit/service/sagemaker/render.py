@@ -59,7 +59,7 @@ def render_ui_template(ctx: ServiceContext, params: dict[str, Any]) -> dict[str,
                                   "HumanTaskUiArn (an existing worker task template).")
     if arn is not None:
         name = name_from_arn(arn, "human-task-ui")
-        record = ctx.store.get("task_uis", name) if name else None
+        record = ctx.store.task_uis.get(name) if name else None
         if record is None or record["arn"] != arn:
             raise ResourceNotFound(f"HumanTaskUi '{arn}' does not exist.")
         content = record["doc"]["UiTemplate"]["Content"]

@@ -43,13 +43,13 @@ def create_human_task_ui(ctx: ServiceContext, params: dict[str, Any]) -> dict[st
     doc = {"HumanTaskUiName": name, "HumanTaskUiArn": arn, "UiTemplate": {"Content": content},
            "ContentSha256": hashlib.sha256(content.encode()).hexdigest(), "Tags": params.get("Tags") or []}
     record = {"name": name, "arn": arn, "status": "Active", "creation_time": ctx.clock.now(), "doc": doc}
-    if not ctx.store.insert("task_uis", record):
+    if not ctx.store.task_uis.insert(record):
         raise ResourceInUse(f"HumanTaskUi '{name}' already exists. Delete it first or pick another name.")
     return {"HumanTaskUiArn": arn}
 
 
 def get_task_ui(ctx: ServiceContext, name: str) -> dict[str, Any]:
-    record = ctx.store.get("task_uis", name)
+    record = ctx.store.task_uis.get(name)
     if record is None:
         raise ResourceNotFound(f"HumanTaskUi '{name}' does not exist.")
     return record
@@ -85,6 +85,6 @@ def list_human_task_uis(ctx: ServiceContext, params: dict[str, Any]) -> dict[str
 
 def delete_human_task_ui(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["HumanTaskUiName"]
-    if not ctx.store.delete("task_uis", name):
+    if not ctx.store.task_uis.delete(name):
         raise ResourceNotFound(f"HumanTaskUi '{name}' does not exist.")
     return {}

@@ -15,13 +15,13 @@ import secrets
 from typing import Any
 
 from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.page_token import PageToken
 from a2i_kit.service.protocol import (
     ResourceInUse,
     ResourceLimitExceeded,
     ValidationException,
     epoch,
 )
-from a2i_kit.service.store import PageToken
 
 MAX_WORKTEAMS = 25
 
@@ -32,10 +32,10 @@ def workteam_arn(ctx: ServiceContext, name: str) -> str:
 
 def subdomain(ctx: ServiceContext) -> str:
     """The worker-portal host of this service's workforce, e.g. ``1a2b3c4d5e.labeling.us-east-1.sagemaker.aws``."""
-    value = ctx.store.get_setting("workforce_subdomain")
+    value = ctx.store.settings.get("workforce_subdomain")
     if not value:
         value = f"{secrets.token_hex(5)}.labeling.{ctx.config.region}.sagemaker.aws"
-        ctx.store.set_setting("workforce_subdomain", value)
+        ctx.store.settings.set("workforce_subdomain", value)
     return value
 
 
@@ -61,19 +61,19 @@ def create_workteam(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
     doc.update(WorkteamName=name, WorkteamArn=arn, LastUpdatedDate=now,
                WorkforceArn=ctx.arn("workforce", params.get("WorkforceName") or "default"))
     with ctx.store.transaction():
-        if ctx.store.get("workteams", name) is not None:
+        if ctx.store.workteams.get(name) is not None:
             raise ResourceInUse(f"Workteam '{name}' already exists.")
-        count = ctx.store.query("SELECT COUNT(*) AS n FROM workteams")[0]["n"]
+        count = ctx.store.workteams.count()
         if count >= MAX_WORKTEAMS:
             raise ResourceLimitExceeded(
                 f"You have reached the limit of {MAX_WORKTEAMS} work teams in this account and region; "
                 "delete a work team you no longer use.")
-        ctx.store.put("workteams", {"name": name, "arn": arn, "status": "Active", "creation_time": now, "doc": doc})
+        ctx.store.workteams.put({"name": name, "arn": arn, "status": "Active", "creation_time": now, "doc": doc})
     return {"WorkteamArn": arn}
 
 
 def get_workteam(ctx: ServiceContext, name: str) -> dict[str, Any]:
-    record = ctx.store.get("workteams", name)
+    record = ctx.store.workteams.get(name)
     if record is None:
         raise _not_found(ctx, name)
     return record
@@ -103,7 +103,7 @@ def update_workteam(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, An
             if params.get(key) is not None:
                 doc[key] = params[key]
         doc["LastUpdatedDate"] = ctx.clock.now()
-        ctx.store.update("workteams", record["name"], doc=doc)
+        ctx.store.workteams.update(record["name"], doc=doc)
     return {"Workteam": workteam_view(ctx, {**record, "doc": doc})}
 
 
@@ -111,7 +111,7 @@ def list_workteams(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any
     by_name = params.get("SortBy", "CreateDate") == "Name"
     ascending = (params.get("SortOrder") or ctx.config.default_sort_order) == "Ascending"
     needle = params.get("NameContains") or ""
-    records = [r for r in ctx.store.query("SELECT * FROM workteams") if needle in r["name"]]
+    records = [r for r in ctx.store.workteams.all() if needle in r["name"]]
     records.sort(key=lambda r: _position(r, by_name), reverse=not ascending)
     scope = f"workteams|{by_name}|{ascending}|{needle}"
     token = params.get("NextToken")
@@ -137,6 +137,6 @@ def _position(record: dict[str, Any], by_name: bool) -> tuple[float, str]:
 
 def delete_workteam(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params["WorkteamName"]
-    if not ctx.store.delete("workteams", name):
+    if not ctx.store.workteams.delete(name):
         raise _not_found(ctx, name)
     return {"Success": True}

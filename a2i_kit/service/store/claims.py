@@ -1,0 +1,73 @@
+"""Repository of assignments: a worker's claim on, and answer to, one human loop.
+
+One row per (loop, worker): ``claimed`` → ``submitted`` | ``released`` | ``expired``. Decisions
+about a loop's claims are taken with the loop's row locked (``store.loops.get(name, lock=True)``).
+
+Example:
+    >>> store.claims.put({"loop_name": "l", "worker_id": "w", "status": "claimed",  # doctest: +SKIP
+    ...                   "claimed_at": 1.0, "deadline": 61.0})
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from a2i_kit.service.store import schema
+from a2i_kit.service.store.base import Repository, upsert
+from a2i_kit.service.store.core import Engine
+
+__all__ = ["Claims"]
+
+a = schema.assignments
+loops = schema.loops
+COLUMNS = ("loop_name", "worker_id", "status", "claimed_at", "deadline", "submitted_at", "doc")
+
+
+class Claims(Repository):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._put = upsert(self.dialect, a, ("loop_name", "worker_id"), COLUMNS)
+        self._of_loop = sa.select(a).where(a.c.loop_name == sa.bindparam("loop")).order_by(a.c.claimed_at)
+        self._held = sa.select(a).where(a.c.worker_id == sa.bindparam("worker"), a.c.status == "claimed")
+        self._due = sa.select(a.c.loop_name, a.c.worker_id).where(
+            a.c.status == "claimed", a.c.deadline <= sa.bindparam("now"))
+        self._expire = sa.update(a).where(
+            a.c.loop_name == sa.bindparam("loop"), a.c.worker_id == sa.bindparam("worker"),
+            a.c.status == "claimed").values(status="expired")
+        self._open = (sa.select(a.c.loop_name, a.c.worker_id, a.c.status, a.c.claimed_at, a.c.deadline)
+                      .join(loops, loops.c.name == a.c.loop_name)
+                      .where(loops.c.status.in_(("InProgress", "Stopping")), loops.c.deleted == 0))
+        self._all = sa.select(a)
+
+    def put(self, record: dict[str, Any]) -> None:
+        """Insert or replace one assignment."""
+        self.run(self._put, {"loop_name": record["loop_name"], "worker_id": record["worker_id"],
+                             "status": record["status"], "claimed_at": record["claimed_at"],
+                             "deadline": record["deadline"], "submitted_at": record.get("submitted_at"),
+                             "doc": json.dumps(record.get("doc", {}))})
+
+    def of_loop(self, loop_name: str) -> list[dict[str, Any]]:
+        """Every assignment of a loop, oldest claim first."""
+        return self.rows(self._of_loop, {"loop": loop_name})
+
+    def held_by(self, worker_id: str) -> list[dict[str, Any]]:
+        """The claims a worker holds (status ``claimed``, live or past their deadline)."""
+        return self.rows(self._held, {"worker": worker_id})
+
+    def expire_due(self, now: float) -> set[str]:
+        """Mark claims past their deadline ``expired``; returns the names of the loops touched."""
+        with self.engine.transaction() as tx:
+            rows = [dict(row._mapping) for row in tx.conn.execute(self._due, {"now": now})]
+            for row in rows:
+                tx.conn.execute(self._expire, {"loop": row["loop_name"], "worker": row["worker_id"]})
+        return {row["loop_name"] for row in rows}
+
+    def of_open_loops(self) -> list[dict[str, Any]]:
+        """Assignments (without answers) of every InProgress/Stopping loop: the task lists."""
+        return self.rows(self._open)
+
+    def all(self) -> list[dict[str, Any]]:
+        return self.rows(self._all)

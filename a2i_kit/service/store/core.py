@@ -1,0 +1,235 @@
+"""Connections and transactions of the store, on SQLite (one connection) or PostgreSQL (a pool).
+
+SQLite keeps the embedded default fast: one connection in WAL mode guarded by a lock, so a
+transaction (``BEGIN IMMEDIATE``) is also process-wide mutual exclusion. PostgreSQL takes a
+connection from SQLAlchemy's ``QueuePool`` per transaction; cross-process exclusion comes from
+row locks (``FOR UPDATE``), unique constraints and advisory locks, never from Python locks.
+
+Example:
+    >>> import tempfile, os
+    >>> engine = Engine(os.path.join(tempfile.mkdtemp(), "a.sqlite3"))
+    >>> with engine.transaction() as tx:
+    ...     tx.conn.exec_driver_sql("SELECT 1").scalar()
+    1
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+
+from a2i_kit.errors import ConfigError
+from a2i_kit.service.private import FILE_MODE, private_file
+
+__all__ = ["Engine", "StoreError", "Tx", "database_url"]
+
+log = logging.getLogger(__name__)
+POOL_SIZE = 8
+BUSY_MS = 10_000
+
+
+class StoreError(ConfigError):
+    """The database cannot be used (unreachable, refused, read-only, newer schema): says the fix."""
+
+
+def database_url(target: str | Path) -> str:
+    """A SQLAlchemy URL for a SQLite file path or a database URL.
+
+    >>> database_url("/tmp/x.sqlite3")
+    'sqlite:////tmp/x.sqlite3'
+    >>> database_url("postgresql://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    """
+    text = str(target)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).absolute()}"
+    if text.startswith("postgresql://"):  # psycopg 3 is the driver we ship (not psycopg2)
+        return "postgresql+psycopg://" + text.removeprefix("postgresql://")
+    return text
+
+
+class Tx:
+    """One open transaction: ``tx.conn`` executes statements, ``tx.after_commit`` defers side effects."""
+
+    __slots__ = ("callbacks", "conn", "engine")
+
+    def __init__(self, engine: Engine, conn: Connection) -> None:
+        self.engine, self.conn = engine, conn
+        self.callbacks: list[tuple[Callable[[], Any], bool]] = []
+
+    def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
+        self.callbacks.append((callback, locked))
+
+
+class Engine:
+    """Opens the database named by a path or URL and hands out transactions and connections."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.url = database_url(target)
+        self.sqlite = self.url.startswith("sqlite")
+        self.dialect = "sqlite" if self.sqlite else sa.engine.make_url(self.url).get_backend_name()
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._closed = False
+        if self.sqlite:
+            self.path: Path | None = Path(self.url.removeprefix("sqlite:///"))
+            private_file(self.path)  # 0600 before SQLite opens it
+            self.sa = sa.create_engine(self.url, poolclass=StaticPool,
+                                       connect_args={"check_same_thread": False, "isolation_level": None})
+            self._conn: Connection | None = self.sa.connect()
+            raw = self._conn.connection.dbapi_connection
+            assert raw is not None
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_MS}"):
+                raw.execute(f"PRAGMA {pragma}")
+            for suffix in ("-wal", "-shm"):  # SQLite creates these with the umask's mode
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.chmod(side, FILE_MODE)
+            self.shared = _sqlite_side_engine(self.url)
+        else:
+            self.path = None
+            self._conn = None
+            self.sa = sa.create_engine(self.url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE * 2,
+                                       pool_pre_ping=True, pool_recycle=3600)
+            self.shared = self.sa
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+            self.sa.dispose()
+            self.shared.dispose()
+
+    # -- transactions -------------------------------------------------------------------------
+    def current(self) -> Tx | None:
+        """The transaction this thread has open, if any."""
+        return getattr(self._local, "tx", None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """Group statements atomically (re-entrant: an inner ``with`` joins the outer one).
+
+        Callbacks registered with :meth:`Tx.after_commit` run once the outermost transaction has
+        committed (never after a rollback); ``locked`` ones run before another thread of this
+        process can use a SQLite store.
+        """
+        tx = self.current()
+        if tx is not None:
+            yield tx
+            return
+        unlocked: list[Callable[[], Any]] = []
+        if self.sqlite:
+            with self._lock:
+                conn = self._live_conn()
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                tx = self._local.tx = Tx(self, conn)
+                try:
+                    yield tx
+                except BaseException:
+                    self._local.tx = None
+                    _quietly(conn.exec_driver_sql, "ROLLBACK")
+                    raise
+                self._local.tx = None
+                conn.exec_driver_sql("COMMIT")
+                unlocked = _run_locked(tx)
+        else:
+            with self.sa.connect() as conn:
+                trans = conn.begin()
+                tx = self._local.tx = Tx(self, conn)
+                try:
+                    yield tx
+                except BaseException:
+                    self._local.tx = None
+                    _quietly(trans.rollback)
+                    raise
+                self._local.tx = None
+                trans.commit()
+            unlocked = _run_locked(tx)
+        for callback in unlocked:
+            run_callback(callback)
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for a few statements: the open transaction's, else an autocommit one."""
+        tx = self.current()
+        if tx is not None:
+            yield tx.conn
+        elif self.sqlite:
+            with self._lock:
+                yield self._live_conn()
+        else:
+            with self.sa.connect() as conn:
+                yield conn
+                conn.commit()
+
+    def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
+        """Run ``callback()`` after the current transaction commits; outside one, run it now."""
+        tx = self.current()
+        if tx is not None:
+            tx.after_commit(callback, locked=locked)
+        else:
+            run_callback(callback)
+
+    def _live_conn(self) -> Connection:
+        if self._closed or self._conn is None:
+            raise StoreError("the store is closed; start the service again")
+        return self._conn
+
+
+def _sqlite_side_engine(url: str) -> sa.Engine:
+    """Connections of their own for code that uses ``store.engine`` directly (short transactions).
+
+    Each transaction starts with ``BEGIN IMMEDIATE`` and waits up to ``BUSY_MS`` for the service's
+    own connection, as a second process would.
+    """
+    engine = sa.create_engine(url, connect_args={"isolation_level": None, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _run_locked(tx: Tx) -> list[Callable[[], Any]]:
+    unlocked = []
+    for callback, locked in tx.callbacks:
+        if locked:
+            run_callback(callback)
+        else:
+            unlocked.append(callback)
+    return unlocked
+
+
+def run_callback(callback: Callable[[], Any]) -> None:
+    """A committed transaction stays committed: a failing follow-up is logged, not raised."""
+    try:
+        callback()
+    except Exception:
+        log.exception("after-commit step %s failed; it is retried by the sweeper",
+                      getattr(callback, "__qualname__", callback))
+
+
+def _quietly(func: Callable[..., Any], *args: Any) -> None:
+    """Roll back without hiding the error that caused it (a dead connection cannot roll back)."""
+    try:
+        func(*args)
+    except Exception:
+        log.debug("rollback failed", exc_info=True)

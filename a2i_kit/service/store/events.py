@@ -1,0 +1,54 @@
+"""Repository of status-change events: an append-only table whose ``seq`` is a cursor.
+
+An event is added in the same transaction as the status change it reports (exactly once by
+construction); readers page with ``after(seq)``.
+
+Example:
+    >>> with store.transaction():                                        # doctest: +SKIP
+    ...     seq = store.events.add(event, loop_name="loop-1", time=now)
+    >>> [seq for seq, event in store.events.after(0)]                     # doctest: +SKIP
+    [1]
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from a2i_kit.service.store import schema
+from a2i_kit.service.store.base import Repository, insert_ignore
+
+__all__ = ["Events"]
+
+ev = schema.events
+
+
+class Events(Repository):
+    _after = sa.select(ev.c.seq, ev.c.doc).where(ev.c.seq > sa.bindparam("after")).order_by(ev.c.seq).limit(
+        sa.bindparam("limit"))
+    _last = sa.select(sa.func.coalesce(sa.func.max(ev.c.seq), 0))
+    _has = sa.select(ev.c.seq).where(ev.c.event_id == sa.bindparam("event_id"))
+
+    def add(self, event: dict[str, Any], *, loop_name: str, time: float) -> int | None:
+        """Append an event (inside the transaction of its change); None if its id is already stored."""
+        stmt = insert_ignore(self.dialect, ev, ("event_id", "loop_name", "time", "doc"))
+        with self.conn() as conn:
+            result = conn.execute(stmt, {"event_id": event["id"], "loop_name": loop_name, "time": time,
+                                         "doc": json.dumps(event, separators=(",", ":"))})
+            if result.rowcount != 1:
+                return None
+            return int(result.inserted_primary_key[0])
+
+    def after(self, seq: int = 0, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, event) pairs after cursor ``seq``, oldest first."""
+        with self.conn() as conn:
+            return [(int(s), json.loads(doc)) for s, doc in conn.execute(self._after, {"after": seq, "limit": limit})]
+
+    def last_seq(self) -> int:
+        """The newest event's seq (0 when there is none): a cursor that skips the past."""
+        return int(self.scalar(self._last))
+
+    def contains(self, event_id: str) -> bool:
+        return bool(self.rows(self._has, {"event_id": event_id}))

@@ -1,0 +1,114 @@
+"""Repository of human loops: records, the lists and scans the API, worker API and sweeper need.
+
+A loop that decides something (claim, answer, status change) is read with ``lock=True`` inside
+the transaction: on PostgreSQL that row lock serializes every decision about one loop across
+processes; on SQLite the transaction already excludes every other writer.
+
+Example:
+    >>> with store.transaction():                                   # doctest: +SKIP
+    ...     loop = store.loops.get("loop-1", lock=True)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from a2i_kit.service.store import schema
+from a2i_kit.service.store.base import doc_field
+from a2i_kit.service.store.core import Engine
+from a2i_kit.service.store.resources import Resources
+
+__all__ = ["HumanLoops"]
+
+t = schema.loops
+a = schema.assignments
+LIVE = ("InProgress", "Stopping")
+
+
+def number(value: Any) -> float | None:
+    """A JSON number read from a ``doc`` field (text on PostgreSQL, a number on SQLite)."""
+    return None if value is None else float(value)
+
+
+class HumanLoops(Resources):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, t)
+        self._names = sa.select(t.c.name).where(t.c.status == sa.bindparam("status"), t.c.deleted == 0)
+        self._open = sa.select(t.c.name, t.c.creation_time).where(t.c.status == "InProgress", t.c.deleted == 0)
+        self._of_flow = sa.select(t.c.name, t.c.status).where(
+            t.c.flow_definition_arn == sa.bindparam("arn"), t.c.deleted == 0).order_by(t.c.name)
+        self._count_status = sa.select(sa.func.count()).select_from(t).where(t.c.status == sa.bindparam("status"))
+        capped = sa.select(sa.literal(1)).where(t.c.status == "InProgress").limit(sa.bindparam("quota")).subquery()
+        self._capped_count = sa.select(sa.func.count()).select_from(capped)
+        self._max_rowid = sa.text("SELECT COALESCE(MAX(rowid), 0) FROM loops")
+        self._visible = sa.select(t).where(t.c.deleted == 0).order_by(t.c.creation_time.desc(), t.c.name)
+
+    def _values(self, record: dict[str, Any]) -> dict[str, Any]:
+        return super()._values({"deleted": 0, "updated_time": 0.0, **record})
+
+    def names_with_status(self, status: str) -> list[str]:
+        """Names of the (not deleted) loops in ``status``."""
+        return [row["name"] for row in self.rows(self._names, {"status": status})]
+
+    def open_times(self) -> list[dict[str, Any]]:
+        """``name`` and ``creation_time`` of every InProgress loop."""
+        return self.rows(self._open)
+
+    def of_flow(self, flow_arn: str) -> list[dict[str, Any]]:
+        """``name`` and ``status`` of the (not deleted) loops of a flow definition."""
+        return self.rows(self._of_flow, {"arn": flow_arn})
+
+    def visible(self) -> list[dict[str, Any]]:
+        """Every loop not deleted, newest first (the manager page)."""
+        return self.rows(self._visible)
+
+    def count_with_status(self, status: str) -> int:
+        return int(self.scalar(self._count_status, {"status": status}))
+
+    def in_progress_at_least(self, quota: int) -> bool:
+        """Whether ``quota`` loops are InProgress, without counting them all on every start.
+
+        On SQLite the number of rows is at most ``max(rowid)`` (one B-tree lookup); only when that
+        bound reaches the quota are loops counted, and then at most ``quota`` of them.
+        """
+        if self.dialect == "sqlite" and int(self.scalar(self._max_rowid)) < quota:
+            return False
+        return int(self.scalar(self._capped_count, {"quota": quota})) >= quota
+
+    def page_of_flow(self, flow_arn: str, condition: Any, **kwargs: Any) -> tuple[list[dict[str, Any]], str | None]:
+        """ListHumanLoops: a page of one flow definition's loops (``condition`` adds time filters)."""
+        where = sa.and_(t.c.flow_definition_arn == flow_arn, t.c.deleted == 0)
+        if condition is not None:
+            where = sa.and_(where, condition)
+        return self.page(where=where, **kwargs)
+
+    def mark_deleted(self, name: str, now: float) -> int:
+        return self.update(name, deleted=1, updated_time=now)
+
+    def doc_fields(self, names: list[str], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        """``name`` plus the given top-level ``doc`` fields (as ``f_<field>``) of these loops."""
+        columns = [doc_field(t.c.doc, f).label(f"f_{f}") for f in fields]
+        return self.rows(sa.select(t.c.name, *columns).where(t.c.name.in_(names)))
+
+    def open_for_teams(self, team_arns: list[str], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        """InProgress/Stopping loops of these workteams, oldest first, with only ``fields`` of ``doc``.
+
+        Numbers come back as numbers on both databases.
+        """
+        columns = [doc_field(t.c.doc, f).label(f"f_{f}") for f in fields]
+        stmt = (sa.select(t.c.name, t.c.status, t.c.creation_time, t.c.flow_definition_arn, *columns)
+                .where(t.c.status.in_(LIVE), t.c.deleted == 0, doc_field(t.c.doc, "WorkteamArn").in_(team_arns))
+                .order_by(t.c.creation_time, t.c.name))
+        return self.rows(stmt)
+
+    def answered_but_open(self) -> list[str]:
+        """InProgress loops that already hold TaskCount submitted answers (a crash left them open)."""
+        stmt = (sa.select(t.c.name, doc_field(t.c.doc, "TaskCount").label("task_count"),
+                          sa.func.count().label("submitted"))
+                .join(a, a.c.loop_name == t.c.name)
+                .where(t.c.status == "InProgress", t.c.deleted == 0, a.c.status == "submitted")
+                .group_by(t.c.name, t.c.doc))
+        return sorted(row["name"] for row in self.rows(stmt)
+                      if row["submitted"] >= int(number(row["task_count"]) or 1))

@@ -1,0 +1,126 @@
+"""Schema versions: create a fresh store, upgrade an older one, refuse a newer one.
+
+The version lives in the ``schema_version`` table (one row per version reached). Version 0 is a
+store from before versions existed: it has the service's tables but no ``schema_version``.
+Upgrades are plain functions in :data:`STEPS`, one per version, each run in one transaction
+(PostgreSQL's DDL is transactional; an advisory lock keeps two processes from racing).
+
+We use no Alembic: the schema is small, identical on both databases through SQLAlchemy's
+``MetaData``, and only ever grows; a step list keeps start-up free of Alembic's import and
+environment files, and ``a2i-kit db upgrade`` needs nothing beyond this module.
+
+Example:
+    >>> import tempfile, os
+    >>> upgrade(os.path.join(tempfile.mkdtemp(), "a2i.sqlite3"))
+    (None, 1)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from a2i_kit.service.store import schema
+from a2i_kit.service.store.core import Engine, StoreError
+from a2i_kit.service.store.errors import explain
+
+__all__ = ["STEPS", "MigrationError", "current_version", "prepare", "upgrade"]
+
+log = logging.getLogger(__name__)
+LOCK_KEY = 0x6132_696B  # pg advisory lock of schema changes ("a2ik")
+V0_TABLES = {"task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings", "outbox"}
+
+
+class MigrationError(StoreError):
+    """The schema cannot be brought to this version of a2i-kit (the message says what to do)."""
+
+
+def current_version(conn: Connection) -> int | None:
+    """The schema version, 0 for a store from before versions, None for an empty database."""
+    tables = set(sa.inspect(conn).get_table_names())
+    if "schema_version" in tables:
+        return int(conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0)
+    if tables & V0_TABLES:
+        return 0
+    return None
+
+
+def _to_v1(conn: Connection, data_dir: Path | None) -> None:
+    """v0 → v1: the team-scale tables; events of ``events.jsonl`` copied into ``events``."""
+    schema.metadata.create_all(conn, checkfirst=True)
+    log_path = data_dir / "events.jsonl" if data_dir else None
+    if log_path is None or not log_path.exists():
+        return
+    rows = []
+    for line in log_path.read_text(encoding="utf-8").splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:  # a torn last line after a crash
+            break
+        detail = event.get("detail") or {}
+        rows.append({"event_id": event["id"], "loop_name": detail.get("humanLoopName", ""),
+                     "time": time.time(), "doc": json.dumps(event, separators=(",", ":"))})
+    if rows:
+        conn.execute(sa.insert(schema.events), rows)
+
+
+STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1}
+
+
+def _migrate(engine: Engine, *, allow_upgrade: bool) -> tuple[int | None, int]:
+    with engine.transaction() as tx:
+        conn = tx.conn
+        if not engine.sqlite:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        found = current_version(conn)
+        target = schema.SCHEMA_VERSION
+        if found is not None and found > target:
+            raise MigrationError(f"the database's schema is version {found}, newer than this a2i-kit "
+                                 f"understands ({target}): upgrade a2i-kit (pip install -U a2i-kit)")
+        if found == target:
+            return found, target
+        if found is None:
+            schema.metadata.create_all(conn)
+        elif not allow_upgrade:
+            raise MigrationError(f"the database's schema is version {found}; this a2i-kit needs version "
+                                 f"{target}: run `a2i-kit db upgrade --database-url URL` first")
+        else:
+            data_dir = engine.path.parent if engine.path is not None else None
+            for version in range(found + 1, target + 1):
+                STEPS[version](conn, data_dir)
+        conn.execute(sa.insert(schema.schema_version), {"version": target, "upgraded_at": time.time()})
+    if found is not None:
+        log.info("store schema upgraded from version %s to %s", found, target)
+    return found, target
+
+
+def prepare(engine: Engine, *, allow_upgrade: bool) -> tuple[int | None, int]:
+    """Create an empty store or check (and with ``allow_upgrade``, upgrade) an existing one."""
+    try:
+        return _migrate(engine, allow_upgrade=allow_upgrade)
+    except StoreError:
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        raise explain(exc, engine.url) from exc
+
+
+def upgrade(url_or_path: str | Path) -> tuple[int | None, int]:
+    """Bring a store to this a2i-kit's schema; returns (from_version, to_version).
+
+    ``from_version`` is None for an empty database (created now) and 0 for a store from before
+    schema versions. Raises :class:`MigrationError` (a ``ConfigError``: one line naming the fix)
+    when the schema is newer than this a2i-kit; database failures (unreachable, wrong password,
+    read-only) propagate as SQLAlchemy errors for the caller to word
+    (``a2i_kit.service.config_check.database_error``); :class:`Store` words them itself.
+    """
+    engine = Engine(url_or_path)
+    try:
+        return _migrate(engine, allow_upgrade=True)
+    finally:
+        engine.close()

@@ -1,0 +1,66 @@
+"""Repository of the transactional outbox: side effects of a status change still to perform.
+
+A row is added in the transaction that changes the loop's status; delivery reads it with
+``lock=True`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two processes never deliver one
+row at the same time, and deletes it in the same transaction.
+
+Example:
+    >>> with store.transaction():                                        # doctest: +SKIP
+    ...     row_id = store.outbox.add("loop-1", "Completed", write_output=True, event=None,
+    ...                               log_offset=0, created=1.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from a2i_kit.service.store import schema
+from a2i_kit.service.store.base import Repository
+
+__all__ = ["Outbox"]
+
+o = schema.outbox
+
+
+class Outbox(Repository):
+    _get = sa.select(o).where(o.c.id == sa.bindparam("id"))
+    _claim = _get.with_for_update(skip_locked=True)
+    _all = sa.select(o.c.id).order_by(o.c.id)
+    _due = sa.select(o.c.id).where(o.c.next_attempt <= sa.bindparam("now")).order_by(o.c.id)
+    _delete = sa.delete(o).where(o.c.id == sa.bindparam("id"))
+    _retry = sa.update(o).where(o.c.id == sa.bindparam("row_id")).values(
+        attempts=sa.bindparam("attempts"), next_attempt=sa.bindparam("next_attempt"),
+        last_error=sa.bindparam("last_error"))
+    _rows = sa.select(o).order_by(o.c.id)
+
+    def add(self, loop_name: str, status: str, *, write_output: bool, event: str | None, log_offset: int,
+            created: float) -> int:
+        """Record a change's side effects (inside its transaction); returns the row id."""
+        with self.conn() as conn:
+            result = conn.execute(sa.insert(o), {
+                "loop_name": loop_name, "status": status, "write_output": int(write_output), "event": event,
+                "log_offset": log_offset, "created": created})
+            return int(result.inserted_primary_key[0])
+
+    def get(self, row_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        """One row; ``lock=True`` skips a row another process is delivering (returns None)."""
+        rows = self.rows(self._claim if lock else self._get, {"id": row_id})
+        return rows[0] if rows else None
+
+    def due(self, now: float | None = None) -> list[int]:
+        """Ids of rows due for delivery (every row when ``now`` is None), oldest first."""
+        rows = self.rows(self._all) if now is None else self.rows(self._due, {"now": now})
+        return [row["id"] for row in rows]
+
+    def delete(self, row_id: int) -> int:
+        return self.run(self._delete, {"id": row_id})
+
+    def retry_later(self, row_id: int, attempts: int, next_attempt: float, last_error: str) -> None:
+        self.run(self._retry, {"row_id": row_id, "attempts": attempts, "next_attempt": next_attempt,
+                               "last_error": last_error})
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every row, oldest first (tests and diagnostics)."""
+        return self.rows(self._rows)

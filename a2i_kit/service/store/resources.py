@@ -1,0 +1,147 @@
+"""Repositories of the named resources: task UIs, flow definitions, workteams and workers.
+
+Each record is a dict with ``name``, ``arn``, ``status``, ``creation_time`` and ``doc`` (the JSON
+document AWS echoes back). Lists page by keyset on (creation_time, name).
+
+Example:
+    >>> store.task_uis.insert({"name": "t", "arn": "arn:t", "status": "Active",  # doctest: +SKIP
+    ...                        "creation_time": 1.0, "doc": {}})
+    True
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from a2i_kit.service.page_token import PageToken
+from a2i_kit.service.store import schema
+from a2i_kit.service.store.base import Repository, dicts, doc_field, insert_ignore, upsert
+from a2i_kit.service.store.core import Engine
+
+__all__ = ["FlowDefinitions", "Resources", "Workers", "Workteams"]
+
+
+class Resources(Repository):
+    """Get, put, insert, update, delete and page the records of one resource table."""
+
+    def __init__(self, engine: Engine, table: sa.Table) -> None:
+        super().__init__(engine)
+        self.table = t = table
+        self.columns = tuple(c.name for c in t.columns)
+        self._get = sa.select(t).where(t.c.name == sa.bindparam("name"))
+        self._lock = self._get.with_for_update()
+        self._put = upsert(self.dialect, t, ("name",), self.columns)
+        self._insert = insert_ignore(self.dialect, t, self.columns)
+        self._delete = sa.delete(t).where(t.c.name == sa.bindparam("name"))
+        self._by_arn = sa.select(t).where(t.c.arn == sa.bindparam("arn")).order_by(t.c.creation_time, t.c.name)
+        self._all = sa.select(t).order_by(t.c.creation_time, t.c.name)
+        self._count = sa.select(sa.func.count()).select_from(t)
+        self._has = sa.select(sa.literal(1)).where(t.c.name == sa.bindparam("name"), t.c.arn == sa.bindparam("arn"))
+
+    def _values(self, record: dict[str, Any]) -> dict[str, Any]:
+        values = {c: record.get(c) for c in self.columns}
+        values["doc"] = json.dumps(record["doc"])
+        return values
+
+    def get(self, name: str, *, lock: bool = False) -> dict[str, Any] | None:
+        """One record; ``lock=True`` (inside a transaction) holds its row until commit on PostgreSQL."""
+        rows = self.rows(self._lock if lock else self._get, {"name": name})
+        return rows[0] if rows else None
+
+    def put(self, record: dict[str, Any]) -> None:
+        """Insert or replace a record."""
+        self.run(self._put, self._values(record))
+
+    def insert(self, record: dict[str, Any]) -> bool:
+        """Insert a new record; False (and nothing changes) when the name exists."""
+        return self.run(self._insert, self._values(record)) == 1
+
+    def update(self, name: str, **fields: Any) -> int:
+        """Set columns of one record (``doc=`` replaces the whole document)."""
+        if not fields:
+            return 0
+        values = {k: json.dumps(v) if k == "doc" else v for k, v in fields.items()}
+        stmt = sa.update(self.table).where(self.table.c.name == sa.bindparam("_name")).values(
+            {k: sa.bindparam(k) for k in values})
+        return self.run(stmt, {**values, "_name": name})
+
+    def delete(self, name: str) -> int:
+        return self.run(self._delete, {"name": name})
+
+    def has(self, name: str, arn: str) -> bool:
+        """Whether a record of this name and ARN exists (no document read)."""
+        return self.scalar(self._has, {"name": name, "arn": arn}) is not None
+
+    def by_arn(self, arn: str) -> list[dict[str, Any]]:
+        return self.rows(self._by_arn, {"arn": arn})
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every record, oldest first."""
+        return self.rows(self._all)
+
+    def count(self) -> int:
+        return int(self.scalar(self._count))
+
+    def page(self, *, where: Any = None, ascending: bool = False, token: str | None = None,
+             limit: int = 50, scope: str = "") -> tuple[list[dict[str, Any]], str | None]:
+        """One page ordered by (creation_time, name); returns (records, next_token or None).
+
+        ``where`` is a SQLAlchemy condition; ``scope`` binds a token to the filter that produced
+        it (a token from another list raises ValueError).
+        """
+        t = self.table
+        stmt = sa.select(t)
+        if where is not None:
+            stmt = stmt.where(where)
+        if token:
+            after_time, after_name = PageToken.decode(token, scope)
+            if ascending:
+                stmt = stmt.where(sa.or_(t.c.creation_time > after_time,
+                                         sa.and_(t.c.creation_time == after_time, t.c.name > after_name)))
+            else:
+                stmt = stmt.where(sa.or_(t.c.creation_time < after_time,
+                                         sa.and_(t.c.creation_time == after_time, t.c.name < after_name)))
+        order = (t.c.creation_time.asc(), t.c.name.asc()) if ascending else (t.c.creation_time.desc(), t.c.name.desc())
+        with self.conn() as conn:
+            rows = dicts(conn.execute(stmt.order_by(*order).limit(limit + 1)))
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], PageToken.encode(last["creation_time"], last["name"], scope)
+
+
+class FlowDefinitions(Resources):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, schema.flow_definitions)
+        t = self.table
+        self._deleting = sa.select(t.c.name, t.c.arn).where(t.c.status == "Deleting").order_by(t.c.name)
+        self._startable = sa.select(t.c.name, t.c.arn, t.c.status, t.c.creation_time,
+                                    t.c.doc.label("doc_text")).where(t.c.name == sa.bindparam("name"))
+
+    def deleting(self) -> list[dict[str, Any]]:
+        """Name and ARN of the definitions being deleted."""
+        return self.rows(self._deleting)
+
+    def raw(self, name: str) -> dict[str, Any] | None:
+        """One record with its document unparsed (``doc_text``): StartHumanLoop caches the parse."""
+        rows = self.rows(self._startable, {"name": name})
+        return rows[0] if rows else None
+
+
+class Workteams(Resources):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, schema.workteams)
+
+
+class Workers(Resources):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, schema.workers)
+        t = self.table
+        self._by_display = sa.select(t).where(doc_field(t.c.doc, "name") == sa.bindparam("display"))
+
+    def by_display_name(self, display: str) -> list[dict[str, Any]]:
+        """Workers whose ``doc.name`` (the name people see) is ``display``."""
+        return self.rows(self._by_display, {"display": display})

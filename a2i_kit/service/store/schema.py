@@ -1,0 +1,155 @@
+"""Every table of the service's store, in one SQLAlchemy ``MetaData`` for SQLite and PostgreSQL.
+
+Names are compared byte-wise on both databases (``COLLATE "C"`` on PostgreSQL, SQLite's default
+``BINARY``), so keyset page tokens order rows the same way on either. ``doc`` columns hold the
+JSON document AWS echoes back, as text. Version 1 is the schema of a2i-kit 0.x before schema
+versions existed (version 0, no ``schema_version`` table) plus the team-scale tables.
+
+Example:
+    >>> sorted(metadata.tables)[:3]
+    ['access_keys', 'assignments', 'events']
+    >>> SCHEMA_VERSION
+    1
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Double,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["RESOURCE_TABLES", "SCHEMA_VERSION", "access_keys", "assignments", "events", "flow_definitions",
+           "loops", "metadata", "outbox", "schema_version", "settings", "task_uis", "webhook_deliveries",
+           "webhooks", "workers", "workteams"]
+
+SCHEMA_VERSION = 1
+
+# Byte-wise comparison of names and keys on PostgreSQL too (page tokens, key ranges).
+Key = Text().with_variant(Text(collation="C"), "postgresql")
+# 64-bit autoincrement ids on PostgreSQL; SQLite's INTEGER PRIMARY KEY is already 64-bit.
+Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+
+def _resource(name: str, *extra: Column | Index) -> Table:
+    return Table(
+        name, metadata,
+        Column("name", Key, primary_key=True),
+        Column("arn", Text, nullable=False),
+        Column("status", Text, nullable=False),
+        Column("creation_time", Double, nullable=False),
+        Column("doc", Text, nullable=False),
+        *extra,
+    )
+
+
+task_uis = _resource("task_uis")
+flow_definitions = _resource("flow_definitions")
+workteams = _resource("workteams")
+workers = _resource("workers")
+loops = _resource(
+    "loops",
+    Column("flow_definition_arn", Text, nullable=False),
+    Column("deleted", Integer, nullable=False, server_default="0"),
+    Column("updated_time", Double, nullable=False, server_default="0"),
+    Index("loops_by_flow", "flow_definition_arn", "deleted", "creation_time", "name"),
+    Index("loops_by_status", "status"),
+)
+
+assignments = Table(
+    "assignments", metadata,
+    Column("loop_name", Key, primary_key=True),
+    Column("worker_id", Key, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("claimed_at", Double, nullable=False),
+    Column("deadline", Double, nullable=False),
+    Column("submitted_at", Double),
+    Column("doc", Text, nullable=False),
+    Index("assignments_by_status", "status", "deadline"),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", Key, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Serial, Identity(), primary_key=True, autoincrement=True),
+    Column("loop_name", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("write_output", Integer, nullable=False),
+    Column("event", Text),
+    Column("log_offset", BigInteger, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt", Double, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("created", Double, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("upgraded_at", Double, nullable=False),
+)
+
+# -- team scale: access keys (SigV4), the event log with a cursor, webhooks ----------------------
+access_keys = Table(
+    "access_keys", metadata,
+    Column("key_id", Key, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("secret_sealed", Text, nullable=False),
+    Column("created", Double, nullable=False),
+    Column("last_used", Double),
+)
+
+events = Table(
+    "events", metadata,
+    Column("seq", Serial, Identity(), primary_key=True, autoincrement=True),
+    Column("event_id", Text, nullable=False, unique=True),
+    Column("loop_name", Text, nullable=False),
+    Column("time", Double, nullable=False),
+    Column("doc", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+webhooks = Table(
+    "webhooks", metadata,
+    Column("id", Serial, Identity(), primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("secret_sealed", Text, nullable=False),
+    Column("created", Double, nullable=False),
+    Column("last_seq", BigInteger, nullable=False, server_default="0"),
+    sqlite_autoincrement=True,
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("id", Serial, Identity(), primary_key=True, autoincrement=True),
+    Column("webhook_id", BigInteger, nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt", Double, nullable=False, server_default="0"),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("delivered_at", Double),
+    UniqueConstraint("webhook_id", "event_seq"),
+    Index("webhook_deliveries_due", "status", "next_attempt"),
+    sqlite_autoincrement=True,
+)
+
+# Tables that hold named resources with the common columns (name, arn, status, creation_time, doc).
+RESOURCE_TABLES: dict[str, Table] = {t.name: t for t in (task_uis, flow_definitions, workteams, workers, loops)}
