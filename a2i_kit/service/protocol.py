@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -111,32 +111,51 @@ class MethodNotAllowedException(AwsError):
     code, status, json_status = "MethodNotAllowedException", 405, 405
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # built once, not per answer
+JSON = b"application/json"
+JSON11 = b"application/x-amz-json-1.1"
+
+
 def _dumps(body: object) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(body).encode()
 
 
-def _request_id() -> dict[str, str]:
-    """``x-amzn-RequestId`` (botocore shows it as ``ResponseMetadata.RequestId``)."""
-    return {"x-amzn-RequestId": str(uuid.uuid4())}
+def _request_id() -> bytes:
+    """``x-amzn-RequestId`` (botocore shows it as ``ResponseMetadata.RequestId``): a random UUID v4."""
+    raw = bytearray(os.urandom(16))
+    raw[6], raw[8] = raw[6] & 0x0F | 0x40, raw[8] & 0x3F | 0x80  # version 4, RFC 4122 variant
+    text = raw.hex().encode()
+    return b"-".join((text[:8], text[8:12], text[12:16], text[16:20], text[20:]))
+
+
+class AwsResponse(Response):
+    """A finished AWS answer whose header list is built directly (every AWS route answers with one).
+
+    >>> AwsResponse(b"{}", 200, JSON).raw_headers[:2]
+    [(b'content-length', b'2'), (b'content-type', b'application/json')]
+    """
+
+    def __init__(self, body: bytes, status: int, media: bytes, error_code: str | None = None) -> None:
+        self.status_code, self.body, self.background = status, body, None
+        self.raw_headers = [(b"content-length", b"%d" % len(body)), (b"content-type", media),
+                            (b"x-amzn-requestid", _request_id())]
+        if error_code is not None:
+            self.raw_headers.append((b"x-amzn-errortype", error_code.encode("latin-1")))
 
 
 def json_response(body: object, *, json11: bool = False, status: int = 200) -> Response:
     """A success response in the content type of the protocol."""
-    media = "application/x-amz-json-1.1" if json11 else "application/json"
-    return Response(_dumps(body), status_code=status, media_type=media, headers=_request_id())
+    return AwsResponse(_dumps(body), status, JSON11 if json11 else JSON)
 
 
 def json11_error(exc: AwsError) -> Response:
     """JSON 1.1 error: ``{"__type": code, "Message": msg}`` (HTTP 400 unless a server fault)."""
-    return Response(_dumps({"__type": exc.code, "Message": exc.message}), status_code=exc.json_status,
-                    media_type="application/x-amz-json-1.1",
-                    headers={"x-amzn-ErrorType": exc.code, **_request_id()})
+    return AwsResponse(_dumps({"__type": exc.code, "Message": exc.message}), exc.json_status, JSON11, exc.code)
 
 
 def rest_error(exc: AwsError) -> Response:
     """rest-json error: modeled status, ``X-Amzn-ErrorType`` header, message in the body."""
-    return Response(_dumps({"Message": exc.message, "message": exc.message}), status_code=exc.status,
-                    media_type="application/json", headers={"X-Amzn-ErrorType": exc.code, **_request_id()})
+    return AwsResponse(_dumps({"Message": exc.message, "message": exc.message}), exc.status, JSON, exc.code)
 
 
 def epoch(value: float) -> float:
@@ -230,17 +249,25 @@ def refuse_browser(request: Any, expected: str) -> None:
     AWS SDKs and the AWS CLI never send ``Origin``; browsers send it on every POST (also
     no-cors ``fetch`` and form posts, whose content types are text/plain, form-urlencoded or
     multipart). Without this, any page the user visits could start or stop loops here.
+    The three headers are found in one pass over the raw header list (as starlette's
+    ``Headers.get`` does, the first of repeated headers counts).
     """
-    headers = request.headers
-    origin = headers.get("origin")
+    origin = site = media = None
+    for name, value in request.scope["headers"]:
+        if name == b"content-type":
+            media = value if media is None else media
+        elif name == b"origin":
+            origin = value if origin is None else origin
+        elif name == b"sec-fetch-site":
+            site = value if site is None else site
     if origin is not None:
         raise AccessDeniedException(
-            f"Requests from web pages (Origin '{origin[:80]}') are not accepted on the AWS API; "
+            f"Requests from web pages (Origin '{origin.decode('latin-1')[:80]}') are not accepted on the AWS API; "
             "call it from an AWS SDK or the AWS CLI.")
-    if headers.get("sec-fetch-site") in BROWSER_SITES:
+    if site is not None and site.decode("latin-1") in BROWSER_SITES:
         raise AccessDeniedException("Requests from web pages (Sec-Fetch-Site) are not accepted on the AWS API; "
                                     "call it from an AWS SDK or the AWS CLI.")
-    check_content_type(request, expected)
+    _check_media((media or b"").decode("latin-1"), expected)
 
 
 BROWSER_SITES = frozenset({"cross-site", "same-site", "same-origin"})
@@ -248,7 +275,11 @@ BROWSER_SITES = frozenset({"cross-site", "same-site", "same-origin"})
 
 def check_content_type(request: Any, expected: str) -> None:
     """Accept JSON content types (or none); anything else, such as a browser form post, is refused."""
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    _check_media(request.headers.get("content-type", ""), expected)
+
+
+def _check_media(header: str, expected: str) -> None:
+    media = header.split(";", 1)[0].strip().lower()
     if media not in JSON_CONTENT_TYPES:
         raise SerializationException(f"Content-Type '{media[:80]}' is not supported; send {expected}.")
 
