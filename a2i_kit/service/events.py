@@ -1,8 +1,8 @@
 """Loop status-change events in Amazon EventBridge's shape, kept in an append-only log.
 
 Readers use a cursor: :func:`read_after` returns ``(seq, event)`` pairs with ``seq > after``
-(``seq`` numbers events from 1 in the order they were recorded), which ``GET /_a2i/events``
-serves and webhooks fan out from.
+from the store's ``events`` table (``seq`` grows in the order events were recorded), which
+``GET /_a2i/events`` serves and webhooks fan out from.
 
 Example:
     >>> event = build_event(account="111122223333", region="us-east-1", now=1709647575.0,
@@ -141,11 +141,14 @@ class EventLog:
 
 
 def read_after(ctx: Any, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
-    """Up to ``limit`` events recorded after cursor ``after``, as ``(seq, event)``, oldest first."""
-    events = ctx.events.read(after, limit)
-    return [(after + index + 1, event) for index, event in enumerate(events)]
+    """Up to ``limit`` events recorded after cursor ``after``, as ``(seq, event)``, oldest first.
+
+    They come from the store's ``events`` table, which the outbox fills in the transaction of each
+    status change, so every process of a team service serves the same sequence.
+    """
+    return ctx.store.events.after(after, limit)
 
 
 def head_seq(ctx: Any) -> int:
     """The cursor of the newest event (0 when there is none): ``after=latest`` starts there."""
-    return len(ctx.events.read(0))
+    return ctx.store.events.last_seq()

@@ -29,6 +29,7 @@ from typing import Any
 from a2i_kit.service import webhooks
 from a2i_kit.service.access_keys import Sealer, default_key_file
 from a2i_kit.service.events import head_seq, read_after
+from a2i_kit.service.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,8 @@ class WebhookDeliverer:
         while not self._stop.is_set():
             try:
                 run_pass(self.ctx)
+            except StoreError:  # the store was closed: the service stopped
+                return
             except Exception:  # a broken pass must not end deliveries; the next pass retries
                 log.exception("webhook delivery pass failed")
             self._wake.wait(self.interval)
@@ -173,4 +176,12 @@ def start_delivery(ctx: Any, interval: float = INTERVAL_SECONDS) -> WebhookDeliv
     if running is None:
         running = ctx.webhook_deliverer = WebhookDeliverer(ctx, interval).start()
     return running
+
+
+def stop_delivery(ctx: Any) -> None:
+    """Stop the context's deliverer, if it runs (before the store closes); safe to call twice."""
+    running = getattr(ctx, "webhook_deliverer", None)
+    if running is not None:
+        ctx.webhook_deliverer = None
+        running.stop()
 
