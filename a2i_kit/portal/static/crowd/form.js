@@ -78,6 +78,7 @@ export class CrowdForm extends CrowdElement {
     const errors = root.querySelector(".crowd-form-errors");
     new MutationObserver(() => {
       for (const child of Array.from(this._form.children)) {
+        if (child.matches(".crowd-form-actions")) continue;
         if (child.compareDocumentPosition(errors) & Node.DOCUMENT_POSITION_PRECEDING) errors.before(child);
       }
     }).observe(this._form, { childList: true });
