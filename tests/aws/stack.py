@@ -3,6 +3,8 @@ the embedded service for SageMaker and the A2I runtime, reached through ``AWS_EN
 
 Reusable: ``MotoServer`` once per test session, ``AwsStack`` per test; ``stack.environ`` holds
 the variables to set so that ``a2i_kit.connect("aws")``, boto3 and the AWS CLI all land here.
+The service writes output.json into moto's S3 and, as SageMaker does, puts each status-change
+event on moto's EventBridge, which delivers it to rules' SQS targets.
 
 Example:
     >>> moto = MotoServer().start()                                   # doctest: +SKIP
@@ -67,6 +69,7 @@ class AwsStack:
 
     def __init__(self, moto: MotoServer, data_dir: Path) -> None:
         self.moto, self.data_dir, self.service = moto, data_dir, None
+        self._unsubscribe: Any = None
 
     def start(self) -> AwsStack:
         from a2i_kit.service import ServiceThread
@@ -76,10 +79,18 @@ class AwsStack:
                                output_mode="s3", s3_endpoint_url=self.moto.url)
         self.service = ServiceThread(config)
         self.service.start()
+        self._unsubscribe = self.service.context.bus.subscribe(self._to_eventbridge)
         return self
+
+    def _to_eventbridge(self, event: dict[str, Any]) -> None:
+        """Stand in for SageMaker publishing its status changes on the account's default event bus."""
+        self.client("events").put_events(Entries=[{
+            "Source": event["source"], "DetailType": event["detail-type"], "Resources": event["resources"],
+            "Detail": json.dumps(event["detail"])}])
 
     def stop(self) -> None:
         if self.service is not None:
+            self._unsubscribe()
             self.service.stop()
 
     @property

@@ -113,3 +113,19 @@ def test_iter_events_locally_yields_the_services_events(tmp_path) -> None:
         assert subscribe_events(session).backend == "local"
     finally:
         session.service.stop()
+
+
+def test_a_stopped_loop_travels_eventbridge_to_sqs_to_iter_events(aws_stack) -> None:
+    setup = aws_stack.good_setup()
+    session = a2i_kit.connect("aws")
+    subscribe_events(session, queue_name="a2i-events", flow_definition_arn=setup["flow_arn"])
+    session.runtime.start_human_loop(HumanLoopName="loop-e2e", FlowDefinitionArn=setup["flow_arn"],
+                                     HumanLoopInput={"InputContent": json.dumps(setup["sample"])})
+    session.runtime.stop_human_loop(HumanLoopName="loop-e2e")
+    got = next(iter_events(session, queue_name="a2i-events", follow=True, timeout=30))
+    described = session.runtime.describe_human_loop(HumanLoopName="loop-e2e")
+    assert got["detail"]["humanLoopName"] == "loop-e2e"
+    assert got["detail"]["humanLoopStatus"] == "Stopped"
+    assert got["detail"]["humanLoopArn"] == described["HumanLoopArn"]
+    assert got["detail"]["flowDefinitionArn"] == setup["flow_arn"]
+    assert got["detail"]["humanLoopOutput"] == {"outputS3Uri": described["HumanLoopOutput"]["OutputS3Uri"]}
