@@ -17,6 +17,8 @@ Run: .venv/bin/python bench/bench_launch.py
 from __future__ import annotations
 
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,14 @@ class Service:
                             aws_secret_access_key="b",
                             config=Config(retries=retries or {"max_attempts": 1}, max_pool_connections=64))
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the service process has used so far; NaN without /proc."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
@@ -97,11 +107,25 @@ def sequential(runtime: Any, flow: str, n: int, prefix: str) -> float:
     return (time.perf_counter() - start) / n
 
 
-def ours(runtime: Any, flow: str, df: pd.DataFrame, ledger: Path) -> tuple[float, pd.DataFrame]:
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ours(runtime: Any, flow: str, df: pd.DataFrame, ledger: Path, svc: Service | None = None
+         ) -> tuple[float, pd.DataFrame]:
+    """Seconds launch_loops takes; with ``svc``, prints the CPU per loop of each side (profiling aid)."""
+    cpu, service_cpu = client_cpu(), svc.cpu_seconds() if svc else 0.0
     start = time.perf_counter()
     summary = launch_loops(df, flow_definition_arn=flow, runtime=runtime, public_crowd=False, ledger=ledger,
                            max_workers=16, progress=False)
-    return time.perf_counter() - start, summary
+    elapsed = time.perf_counter() - start
+    if svc is not None:
+        n = len(df)
+        print(f"CPU per loop: client={(client_cpu() - cpu) / n * 1000:.2f}ms "
+              f"service={(svc.cpu_seconds() - service_cpu) / n * 1000:.2f}ms loops/s={n / elapsed:.0f} "
+              f"load={os.getloadavg()[0]:.1f}")
+    return elapsed, summary
 
 
 def bench_launch(svc: Service, sm: Any, tmp: Path) -> None:
@@ -110,7 +134,7 @@ def bench_launch(svc: Service, sm: Any, tmp: Path) -> None:
     svc.faults(latency_ms=LATENCY_MS)
     subset = 150
     per_loop = sequential(runtime, flow, subset, "seq")
-    elapsed, summary = ours(runtime, flow, items(N, "fast"), tmp / "l1.sqlite3")
+    elapsed, summary = ours(runtime, flow, items(N, "fast"), tmp / "l1.sqlite3", svc)
     started = int((summary["status"] == "started").sum())
     print(f"BENCH launch_2000 ratio={per_loop * N / elapsed:.2f} target=15 ours={elapsed:.2f}s "
           f"sequential={per_loop * N:.1f}s (plain for loop timed on {subset} loops, {per_loop * 1000:.1f} ms/loop, "
@@ -124,7 +148,7 @@ def bench_throttled(svc: Service, sm: Any, tmp: Path) -> None:
     svc.faults(latency_ms=LATENCY_MS, error_rate=0.2, error_codes=["ThrottlingException"])
     subset = 60
     per_loop = sequential(default_retry, flow, subset, "seqthr")
-    elapsed, summary = ours(runtime, flow, items(N, "thr"), tmp / "l2.sqlite3")
+    elapsed, summary = ours(runtime, flow, items(N, "thr"), tmp / "l2.sqlite3", svc)
     svc.faults()
     names = set(list_loops(runtime, flow)["loop_name"])
     exist = len(names & set(summary["loop_name"]))

@@ -90,7 +90,12 @@ def build_jobs(df: pd.DataFrame, *, flow_definition_arn: str, id_col: str = "ite
     if input_fn is not None and input_cols is not None:
         raise InputError("pass input_cols= or input_fn=, not both")
     rows = df.to_dict("records")
-    inputs = [input_fn(dict(r)) for r in rows] if input_fn else row_inputs(df, input_cols)
+    if input_fn is not None:
+        inputs = [input_fn(dict(r)) for r in rows]
+    elif input_cols is None:  # every column but the routing ones: cut from the rows already built
+        inputs = [{k: v for k, v in r.items() if k not in ROUTING_COLUMNS} for r in rows]
+    else:
+        inputs = row_inputs(df, input_cols)
     jobs: list[Job] = []
     problems: list[str] = []
     seen: dict[str, int] = {}

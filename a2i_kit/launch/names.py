@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import unicodedata
@@ -28,6 +27,7 @@ MAX_NAME = 63
 HASH_CHARS = 12
 FLOW_SLUG_CHARS = 20
 TAG_BYTES = -(-HASH_CHARS // 8) * 5  # whole 5-byte base32 groups covering HASH_CHARS characters
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # RFC 4648's alphabet, lower-cased
 
 
 def flow_name(flow_definition: str) -> str:
@@ -56,6 +56,17 @@ def item_key(item_id: Any) -> str:
     return str(item_id)
 
 
+def _base32_head(digest: bytes) -> str:
+    """The first HASH_CHARS characters of ``base64.b32encode(digest).lower()``, without encoding it all.
+
+    >>> import base64
+    >>> _base32_head(bytes(range(32))) == base64.b32encode(bytes(range(32))).decode().lower()[:HASH_CHARS]
+    True
+    """
+    bits = int.from_bytes(digest[:TAG_BYTES], "big") >> (TAG_BYTES * 8 - HASH_CHARS * 5)
+    return "".join(_BASE32[(bits >> shift) & 31] for shift in range((HASH_CHARS - 1) * 5, -1, -5))
+
+
 @lru_cache(maxsize=64)
 def _head(text: str) -> str:
     """The flow (or prefix) part of loop names: the same for every item of a launch."""
@@ -67,8 +78,7 @@ def loop_name(flow_definition: str, item_id: Any, *, prefix: str | None = None) 
     flow = flow_name(flow_definition)
     key = item_key(item_id)
     digest = hashlib.sha256(f"{flow}\x00{key}".encode()).digest()
-    # base32 turns each 5 bytes into 8 characters on their own: encode only the bytes the tag uses
-    tag = base64.b32encode(digest[:TAG_BYTES]).decode("ascii").lower()[:HASH_CHARS]
+    tag = _base32_head(digest)
     head = _head(prefix if prefix is not None else flow)
     room = MAX_NAME - len(tag) - 1 - (len(head) + 1 if head else 0)
     parts = [p for p in (head, slug(key, room), tag) if p]

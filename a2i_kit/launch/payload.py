@@ -26,6 +26,7 @@ import pandas as pd
 from a2i_kit.errors import InputError
 
 MAX_INPUT_CHARS = 3_145_728
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)  # built once
 
 
 def _fail(item: str, path: str, why: str) -> InputError:
@@ -35,7 +36,12 @@ def _fail(item: str, path: str, why: str) -> InputError:
 
 def to_jsonable(value: Any, *, item: str, path: str = "") -> Any:
     """A JSON-ready copy of ``value``; raises InputError for values JSON cannot hold."""
-    if value is None or isinstance(value, bool | str | int):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict and all(type(k) is str for k in value):  # a row: the usual case, no ABC checks
+        return {k: to_jsonable(v, item=item, path=f"{path}.{k}" if path else k) for k, v in value.items()}
+    if isinstance(value, bool | str | int):
         return value
     if isinstance(value, float):
         if math.isnan(value):
@@ -78,7 +84,7 @@ def input_content(obj: Any, *, item: str) -> str:
     data = to_jsonable(obj, item=item)
     if not isinstance(data, dict):
         raise _fail(item, "", f"must be a JSON object (dict), got {type(data).__name__}")
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = _ENCODER.encode(data)
     if len(text) > MAX_INPUT_CHARS:
         raise _fail(item, "", f"is {len(text):,} characters of JSON; InputContent allows at most "
                               f"{MAX_INPUT_CHARS:,}. Store large objects in S3 and pass their URIs")
