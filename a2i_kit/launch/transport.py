@@ -78,7 +78,7 @@ class LoopbackTransport:
         if body and "Content-Length" not in request.headers:
             head.append(f"Content-Length: {len(body)}\r\n")
         message = "".join(head).encode("latin-1") + b"\r\n" + bytes(body)
-        sock = self._socket()
+        sock = self._socket(request.url)
         try:
             sock.sendall(message)
             status, headers, data, keep = self._answer(sock, request.method == "HEAD")
@@ -99,7 +99,7 @@ class LoopbackTransport:
         for sock in sockets:
             sock.close()
 
-    def _socket(self) -> socket.socket:
+    def _socket(self, url: str) -> socket.socket:
         sock: socket.socket | None = getattr(self._local, "sock", None)
         if sock is not None and not _readable(sock):
             return sock  # idle and still open (a readable idle socket was closed by the server)
@@ -107,9 +107,9 @@ class LoopbackTransport:
         try:
             sock = socket.create_connection(self.address, timeout=self.connect_timeout)
         except TimeoutError as exc:
-            raise ConnectTimeoutError(endpoint_url=self.endpoint_url, error=exc) from exc
+            raise ConnectTimeoutError(endpoint_url=url, error=exc) from exc
         except OSError as exc:
-            raise EndpointConnectionError(endpoint_url=self.endpoint_url, error=exc) from exc
+            raise EndpointConnectionError(endpoint_url=url, error=exc) from exc
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(self.read_timeout)
         self._local.sock, self._local.buffer = sock, b""

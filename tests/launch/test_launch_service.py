@@ -194,10 +194,13 @@ def test_pooled_client_skips_botocore_validation_only_when_prevalidated(runtime_
 
     checked = pooled_client(runtime_client, 4, botocore_retries=False)
     trusted = pooled_client(runtime_client, 4, botocore_retries=False, prevalidated=True)
-    from botocore.validate import ParamValidationDecorator
+    from botocore.exceptions import ParamValidationError
 
-    assert isinstance(checked._serializer, ParamValidationDecorator)
-    assert not isinstance(trusted._serializer, ParamValidationDecorator)
+    bad = {"HumanLoopName": "", "FlowDefinitionArn": "arn:f", "HumanLoopInput": {"InputContent": "{}"}}
+    with pytest.raises(ParamValidationError, match="Invalid length for parameter HumanLoopName, value: 0"):
+        checked.start_human_loop(**bad)
+    with pytest.raises(trusted.exceptions.ValidationException, match="at 'humanLoopName' failed to satisfy"):
+        trusted.start_human_loop(**bad)  # not checked by botocore: the service refuses it
     assert trusted.meta.config.max_pool_connections == 10
     assert trusted.meta.config.retries["total_max_attempts"] == 1
 
