@@ -101,7 +101,8 @@ def _element_shape(element: Element, kind: str) -> dict[str, Any]:
         return shape
     shape = KIND_SHAPES[kind]()
     if element.value("initial-value") is not None and kind in (
-            "bounding-box", "polygon", "line", "polyline", "keypoint", "semantic-segmentation"):
+            "bounding-box", "polygon", "line", "polyline", "keypoint", "semantic-segmentation",
+            "instance-segmentation"):
         shape["properties"]["initialValueModified"] = {"type": "boolean"}
     return shape
 

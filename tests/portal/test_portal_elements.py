@@ -257,3 +257,68 @@ def test_entity_annotation_select_then_label(open_task: Any, submitted: Any) -> 
         {"label": "person", "startOffset": 5, "endOffset": 8},
         {"label": "org", "startOffset": 18, "endOffset": 22}]}}
     assert "".join(list(text)[18:22]) == "ACME"
+
+
+def _mask(answer: dict[str, Any], name: str) -> Any:
+    import base64
+    import io
+
+    from PIL import Image
+    return Image.open(io.BytesIO(base64.b64decode(answer[name]["labeledImage"]["pngImageData"]))).convert("RGBA")
+
+
+def _stroke(page: Any, host: str, points: list[tuple[float, float]]) -> None:
+    """Drag over the mask; points in natural pixels of the 400x300 image."""
+    page.locator(f"{host}[data-image-ready]").wait_for()
+    box = page.locator(f"{host} canvas.crowd-seg-mask").bounding_box()
+    s = box["width"] / 400
+    page.mouse.move(box["x"] + points[0][0] * s, box["y"] + points[0][1] * s)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * s, box["y"] + y * s, steps=5)
+    page.mouse.up()
+
+
+def test_semantic_segmentation_keys_pick_labels_and_tools(open_task: Any, submitted: Any) -> None:
+    page = open_task(f"""<crowd-form><crowd-semantic-segmentation name="seg" src="{IMG}" header="Paint"
+        labels="['Road', 'Car']"></crowd-semantic-segmentation></crowd-form>""")
+    host = "crowd-semantic-segmentation"
+    assert page.get_by_role("radio", name="Brush").get_attribute("aria-checked") == "true"
+    page.locator(f"{host} [data-brush]").fill("10")
+    page.keyboard.press("2")
+    assert page.get_by_role("radio", name="2 Car").get_attribute("aria-checked") == "true"
+    _stroke(page, host, [(20, 50), (200, 50)])
+    page.keyboard.press("e")                                   # eraser, by key, over the right half
+    assert page.get_by_role("radio", name="Eraser").get_attribute("aria-checked") == "true"
+    _stroke(page, host, [(120, 50), (210, 50)])
+    page.get_by_role("button", name="Submit").click()
+    answer = submitted(page)
+    assert answer["seg"]["labelMappings"] == {"Car": {"color": "#ff7f0e"}}
+    assert answer["seg"]["inputImageProperties"] == {"width": 400, "height": 300}
+    mask = _mask(answer, "seg")
+    assert mask.getpixel((60, 50)) == (0xFF, 0x7F, 0x0E, 255)
+    assert mask.getpixel((160, 50)) == (0, 0, 0, 0)
+
+
+def test_segmentation_initial_mask_is_kept_and_reported_unmodified(open_task: Any, submitted: Any) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+    image = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
+    image.paste((255, 0, 0, 255), (10, 10, 60, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    src = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    page = open_task(f"""<crowd-form><crowd-instance-segmentation name="inst" src="{IMG}" labels="['Car']"
+        initial-value='{{"instances": [{{"color": "#ff0000", "label": "Car"}}], "src": "{src}"}}'>
+        </crowd-instance-segmentation></crowd-form>""")
+    page.locator("crowd-instance-segmentation[data-image-ready]").wait_for()
+    assert page.get_by_role("button", name="Car #1").count() == 1
+    page.get_by_role("button", name="Submit").click()
+    answer = submitted(page)
+    assert answer["inst"]["instances"] == [{"color": "#ff0000", "label": "Car"}]
+    assert answer["inst"]["initialValueModified"] is False
+    mask = _mask(answer, "inst")
+    assert mask.getpixel((30, 20)) == (255, 0, 0, 255)
+    assert mask.getpixel((100, 100))[3] == 0
