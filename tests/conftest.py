@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+sys.path.insert(0, str(Path(__file__).parent))  # tests/pgserver.py
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -34,8 +37,27 @@ for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER",
     os.environ.pop(_var, None)
 
 
+STORES = ("sqlite", "postgresql")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-aws", action="store_true", help="run tests marked 'aws' against real AWS")
+    parser.addoption("--store", default=",".join(STORES),
+                     help="stores the service tests run against, comma-separated: sqlite,postgresql (default both)")
+
+
+def selected_stores(config: pytest.Config) -> list[str]:
+    chosen = [s.strip() for s in str(config.getoption("--store")).split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in STORES]
+    if unknown or not chosen:
+        raise pytest.UsageError(f"--store takes {', '.join(STORES)} (comma-separated), not {unknown or chosen}")
+    return chosen
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses the ``service`` fixture runs once per store (``--store``)."""
+    if "store_kind" in metafunc.fixturenames:
+        metafunc.parametrize("store_kind", selected_stores(metafunc.config), indirect=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -47,13 +69,55 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(opt_in)
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Any:
+    """A throwaway PostgreSQL cluster (one per xdist worker): ``postgres.create_database(name)`` → URL."""
+    from pgserver import PgServerError, shared_server
+
+    try:
+        return shared_server()
+    except PgServerError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def _pg_template(postgres: Any) -> str:
+    """A database holding the current schema, copied for each test (faster than creating it)."""
+    from a2i_kit.service.store import Store
+
+    Store(postgres.create_database("a2i_template")).close()
+    return "a2i_template"
+
+
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[Any]:
-    """A started embedded service on a fresh data directory, reached over loopback HTTP."""
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql`` (parametrized by ``pytest_generate_tests``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(store_kind: str, request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for SQLite (the data directory's file), else the URL of a fresh PostgreSQL database."""
+    if store_kind == "sqlite":
+        yield None
+        return
+    postgres = request.getfixturevalue("postgres")
+    template = request.getfixturevalue("_pg_template")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    postgres.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield postgres.url(name)
+    finally:
+        postgres.drop_database(name)
+
+
+@pytest.fixture
+def service(tmp_path: Path, database_url: str | None) -> Iterator[Any]:
+    """A started embedded service on a fresh data directory (and database), over loopback HTTP."""
     from a2i_kit.service import ServiceThread
     from a2i_kit.service.context import ServiceConfig
 
-    thread = ServiceThread(ServiceConfig(data_dir=tmp_path / "a2i-data"))
+    thread = ServiceThread(ServiceConfig(data_dir=tmp_path / "a2i-data", database_url=database_url))
     thread.start()
     try:
         yield thread

@@ -137,10 +137,10 @@ def snapshot(service: Any) -> dict[str, Any]:
     store = service.context.store
     admin = {"X-A2I-Admin-Token": service.admin_token}
     return {
-        "loops": store.query("SELECT name, status FROM loops ORDER BY name"),
-        "assignments": store.query("SELECT COUNT(*) AS n FROM assignments")[0]["n"],
+        "loops": sorted((loop["name"], loop["status"]) for loop in store.loops.all()),
+        "assignments": len(store.claims.all()),
         "workers": httpx.get(f"{service.url}/_a2i/workforce/workers", headers=admin).json(),
-        "task_uis": store.query("SELECT name FROM task_uis ORDER BY name"),
+        "task_uis": sorted(ui["name"] for ui in store.task_uis.all()),
         "clock": service.context.clock.offset,
         "faults": httpx.get(f"{service.url}/_a2i/admin/faults", headers=admin).json(),
     }

@@ -39,7 +39,7 @@ def _events(service: Any) -> list[dict[str, Any]]:
 
 
 def _outbox(service: Any) -> list[dict[str, Any]]:
-    return service.context.store.query("SELECT * FROM outbox ORDER BY id")
+    return service.context.store.outbox.all()
 
 
 def _block_bucket(service: Any) -> Path:

@@ -254,11 +254,19 @@ def _assert_refused(response: httpx.Response, status: int, code: str, fragment: 
     assert fragment in response.json()["error"], response.json()["error"]
 
 
+def _assert_integrity(store: Any) -> None:
+    """SQLite's own check of the file; PostgreSQL answers a query on every table."""
+    if store.dialect == "sqlite":
+        assert store.query("PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    for repository in store.tables.values():
+        assert repository.count() >= 0
+
+
 def _assert_intact(service: Any, http: Any) -> None:
     assert http.get("/_a2i/health").json()["status"] == "ok"
     store = service.context.store
-    assert store.query("PRAGMA integrity_check")[0]["integrity_check"] == "ok"
-    assert store.query("SELECT COUNT(*) AS n FROM loops")[0]["n"] == 0
+    _assert_integrity(store)
+    assert store.loops.count() == 0
     mirror = Path(service.context.config.mirror_dir)
     files = sorted(str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.is_file())
     assert files == ["photos/cat.png"]
@@ -307,4 +315,4 @@ def test_random_garbage_anywhere_never_gives_a_5xx(service: Any, world: dict[str
             assert response.json()["code"] in {"InvalidParameterException", "ResourceNotFoundException"}, \
                 response.text[:300]
     assert http.get("/_a2i/health").json()["status"] == "ok"
-    assert service.context.store.query("PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    _assert_integrity(service.context.store)

@@ -24,7 +24,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from a2i_kit.service.store.core import Engine
 
-__all__ = ["Repository", "dicts", "doc_field", "insert_ignore", "upsert"]
+__all__ = ["Repository", "dicts", "doc_field", "insert_ignore", "inserted", "upsert"]
 
 
 def dicts(result: Result[Any]) -> list[dict[str, Any]]:
@@ -50,8 +50,20 @@ def upsert(dialect: str, table: sa.Table, keys: Sequence[str], columns: Iterable
 
 
 def insert_ignore(dialect: str, table: sa.Table, columns: Iterable[str]) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING: rowcount tells whether the row is new (atomic everywhere)."""
-    return _insert(dialect, table).values({c: sa.bindparam(c) for c in columns}).on_conflict_do_nothing()
+    """INSERT … ON CONFLICT DO NOTHING (atomic everywhere); :func:`inserted` says whether it won.
+
+    On PostgreSQL it returns the new row's key (psycopg reports no rowcount for it).
+    """
+    stmt = _insert(dialect, table).values({c: sa.bindparam(c) for c in columns}).on_conflict_do_nothing()
+    return stmt if dialect == "sqlite" else stmt.returning(*table.primary_key.columns)
+
+
+def inserted(result: Result[Any]) -> Any:
+    """The key of the row an :func:`insert_ignore` added (None when the row existed)."""
+    if result.returns_rows:
+        row = result.first()
+        return None if row is None else row[0]
+    return result.inserted_primary_key[0] if result.rowcount == 1 else None
 
 
 class doc_field(sa.sql.expression.FunctionElement[str]):
@@ -94,6 +106,11 @@ class Repository:
         """Execute a write; returns the number of rows it changed."""
         with self.engine.connection() as conn:
             return conn.execute(stmt, params or {}).rowcount
+
+    def add(self, stmt: Any, params: dict[str, Any]) -> bool:
+        """Run an :func:`insert_ignore`; True when the row is new."""
+        with self.engine.connection() as conn:
+            return inserted(conn.execute(stmt, params)) is not None
 
     def scalar(self, stmt: Any, params: dict[str, Any] | None = None) -> Any:
         with self.engine.connection() as conn:

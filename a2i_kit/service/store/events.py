@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import Repository, insert_ignore
+from a2i_kit.service.store.base import Repository, insert_ignore, inserted
 
 __all__ = ["Events"]
 
@@ -35,11 +35,9 @@ class Events(Repository):
         """Append an event (inside the transaction of its change); None if its id is already stored."""
         stmt = insert_ignore(self.dialect, ev, ("event_id", "loop_name", "time", "doc"))
         with self.conn() as conn:
-            result = conn.execute(stmt, {"event_id": event["id"], "loop_name": loop_name, "time": time,
-                                         "doc": json.dumps(event, separators=(",", ":"))})
-            if result.rowcount != 1:
-                return None
-            return int(result.inserted_primary_key[0])
+            seq = inserted(conn.execute(stmt, {"event_id": event["id"], "loop_name": loop_name, "time": time,
+                                               "doc": json.dumps(event, separators=(",", ":"))}))
+        return None if seq is None else int(seq)
 
     def after(self, seq: int = 0, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         """(seq, event) pairs after cursor ``seq``, oldest first."""

@@ -57,7 +57,7 @@ class Resources(Repository):
 
     def insert(self, record: dict[str, Any]) -> bool:
         """Insert a new record; False (and nothing changes) when the name exists."""
-        return self.run(self._insert, self._values(record)) == 1
+        return self.add(self._insert, self._values(record))
 
     def update(self, name: str, **fields: Any) -> int:
         """Set columns of one record (``doc=`` replaces the whole document)."""

@@ -43,7 +43,7 @@ class Settings(Repository):
 
     def add(self, key: str, value: Any) -> bool:
         """Store a key that must be new; False when it exists (two racers: exactly one wins)."""
-        return self.run(self._add, {"key": key, "value": json.dumps(value)}) == 1
+        return self.add(self._add, {"key": key, "value": json.dumps(value)})
 
     def purge(self, prefix: str, before: float) -> int:
         """Delete keys starting with ``prefix`` (ending in ``:``) whose numeric value is before ``before``."""
