@@ -20,6 +20,7 @@ import calendar
 import functools
 import hashlib
 import hmac
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -30,8 +31,16 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from starlette.requests import Request
 
-from a2i_kit.service.protocol import AwsError, json11_error, read_body, rest_error
+from a2i_kit.errors import ConfigError
+from a2i_kit.service.protocol import (
+    AwsError,
+    InternalServerException,
+    json11_error,
+    read_body,
+    rest_error,
+)
 
+log = logging.getLogger(__name__)
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE_NAME = "sagemaker"  # botocore's signingName of sagemaker and sagemaker-a2i-runtime
 TERMINATOR = "aws4_request"
@@ -294,7 +303,12 @@ class SigV4Guard:
         return cred
 
     def _secret(self, key_id: str) -> str:
-        secret = self.secret_for(key_id)
+        try:
+            secret = self.secret_for(key_id)
+        except ConfigError as exc:  # the key file changed under a running service
+            log.error("cannot check access key %s: %s", key_id[:32], exc)
+            raise InternalServerException("The service cannot read its access-key secrets; its operator should "
+                                          "read the service log.") from None
         if secret is None:
             raise UnrecognizedClientException("The security token included in the request is invalid.")
         return secret
