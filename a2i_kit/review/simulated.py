@@ -120,6 +120,34 @@ def _add_box_labels(shape: dict[str, Any], html: str) -> None:
             item["properties"]["label"] = {"type": "string", "enum": labels}
 
 
+def _blank_masks(answer: dict[str, Any], shape: Any) -> None:
+    """Segmentation answers paint nothing: a real, fully transparent PNG mask (not random text).
+
+    >>> a = {"seg": {"labeledImage": {"pngImageData": "x"}, "labelMappings": {"A": {}},
+    ...              "inputImageProperties": {"width": 3.2, "height": 2.7}}}
+    >>> _blank_masks(a, {"properties": {"seg": {"x-element": "crowd-semantic-segmentation"}}})
+    >>> a["seg"]["labelMappings"], a["seg"]["inputImageProperties"]
+    ({}, {'width': 3, 'height': 3})
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    for name, schema in (shape or {}).get("properties", {}).items():
+        element = schema.get("x-element") if isinstance(schema, dict) else None
+        if element not in ("crowd-semantic-segmentation", "crowd-instance-segmentation") or name not in answer:
+            continue
+        size = answer[name].get("inputImageProperties") or {}
+        width, height = (max(1, round(float(size.get(k) or 1))) for k in ("width", "height"))
+        out = io.BytesIO()
+        Image.new("RGBA", (width, height), (0, 0, 0, 0)).save(out, format="PNG")
+        answer[name]["labeledImage"] = {"pngImageData": base64.b64encode(out.getvalue()).decode()}
+        answer[name]["inputImageProperties"] = {"width": width, "height": height}
+        answer[name]["labelMappings" if element.endswith("semantic-segmentation") else "instances"] = (
+            {} if element.endswith("semantic-segmentation") else [])
+
+
 def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
@@ -232,6 +260,7 @@ class SimulatedReviewer:
         target = self.target or (pick_target(shape) if shape else None)
         answer = generate_answer(shape, rng, truth=truth, accuracy=self.accuracy, confusion=self.confusion,
                                  labels=self.labels, target=target, task_input=task_input)
+        _blank_masks(answer, shape)
         self._judge(answer, shape, target, truth)
         return answer
 

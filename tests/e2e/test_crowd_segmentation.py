@@ -160,3 +160,20 @@ def test_instances_get_their_own_colours_and_undo_removes_a_stroke(
     assert mask.getpixel((80, 145)) == first
     assert mask.getpixel((240, 148)) == second
     assert mask.getpixel((160, 40))[3] == 0
+
+
+@pytest.mark.parametrize("template", [SEMANTIC, INSTANCE], ids=["semantic", "instance"])
+def test_simulated_reviewer_answers_with_a_real_empty_mask(template: str, service: Any, make_flow: Any,
+                                                            start_loop: Any, output_of: Any) -> None:
+    from a2i_kit.review import simulate_reviewers
+
+    put_object(service.context, "street", "scene.png", street_png())
+    loop = start_loop(make_flow(template=template), {"taskObject": "s3://street/scene.png"})
+    summary = simulate_reviewers(service.url, service.admin_token, workers=1, seed=3)
+    assert summary.total_answered == 1
+    answer = output_of(loop)["humanAnswers"][0]["answerContent"]
+    assert validate_answer(answer_shape(template), answer) == []
+    key = next(iter(answer))
+    mask = mask_of(answer, key)
+    assert mask.size == (answer[key]["inputImageProperties"]["width"], answer[key]["inputImageProperties"]["height"])
+    assert {c[3] for _, c in mask.getcolors(mask.width * mask.height)} == {0}
