@@ -32,28 +32,22 @@ TEAM_README = "see README, Run it for a team"
 DB_FLAG = "--database-url (or A2I_KIT_DATABASE_URL)"
 
 
-# -- one place that turns library errors into one actionable line ------------------------------
+# -- library errors as one actionable line ----------------------------------------------------------
 def public_url(url: str) -> str:
     """A database URL with its password hidden.
 
     >>> public_url("postgresql+psycopg://a2i:secret@db:5432/a2i")
     'postgresql+psycopg://a2i:***@db:5432/a2i'
     """
-    from sqlalchemy.engine import make_url
+    from a2i_kit.service.store.errors import redact
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<a URL that does not parse>"
+    return redact(url)
 
 
 def _first_line(exc: BaseException) -> str:
-    """The library's own words, one line: no class prefix, no 'connection to server ... failed:'."""
-    text = str(getattr(exc, "orig", None) or exc).split("\n")[0]
-    text = re.sub(r"^\([\w.]+\) ", "", text)
-    text = re.sub(r"^connection failed: ", "", text)
-    text = re.sub(r'^connection to server at "[^"]*"(?: \([^)]*\))?, port \d+ failed: ', "", text)
-    return re.sub(r"^FATAL:\s+", "", text).strip()
+    """The library's own words on one line, without a ``(module.Class)`` prefix."""
+    text = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    return re.sub(r"^\([\w.]+\) ", "", text)
 
 
 def is_database_error(exc: BaseException) -> bool:
@@ -65,29 +59,11 @@ def is_database_error(exc: BaseException) -> bool:
 
 
 def database_error(exc: BaseException, url: str) -> ConfigError:
-    """A psycopg, SQLAlchemy or sqlite3 error as one line that says what to fix."""
-    shown, text = public_url(url), _first_line(exc)
-    orig = getattr(exc, "orig", None) or exc
-    kind = type(orig).__name__
-    if kind in ("ArgumentError", "NoSuchModuleError", "ModuleNotFoundError"):
-        return ConfigError(f"{DB_FLAG} {shown!r} is not a database URL a2i-kit can use ({text}); write "
-                           "postgresql+psycopg://USER:PASSWORD@HOST:5432/DBNAME")
-    if "password authentication failed" in text or "no password supplied" in text:
-        return ConfigError(f"the database at {shown} refused the login ({text}); fix the user or password in "
-                           f"{DB_FLAG}")
-    if re.search(r'database "[^"]*" does not exist', text):
-        return ConfigError(f"the database at {shown} does not exist ({text}); create it (createdb -O USER DBNAME) "
-                           f"or fix the name in {DB_FLAG}")
-    if kind == "ReadOnlySqlTransaction" or "read-only" in text or "readonly database" in text:
-        return ConfigError(f"the database at {shown} is read-only ({text}); point {DB_FLAG} at a writable "
-                           "primary with a role that may write (not default_transaction_read_only)")
-    if kind == "InsufficientPrivilege" or "permission denied" in text:
-        return ConfigError(f"the database role of {shown} lacks a privilege ({text}); use the database's owner "
-                           "or GRANT the role ALL on the schema and its tables")
-    if kind == "OperationalError" or isinstance(orig, OSError):
-        return ConfigError(f"cannot reach the database at {shown} ({text}); is PostgreSQL running there, and "
-                           f"are host and port right in {DB_FLAG}?")
-    return ConfigError(f"the database at {shown} failed ({kind}: {text}); check {DB_FLAG}")
+    """A psycopg, SQLAlchemy or sqlite3 error as one line that says what to fix (the store's
+    wording, :func:`a2i_kit.service.store.errors.explain`, so a check and a start say the same)."""
+    from a2i_kit.service.store.errors import explain
+
+    return explain(exc, url)
 
 
 def s3_error(exc: BaseException, endpoint: str, *, bucket: str = "", flows: list[str] | None = None) -> ConfigError:
@@ -164,11 +140,11 @@ def check_database(config: ServiceConfig) -> str:
 
 
 def probe_database(url: str) -> tuple[int | None, str]:
-    """(schema version or None when empty, why it is read-only or "")."""
-    from sqlalchemy import create_engine, func, inspect, select, text
+    """(schema version, None when empty; why the database is read-only, or "")."""
+    from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
-    from a2i_kit.service.store import schema
+    from a2i_kit.service.store.migrations import current_version
 
     postgres = url.startswith("postgres")
     engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 5} if postgres else {})
@@ -184,11 +160,7 @@ def probe_database(url: str) -> tuple[int | None, str]:
                 path = Path(url.split("///", 1)[1])
                 if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
                     read_only = f"{path} or its folder is not writable by this user"
-            tables = set(inspect(conn).get_table_names())
-            if "schema_version" in tables:
-                version = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
-                return int(version or 0), read_only
-            return (0 if "loops" in tables else None), read_only
+            return current_version(conn), read_only
     finally:
         engine.dispose()
 
@@ -339,7 +311,7 @@ def run_checks(config: ServiceConfig, *, host: str, port: int, workers: int = 1,
     results: list[tuple[str, bool, str]] = []
     database_ok = True
     for name, check in checks:
-        if name == "outputs" and not database_ok:
+        if name == "outputs" and not database_ok and config.output_mode == "s3":
             results.append((name, False, "not checked: the database check failed"))
             continue
         try:

@@ -25,3 +25,39 @@ def moto_s3() -> Iterator[dict[str, Any]]:
                "client": lambda: boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")}
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Any:
+    """The session's PostgreSQL cluster (tests/pgserver.py: Debian's binaries, a free loopback port)."""
+    from pgserver import shared_server
+
+    return shared_server()
+
+
+@pytest.fixture
+def team_database(pg_cluster: Any, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database of the cluster for one test; its URL."""
+    name = "team_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:40]
+    pg_cluster.drop_database(name)
+    yield pg_cluster.create_database(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def team(tmp_path: Any, team_database: str, moto_s3: dict[str, Any]) -> Iterator[Any]:
+    """Two service processes on one port sharing ``team_database``; output.json goes to a versioned
+    bucket of moto's S3 (a second write of one output would be a second version)."""
+    from types import SimpleNamespace
+
+    from a2i_kit.service.context import ServiceConfig
+    from a2i_kit.service.processes import Supervisor
+
+    s3 = moto_s3["client"]()
+    bucket = "team-" + tmp_path.name.lower().replace("_", "-")[-40:].strip("-")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    config = ServiceConfig(data_dir=tmp_path / "data", database_url=team_database, output_mode="s3",
+                           s3_endpoint_url=moto_s3["endpoint"], max_in_progress_loops=10_000)
+    with Supervisor(config, workers=2) as supervisor:
+        yield SimpleNamespace(supervisor=supervisor, bucket=bucket, s3=s3, database_url=team_database)

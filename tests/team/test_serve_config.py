@@ -96,10 +96,10 @@ def test_unreachable_database(tmp_path, flag):
     args, env = (("--database-url", url), {}) if flag != "env" else ((), {"A2I_KIT_DATABASE_URL": url})
     result = serve(tmp_path, *args, env=env)
     assert result.returncode == 2
-    assert one_error_line(result) == (
-        f"cannot reach the database at postgresql+psycopg://a2i:***@127.0.0.1:{port}/a2i (Connection "
-        "refused); is PostgreSQL running there, and are host and port right in --database-url (or "
-        "A2I_KIT_DATABASE_URL)?")
+    line = one_error_line(result)
+    assert line.startswith(f"cannot reach the database postgresql+psycopg://a2i:***@127.0.0.1:{port}/a2i (")
+    assert "Connection refused" in line
+    assert line.endswith("): check --database-url (A2I_KIT_DATABASE_URL) and that the server is running")
     assert "sekrit" not in result.stderr + result.stdout
 
 
@@ -107,9 +107,9 @@ def test_not_a_database_url(tmp_path):
     result = serve(tmp_path, "--database-url", "postgres://a2i@db/a2i", "--check")
     assert result.returncode == 1
     assert one_error_line(result) == (
-        "--database-url (or A2I_KIT_DATABASE_URL) 'postgres://a2i@db/a2i' is not a database URL a2i-kit "
-        "can use (Can't load plugin: sqlalchemy.dialects:postgres); write "
-        "postgresql+psycopg://USER:PASSWORD@HOST:5432/DBNAME")
+        "postgres://a2i@db/a2i is not a database URL a2i-kit can use (Can't load plugin: "
+        "sqlalchemy.dialects:postgres): use postgresql+psycopg://user:password@host:5432/dbname or leave it "
+        "unset for SQLite")
 
 
 def test_access_keys_need_their_secret_key_file(tmp_path):
