@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,10 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def secured(tmp_path: Path) -> Iterator[ServiceThread]:
-    """A service on loopback that verifies SigV4 (``require_auth=True``)."""
-    with ServiceThread(ServiceConfig(data_dir=tmp_path / "data", require_auth=True)) as service:
+def secured(tmp_path: Path, database_url: str | None) -> Iterator[ServiceThread]:
+    """A service on loopback that verifies SigV4 (``require_auth=True``), on each store."""
+    config = ServiceConfig(data_dir=tmp_path / "data", require_auth=True, database_url=database_url)
+    with ServiceThread(config) as service:
         yield service
 
 
@@ -53,7 +55,7 @@ def key(secured: ServiceThread) -> IssuedKey:
 
 def signed_client(service: ServiceThread, name: str, key_id: str, secret: str) -> Any:
     return boto3.client(name, endpoint_url=service.url, region_name="us-east-1", aws_access_key_id=key_id,
-                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
+                        aws_secret_access_key=secret, config=Config(retries={"total_max_attempts": 1}))
 
 
 def refusal(call: Any, **kwargs: Any) -> tuple[int, str, str]:
@@ -89,7 +91,8 @@ def test_boto3_clients_with_an_issued_key_run_a_whole_loop(secured: ServiceThrea
 def test_aws_cli_with_a_key_from_the_admin_command(secured: ServiceThread, tmp_path: Path) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
            "A2I_KIT_DATA_DIR": str(secured.config.data_dir), "AWS_CONFIG_FILE": str(tmp_path / "none"),
-           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_MAX_ATTEMPTS": "1"}
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_MAX_ATTEMPTS": "1",
+           "A2I_KIT_DATABASE_URL": secured.config.database_url or ""}
     issued = subprocess.run([str(BIN / "a2i-kit"), "admin", "create-access-key", "--name", "bob"],
                             capture_output=True, text=True, env=env, check=True).stdout
     key_id = re.search(r"export AWS_ACCESS_KEY_ID=(AKIA[A-Z2-7]{16})\n", issued).group(1)  # type: ignore[union-attr]
@@ -220,9 +223,21 @@ def _still_works(client: Any) -> bool:
 
 
 def test_secret_is_not_stored_in_clear(secured: ServiceThread, key: IssuedKey) -> None:
-    stored = b"".join(p.read_bytes() for p in Path(secured.config.data_dir).glob("a2i.sqlite3*"))
-    assert key.key_id.encode() in stored
-    assert key.secret.encode() not in stored
+    import sqlalchemy as sa
+
+    url = secured.config.database_url or f"sqlite:///{secured.config.store_path}"
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = [tuple(row) for row in conn.execute(sa.text("SELECT * FROM access_keys"))]
+    finally:
+        engine.dispose()
+    assert [row[0] for row in rows] == [key.key_id]
+    assert key.secret not in repr(rows)
+    if secured.config.database_url is None:  # SQLite: not in any byte of the files either (WAL included)
+        stored = b"".join(p.read_bytes() for p in Path(secured.config.data_dir).glob("a2i.sqlite3*"))
+        assert key.key_id.encode() in stored
+        assert key.secret.encode() not in stored
     assert oct((Path(secured.config.data_dir) / "secret.key").stat().st_mode & 0o777) == "0o600"
 
 
@@ -237,6 +252,16 @@ def test_missing_key_file_stops_the_start(tmp_path: Path) -> None:
             service.start()
     finally:
         service.stop()
+
+
+def test_key_sealed_with_another_key_file_is_a_server_fault(secured: ServiceThread, tmp_path: Path) -> None:
+    # The admin issued a key with a key file the service does not use: the service cannot check it.
+    with open_keys(replace(secured.config, secret_key_file=tmp_path / "other.key")) as keys:
+        issued = keys.create("erin")
+    client = signed_client(secured, "sagemaker", issued.key_id, issued.secret)
+    assert refusal(client.list_human_task_uis) == (
+        500, "InternalServerException",
+        "The service cannot read its access-key secrets; its operator should read the service log.")
 
 
 def test_loopback_without_require_auth_is_unchanged(service: Any) -> None:
