@@ -46,11 +46,12 @@ def s3(moto_endpoint: str) -> Any:
 
 
 @pytest.fixture
-def service(tmp_path: Path, s3: Any, moto_endpoint: str) -> Iterator[Any]:  # noqa: ARG001 - s3 resets moto first
+def service(tmp_path: Path, s3: Any, moto_endpoint: str,  # noqa: ARG001 - s3 resets moto first
+            database_url: str | None) -> Iterator[Any]:
     from a2i_kit.service import ServiceThread
     from a2i_kit.service.context import ServiceConfig
 
-    thread = ServiceThread(ServiceConfig(data_dir=tmp_path / "a2i-data", output_mode="s3",
+    thread = ServiceThread(ServiceConfig(data_dir=tmp_path / "a2i-data", output_mode="s3", database_url=database_url,
                                          s3_endpoint_url=moto_endpoint, sweep_interval_seconds=0.2))
     thread.start()
     try:
