@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,14 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
         df = df[df["review"].astype(bool)]
     if public_crowd is None and sagemaker is not None:
         public_crowd = flow_is_public_crowd(sagemaker, flow_definition_arn)
-    jobs = build_jobs(df, flow_definition_arn=flow_definition_arn, id_col=id_col,
-                      input_cols=input_cols, input_fn=input_fn, data_attributes=data_attributes,
-                      public_crowd=public_crowd, name_prefix=name_prefix)
-    book = ledger if isinstance(ledger, Ledger) else Ledger(ledger or default_ledger_path(session))
+    with ThreadPoolExecutor(1, thread_name_prefix="a2i-ledger") as opener:
+        # Opening a new ledger waits on the disk (~50 ms): it overlaps the checks of every row.
+        opening = None if isinstance(ledger, Ledger) else opener.submit(
+            Ledger, ledger or default_ledger_path(session))
+        jobs = build_jobs(df, flow_definition_arn=flow_definition_arn, id_col=id_col,
+                          input_cols=input_cols, input_fn=input_fn, data_attributes=data_attributes,
+                          public_crowd=public_crowd, name_prefix=name_prefix)
+        book: Ledger = opening.result() if opening is not None else ledger  # type: ignore[assignment]
     # Every parameter sent is checked above (build_jobs), so botocore need not check it per call.
     client = pooled_client(runtime, max_workers, botocore_retries=botocore_retries, prevalidated=True)
     wire = transport.attach(client) if client is not runtime else None
@@ -80,6 +85,8 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     finally:
         if wire is not None:
             wire.close()
+        if opening is not None:
+            book.close()
 
 
 class _Run:
