@@ -51,7 +51,10 @@ class WebhookRepository:
         with self.engine.begin() as conn:
             result = conn.execute(insert(webhooks).values(url=url, secret_sealed=secret_sealed, created=created,
                                                           last_seq=last_seq))
-            webhook_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            if key is None:
+                raise RuntimeError("the database returned no id for the new webhook")
+            webhook_id = int(key[0])
         return {"id": webhook_id, "url": url, "secret_sealed": secret_sealed, "created": created,
                 "last_seq": last_seq}
 
