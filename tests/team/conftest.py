@@ -27,21 +27,13 @@ def moto_s3() -> Iterator[dict[str, Any]]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Any:
-    """The session's PostgreSQL cluster (tests/pgserver.py: Debian's binaries, a free loopback port)."""
-    from pgserver import shared_server
-
-    return shared_server()
-
-
 @pytest.fixture
-def team_database(pg_cluster: Any, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, empty database of the cluster for one test; its URL."""
+def team_database(postgres: Any, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database of the session's PostgreSQL cluster for one test; its URL."""
     name = "team_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:40]
-    pg_cluster.drop_database(name)
-    yield pg_cluster.create_database(name)
-    pg_cluster.drop_database(name)
+    postgres.drop_database(name)
+    yield postgres.create_database(name)
+    postgres.drop_database(name)
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ def db(*args: str) -> subprocess.CompletedProcess:
                           check=False)
 
 
-def test_wrong_password(tmp_path, pg_cluster: Any, team_database: str):
-    url = pg_cluster.url(team_database.rsplit("/", 1)[1], password="not-the-password")
+def test_wrong_password(tmp_path, postgres: Any, team_database: str):
+    url = postgres.url(team_database.rsplit("/", 1)[1], password="not-the-password")
     result = serve(tmp_path, "--database-url", url)
     assert result.returncode == 2
     assert one_error_line(result) == (
@@ -36,8 +36,8 @@ def test_wrong_password(tmp_path, pg_cluster: Any, team_database: str):
     assert "not-the-password" not in result.stderr
 
 
-def test_missing_database(tmp_path, pg_cluster: Any):
-    url = pg_cluster.url("no_such_database")
+def test_missing_database(tmp_path, postgres: Any):
+    url = postgres.url("no_such_database")
     result = serve(tmp_path, "--database-url", url, "--check")
     assert result.returncode == 1
     assert one_error_line(result) == (
@@ -45,14 +45,14 @@ def test_missing_database(tmp_path, pg_cluster: Any):
     assert "FAIL outputs: not checked: the database check failed" not in result.stdout  # local outputs need no db
 
 
-def test_read_only_role(tmp_path, pg_cluster: Any, team_database: str):
+def test_read_only_role(tmp_path, postgres: Any, team_database: str):
     name = team_database.rsplit("/", 1)[1]
     assert db("upgrade", "--database-url", team_database).returncode == 0
-    pg_cluster.execute("DROP ROLE IF EXISTS reader")
-    pg_cluster.execute("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
-    pg_cluster.execute("ALTER ROLE reader SET default_transaction_read_only = on")
-    pg_cluster.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO reader", database=name)
-    url = team_database.replace(f"a2i:{pg_cluster.password}@", "reader:reader-pw@")
+    postgres.execute("DROP ROLE IF EXISTS reader")
+    postgres.execute("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
+    postgres.execute("ALTER ROLE reader SET default_transaction_read_only = on")
+    postgres.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO reader", database=name)
+    url = team_database.replace(f"a2i:{postgres.password}@", "reader:reader-pw@")
     expected = (f"the database at {redacted(url)} is read-only (transactions are read-only for this role); "
                 "point --database-url (or A2I_KIT_DATABASE_URL) at a writable primary with a role that may "
                 "write (not default_transaction_read_only)")
