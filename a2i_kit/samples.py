@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from a2i_kit.errors import ConfigError
+
 __all__ = ["DIGIT_LABELS", "digit_png", "digit_predictions", "digit_template", "write_digit_images"]
 
 DIGIT_LABELS = [str(d) for d in range(10)]
@@ -47,7 +49,10 @@ _DIGIT_TEMPLATE = """\
 
 @lru_cache(maxsize=1)
 def _digits() -> Any:
-    from sklearn.datasets import load_digits
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:
+        raise ConfigError("The digit samples need scikit-learn: pip install 'a2i-kit[demo]'") from exc
 
     return load_digits()
 
@@ -71,7 +76,10 @@ def digit_predictions(n_items: int = 300, *, train_size: int = 80, seed: int = 0
         >>> bool(digit_predictions(n_items=3, seed=0)["item_id"].str.startswith("digit-").all())
         True
     """
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:
+        raise ConfigError("The digit samples need scikit-learn: pip install 'a2i-kit[demo]'") from exc
 
     digits = _digits()
     rng = np.random.default_rng(seed)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from a2i_kit.analytics._data import answers_frame
-from a2i_kit.errors import InputError
+from a2i_kit.errors import ConfigError, InputError
 
 CROWDKIT_METHODS = {
     "dawid_skene": "DawidSkene",
@@ -67,7 +67,11 @@ def consolidate(
         names = {**CROWDKIT_METHODS, **CROWDKIT_SKLEARN_TAGS}
         if method not in names:
             raise InputError(f"method={method!r}: use one of {_working()} or a crowd-kit aggregator")
-        import crowdkit.aggregation as ck
+        try:
+            import crowdkit.aggregation as ck
+        except ImportError as exc:
+            raise ConfigError(f"method={method!r} runs crowd-kit: pip install 'a2i-kit[crowdkit]', "
+                              "or use method='majority_vote'") from exc
 
         method = getattr(ck, names[method])(**params)
     if not hasattr(method, "fit_predict"):

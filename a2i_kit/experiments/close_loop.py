@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from a2i_kit.errors import InputError
+from a2i_kit.errors import ConfigError, InputError
 from a2i_kit.experiments.data import Split
 from a2i_kit.routing import Budget, ReviewPolicy
 
@@ -53,7 +53,10 @@ class LoopConfig:
 
 def default_model(seed: int = 0) -> Any:
     """Multinomial logistic regression (scikit-learn, Newton-CG), deterministic."""
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:
+        raise ConfigError("default_model() needs scikit-learn: pip install 'a2i-kit[demo]'") from exc
 
     return LogisticRegression(solver="newton-cg", max_iter=500, random_state=seed)
 
@@ -86,7 +89,11 @@ class _Learner:
         self.fit()
 
     def fit(self) -> None:
-        from threadpoolctl import threadpool_limits
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError as exc:
+            raise ConfigError("a2i_kit.experiments needs scikit-learn's threadpoolctl: "
+                              "pip install 'a2i-kit[demo]'") from exc
 
         self.model = self.make_model()
         with threadpool_limits(1):  # small problem: BLAS threads only fight over the cores

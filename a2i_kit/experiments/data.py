@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from a2i_kit.errors import InputError
+from a2i_kit.errors import ConfigError, InputError
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,10 @@ def split_arrays(x: np.ndarray, y: np.ndarray, *, initial: int, test_size: int, 
 
 def split_digits(*, initial: int = 30, test_size: int = 500, seed: int = 0) -> Split:
     """scikit-learn's bundled 8x8 handwritten digits (1,797 images, no download), split."""
-    from sklearn.datasets import load_digits
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:
+        raise ConfigError("split_digits() needs scikit-learn: pip install 'a2i-kit[demo]'") from exc
 
     digits = load_digits()
     return split_arrays(digits.data / 16.0, digits.target, initial=initial, test_size=test_size,
