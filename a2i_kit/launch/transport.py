@@ -21,6 +21,7 @@ import select
 import socket
 import threading
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,15 +68,20 @@ class LoopbackTransport:
         body = request.body if request.body is not None else b""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        if not isinstance(body, bytes | bytearray) or "Expect" in request.headers:
-            return None  # streamed bodies and 100-continue: botocore's own transport
+        if not isinstance(body, bytes | bytearray):
+            return None  # a streamed body: botocore's own transport
         target = request.url.split("://", 1)[-1]
         path = target[target.find("/"):] if "/" in target else "/"
         head = [f"{request.method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"]
+        sized = False
         for name, value in request.headers.items():
+            lowered = name.lower()
+            if lowered == "expect":
+                return None  # 100-continue: botocore's own transport
+            sized = sized or lowered == "content-length"
             text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
             head.append(f"{name}: {text}\r\n")
-        if body and "Content-Length" not in request.headers:
+        if body and not sized:
             head.append(f"Content-Length: {len(body)}\r\n")
         message = "".join(head).encode("latin-1") + b"\r\n" + bytes(body)
         sock = self._socket(request.url)
@@ -101,7 +107,7 @@ class LoopbackTransport:
 
     def _socket(self, url: str) -> socket.socket:
         sock: socket.socket | None = getattr(self._local, "sock", None)
-        if sock is not None and not _readable(sock):
+        if sock is not None and not self._local.readable():
             return sock  # idle and still open (a readable idle socket was closed by the server)
         self._drop()
         try:
@@ -112,7 +118,7 @@ class LoopbackTransport:
             raise EndpointConnectionError(endpoint_url=url, error=exc) from exc
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(self.read_timeout)
-        self._local.sock, self._local.buffer = sock, b""
+        self._local.sock, self._local.buffer, self._local.readable = sock, b"", _readable(sock)
         with self._lock:
             self._sockets.append(sock)
         return sock
@@ -190,13 +196,13 @@ class LoopbackTransport:
             buffer = buffer[size + 2:]
 
 
-def _readable(sock: socket.socket) -> bool:
-    """An idle keep-alive socket is readable only when the server closed it (or sent junk)."""
+def _readable(sock: socket.socket) -> Callable[[], bool]:
+    """A check of an idle keep-alive socket: readable only when the server closed it (or sent junk)."""
     if hasattr(select, "poll"):
         poller = select.poll()
         poller.register(sock, select.POLLIN)
-        return bool(poller.poll(0))
-    return bool(select.select([sock], [], [], 0)[0])
+        return lambda: bool(poller.poll(0))
+    return lambda: bool(select.select([sock], [], [], 0)[0])
 
 
 def _host_header(parts: Any) -> str:
