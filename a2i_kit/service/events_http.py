@@ -88,7 +88,12 @@ async def wait_for_events(ctx: Any, after: int, limit: int, wait: float) -> list
     deadline = time.monotonic() + wait
     woke = asyncio.Event()
     loop = asyncio.get_running_loop()
-    unsubscribe = ctx.bus.subscribe(lambda _event: loop.call_soon_threadsafe(woke.set))
+
+    def wake(_event: dict[str, Any]) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
+            loop.call_soon_threadsafe(woke.set)
+
+    unsubscribe = ctx.bus.subscribe(wake)
     try:
         while True:
             woke.clear()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from a2i_kit.service import webhooks
@@ -33,8 +34,9 @@ from a2i_kit.service.store import StoreError
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120.0  # longer than one send (webhooks.SEND_TIMEOUT_SECONDS)
+LEASE_SECONDS = 120.0  # longer than one pass's sends (4 rounds of webhooks.SEND_TIMEOUT_SECONDS)
 BATCH = 100
+SENDERS = 8  # deliveries sent at once by one process
 INTERVAL_SECONDS = 1.0
 
 
@@ -121,13 +123,15 @@ def send(ctx: Any, row: dict[str, Any]) -> str:
 
 
 def run_pass(ctx: Any) -> dict[str, int]:
-    """One fan-out and one round of sends; returns what happened."""
+    """One fan-out and one round of sends (up to :data:`SENDERS` at once); returns what happened."""
     counts = {"queued": fan_out(ctx), "delivered": 0, "retrying": 0, "failed": 0}
     repo = _repo(ctx)
-    for row in repo.due(ctx.clock.now(), BATCH):
-        claimed = repo.claim(row, ctx.clock.now(), LEASE_SECONDS)
-        if claimed is not None:
-            counts[send(ctx, claimed)] += 1
+    claimed = [row for due in repo.due(ctx.clock.now(), SENDERS * 4)  # all sent well within the lease
+               if (row := repo.claim(due, ctx.clock.now(), LEASE_SECONDS)) is not None]
+    if claimed:  # a slow receiver must not hold up every other delivery
+        with ThreadPoolExecutor(max_workers=min(SENDERS, len(claimed)), thread_name_prefix="a2i-webhook") as pool:
+            for outcome in pool.map(lambda row: send(ctx, row), claimed):
+                counts[outcome] += 1
     return counts
 
 

@@ -157,13 +157,23 @@ def request_parts(secret: str, event: dict[str, Any], *, webhook_id: int, event_
 
 def post(url: str, body: bytes, headers: dict[str, str],
          timeout: float = SEND_TIMEOUT_SECONDS) -> tuple[int | None, str | None]:
-    """POST once; returns (HTTP status or None, error text or None). Redirects are not followed."""
+    """POST once; returns (HTTP status or None, error text or None).
+
+    Redirects are not followed; at most the first 1 KiB of an error answer is read.
+    """
     import httpx
 
     try:
-        answer = httpx.post(url, content=body, headers=headers, timeout=timeout, follow_redirects=False)
+        with httpx.stream("POST", url, content=body, headers=headers, timeout=timeout,
+                          follow_redirects=False) as answer:
+            if 200 <= answer.status_code < 300:
+                return answer.status_code, None
+            head = b""
+            for chunk in answer.iter_bytes():
+                head += chunk
+                if len(head) >= 1024:
+                    break
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {str(exc)[:300] or 'no answer'}"
-    if 200 <= answer.status_code < 300:
-        return answer.status_code, None
-    return answer.status_code, f"HTTP {answer.status_code}: {answer.text[:200]}"
+    text = head[:200].decode("utf-8", "replace")
+    return answer.status_code, f"HTTP {answer.status_code}: {text}"
