@@ -154,13 +154,19 @@ def test_registration_refuses_what_cannot_be_delivered(service, body, message):
         "webhooks": []}
 
 
-def test_webhook_routes_need_the_admin_token(service):
+def test_webhook_routes_need_the_admin_token_and_remove(service):
     answer = httpx.post(f"{service.url}/_a2i/admin/webhooks", json={"url": "https://h.example.com/", "secret": SECRET})
     assert answer.status_code == 401
     assert answer.json()["code"] == "Unauthorized"
     missing = httpx.delete(f"{service.url}/_a2i/admin/webhooks/99", headers={ADMIN: service.admin_token})
     assert missing.status_code == 404
     assert "no webhook '99'; list them with GET /_a2i/admin/webhooks" in missing.json()["error"]
+    hook = register(service, "https://h.example.com/a2i").json()
+    removed = httpx.delete(f"{service.url}/_a2i/admin/webhooks/{hook['id']}", headers={ADMIN: service.admin_token})
+    assert removed.json() == {"deleted": hook["id"]}
+    gone = httpx.get(f"{service.url}/_a2i/admin/webhooks/{hook['id']}/deliveries", headers={ADMIN: service.admin_token})
+    assert gone.status_code == 404
+    assert gone.json()["code"] == "NotFound"
 
 
 def test_every_event_arrives_signed_after_retries(service, make_flow, runtime_client, receiver, deliver):
