@@ -116,6 +116,8 @@ def test_semantic_paint_and_fill_reach_output_json(service: Any, make_flow: Any,
     frame.get_by_role("radio", name="Polygon fill").click()
     paint.clicks([(10, 200), (300, 200), (300, 230), (10, 230)])
     page.keyboard.press("Enter")
+    fits = frame.locator("html").evaluate("h => [h.scrollWidth, h.clientWidth]")
+    assert fits[0] <= fits[1], f"the task is wider than the frame: {fits}"
     shot(page, "segmentation-semantic")
     portal.submit_and_wait(frame)
 

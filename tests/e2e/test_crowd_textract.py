@@ -78,6 +78,8 @@ def test_boxes_outlined_on_first_render_with_confidences(textract_task: tuple[st
     confidences = frame.locator(f"{HOST} .crowd-conf").all_text_contents()
     assert confidences == ["62.5%", "62.5%"]
     assert frame.locator(f"{HOST} .crowd-conf-low").count() == 2
+    fits = frame.locator("html").evaluate("h => [h.scrollWidth, h.clientWidth]")
+    assert fits[0] <= fits[1], f"the task is wider than the frame: {fits}"
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"textract-review-{page.viewport_size['width']}px.png"), full_page=True)
 
