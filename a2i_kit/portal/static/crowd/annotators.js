@@ -28,7 +28,7 @@ class CrowdAnnotatorBase extends CrowdElement {
         <div class="crowd-label-picker" role="radiogroup" aria-label="Labels" data-labels></div>
         <div class="crowd-stage">${zoomFrame(`<svg xmlns="${SVG_NS}" class="crowd-canvas" tabindex="0" aria-label="Drawing area" data-svg>
           <image data-image preserveAspectRatio="none"></image><g data-shapes></g><g data-draft></g></svg>`)}</div>
-        <p class="crowd-hint">${escapeHtml(this.constructor.hint)}</p>
+        <p class="crowd-hint">${escapeHtml(this.constructor.hint)} Wheel, + and - zoom; Space + drag pans.</p>
         <ol class="crowd-shape-list" data-list></ol>
       </div>`);
     wireInstructions(this, root);

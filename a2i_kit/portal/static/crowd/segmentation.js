@@ -70,7 +70,8 @@ class CrowdSegmentationBase extends CrowdElement {
           <svg class="crowd-seg-draft" data-draft aria-hidden="true"></svg></div>`, { label: "Image" })}</div>
         <p class="crowd-hint">${this.constructor.instances
     ? "Choose a label, then paint each object as its own instance (N starts a new one)." : "Choose a label and paint the regions of that class."}
-          Brush and eraser paint while you drag; polygon fill: click the corners, then Enter, double-click or click the first corner.</p>
+          Brush and eraser paint while you drag; polygon fill: click the corners, then Enter, double-click or click the first corner.
+          Wheel, + and - zoom; Space + drag pans.</p>
         ${instanceUi}
       </div>`);
     wireInstructions(this, root);
