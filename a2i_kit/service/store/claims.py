@@ -29,18 +29,20 @@ COLUMNS = ("loop_name", "worker_id", "status", "claimed_at", "deadline", "submit
 class Claims(Repository):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._put = upsert(self.dialect, a, ("loop_name", "worker_id"), COLUMNS)
-        self._of_loop = sa.select(a).where(a.c.loop_name == sa.bindparam("loop")).order_by(a.c.claimed_at)
-        self._held = sa.select(a).where(a.c.worker_id == sa.bindparam("worker"), a.c.status == "claimed")
-        self._due = sa.select(a.c.loop_name, a.c.worker_id).where(
-            a.c.status == "claimed", a.c.deadline <= sa.bindparam("now"))
-        self._expire = sa.update(a).where(
+        prepare = self.prepare
+        self._put = prepare(upsert(self.dialect, a, ("loop_name", "worker_id"), COLUMNS))
+        self._of_loop = prepare(sa.select(a).where(a.c.loop_name == sa.bindparam("loop")).order_by(a.c.claimed_at))
+        self._held = prepare(sa.select(a).where(a.c.worker_id == sa.bindparam("worker"), a.c.status == "claimed"))
+        self._due = prepare(sa.select(a.c.loop_name, a.c.worker_id).where(
+            a.c.status == "claimed", a.c.deadline <= sa.bindparam("now")))
+        self._expire = prepare(sa.update(a).where(
             a.c.loop_name == sa.bindparam("loop"), a.c.worker_id == sa.bindparam("worker"),
-            a.c.status == "claimed").values(status="expired")
-        self._open = (sa.select(a.c.loop_name, a.c.worker_id, a.c.status, a.c.claimed_at, a.c.deadline)
-                      .join(loops, loops.c.name == a.c.loop_name)
-                      .where(loops.c.status.in_(("InProgress", "Stopping")), loops.c.deleted == 0))
-        self._all = sa.select(a)
+            a.c.status == "claimed").values(status="expired"))
+        self._open = prepare(sa.select(a.c.loop_name, a.c.worker_id, a.c.status, a.c.claimed_at, a.c.deadline)
+                             .join(loops, loops.c.name == a.c.loop_name)
+                             .where(sa.or_(loops.c.status == "InProgress", loops.c.status == "Stopping"),
+                                    loops.c.deleted == 0))
+        self._all = prepare(sa.select(a))
 
     def put(self, record: dict[str, Any]) -> None:
         """Insert or replace one assignment."""
@@ -59,10 +61,10 @@ class Claims(Repository):
 
     def expire_due(self, now: float) -> set[str]:
         """Mark claims past their deadline ``expired``; returns the names of the loops touched."""
-        with self.engine.transaction() as tx:
-            rows = [dict(row._mapping) for row in tx.conn.execute(self._due, {"now": now})]
+        with self.engine.transaction():
+            rows = self.rows(self._due, {"now": now})
             for row in rows:
-                tx.conn.execute(self._expire, {"loop": row["loop_name"], "worker": row["worker_id"]})
+                self.run(self._expire, {"loop": row["loop_name"], "worker": row["worker_id"]})
         return {row["loop_name"] for row in rows}
 
     def of_open_loops(self) -> list[dict[str, Any]]:

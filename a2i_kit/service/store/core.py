@@ -78,6 +78,7 @@ class Engine:
         self.sqlite = self.url.startswith("sqlite")
         self.dialect = "sqlite" if self.sqlite else sa.engine.make_url(self.url).get_backend_name()
         self._local = threading.local()
+        self._raw: Any = None
         self._lock = threading.RLock()
         self._closed = False
         if self.sqlite:
@@ -86,7 +87,7 @@ class Engine:
             self.sa = sa.create_engine(self.url, poolclass=StaticPool,
                                        connect_args={"check_same_thread": False, "isolation_level": None})
             self._conn: Connection | None = self.sa.connect()
-            raw = self._conn.connection.dbapi_connection
+            raw = self._raw = self._conn.connection.dbapi_connection
             assert raw is not None
             for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_MS}"):
                 raw.execute(f"PRAGMA {pragma}")
@@ -107,6 +108,7 @@ class Engine:
             if self._closed:
                 return
             self._closed = True
+            self._raw = None
             if self._conn is not None:
                 self._conn.close()
             self.sa.dispose()
@@ -133,16 +135,17 @@ class Engine:
         if self.sqlite:
             with self._lock:
                 conn = self._live_conn()
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                raw = self.raw()
+                raw.execute("BEGIN IMMEDIATE")
                 tx = self._local.tx = Tx(self, conn)
                 try:
                     yield tx
                 except BaseException:
                     self._local.tx = None
-                    _quietly(conn.exec_driver_sql, "ROLLBACK")
+                    _quietly(raw.execute, "ROLLBACK")
                     raise
                 self._local.tx = None
-                conn.exec_driver_sql("COMMIT")
+                raw.execute("COMMIT")
                 unlocked = _run_locked(tx)
         else:
             with self.sa.connect() as conn:
@@ -181,6 +184,17 @@ class Engine:
             tx.after_commit(callback, locked=locked)
         else:
             run_callback(callback)
+
+    @property
+    def lock(self) -> Any:
+        """SQLite: held while this process uses the one connection."""
+        return self._lock
+
+    def raw(self) -> Any:
+        """SQLite: the driver's connection (hold :attr:`lock`)."""
+        if self._raw is None:
+            raise StoreError("the store is closed; start the service again")
+        return self._raw
 
     def _live_conn(self) -> Connection:
         if self._closed or self._conn is None:

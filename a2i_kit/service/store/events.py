@@ -18,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import Repository, insert_ignore, inserted
+from a2i_kit.service.store.base import Repository, insert_ignore
+from a2i_kit.service.store.core import Engine
 
 __all__ = ["Events"]
 
@@ -26,23 +27,25 @@ ev = schema.events
 
 
 class Events(Repository):
-    _after = sa.select(ev.c.seq, ev.c.doc).where(ev.c.seq > sa.bindparam("after")).order_by(ev.c.seq).limit(
-        sa.bindparam("limit"))
-    _last = sa.select(sa.func.coalesce(sa.func.max(ev.c.seq), 0))
-    _has = sa.select(ev.c.seq).where(ev.c.event_id == sa.bindparam("event_id"))
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        prepare = self.prepare
+        self._add = prepare(insert_ignore(self.dialect, ev, ("event_id", "loop_name", "time", "doc")))
+        self._after = prepare(sa.select(ev.c.seq, ev.c.doc.label("text")).where(ev.c.seq > sa.bindparam("after"))
+                              .order_by(ev.c.seq).limit(sa.bindparam("limit")))
+        self._last = prepare(sa.select(sa.func.coalesce(sa.func.max(ev.c.seq), 0)))
+        self._has = prepare(sa.select(ev.c.seq).where(ev.c.event_id == sa.bindparam("event_id")))
 
     def add(self, event: dict[str, Any], *, loop_name: str, time: float) -> int | None:
         """Append an event (inside the transaction of its change); None if its id is already stored."""
-        stmt = insert_ignore(self.dialect, ev, ("event_id", "loop_name", "time", "doc"))
-        with self.conn() as conn:
-            seq = inserted(conn.execute(stmt, {"event_id": event["id"], "loop_name": loop_name, "time": time,
-                                               "doc": json.dumps(event, separators=(",", ":"))}))
+        seq = self.add_key(self._add, {"event_id": event["id"], "loop_name": loop_name, "time": time,
+                                       "doc": json.dumps(event, separators=(",", ":"))})
         return None if seq is None else int(seq)
 
     def after(self, seq: int = 0, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         """(seq, event) pairs after cursor ``seq``, oldest first."""
-        with self.conn() as conn:
-            return [(int(s), json.loads(doc)) for s, doc in conn.execute(self._after, {"after": seq, "limit": limit})]
+        rows = self.rows(self._after, {"after": seq, "limit": limit})
+        return [(int(row["seq"]), json.loads(row["text"])) for row in rows]
 
     def last_seq(self) -> int:
         """The newest event's seq (0 when there is none): a cursor that skips the past."""

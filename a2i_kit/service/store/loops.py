@@ -35,15 +35,17 @@ def number(value: Any) -> float | None:
 class HumanLoops(Resources):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, t)
-        self._names = sa.select(t.c.name).where(t.c.status == sa.bindparam("status"), t.c.deleted == 0)
-        self._open = sa.select(t.c.name, t.c.creation_time).where(t.c.status == "InProgress", t.c.deleted == 0)
-        self._of_flow = sa.select(t.c.name, t.c.status).where(
-            t.c.flow_definition_arn == sa.bindparam("arn"), t.c.deleted == 0).order_by(t.c.name)
-        self._count_status = sa.select(sa.func.count()).select_from(t).where(t.c.status == sa.bindparam("status"))
+        prepare = self.prepare
+        self._names = prepare(sa.select(t.c.name).where(t.c.status == sa.bindparam("status"), t.c.deleted == 0))
+        self._open = prepare(sa.select(t.c.name, t.c.creation_time).where(t.c.status == "InProgress", t.c.deleted == 0))
+        self._of_flow = prepare(sa.select(t.c.name, t.c.status).where(
+            t.c.flow_definition_arn == sa.bindparam("arn"), t.c.deleted == 0).order_by(t.c.name))
+        self._count_status = prepare(
+            sa.select(sa.func.count()).select_from(t).where(t.c.status == sa.bindparam("status")))
         capped = sa.select(sa.literal(1)).where(t.c.status == "InProgress").limit(sa.bindparam("quota")).subquery()
-        self._capped_count = sa.select(sa.func.count()).select_from(capped)
-        self._max_rowid = sa.text("SELECT COALESCE(MAX(rowid), 0) FROM loops")
-        self._visible = sa.select(t).where(t.c.deleted == 0).order_by(t.c.creation_time.desc(), t.c.name)
+        self._capped_count = prepare(sa.select(sa.func.count()).select_from(capped))
+        self._max_rowid = prepare(sa.text("SELECT COALESCE(MAX(rowid), 0) FROM loops"))
+        self._visible = prepare(sa.select(t).where(t.c.deleted == 0).order_by(t.c.creation_time.desc(), t.c.name))
 
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
         return super()._values({"deleted": 0, "updated_time": 0.0, **record})

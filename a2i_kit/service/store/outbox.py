@@ -18,35 +18,42 @@ import sqlalchemy as sa
 
 from a2i_kit.service.store import schema
 from a2i_kit.service.store.base import Repository
+from a2i_kit.service.store.core import Engine
 
 __all__ = ["Outbox"]
 
 o = schema.outbox
 
 
+ADDED = ("loop_name", "status", "write_output", "event", "log_offset", "created")
+
+
 class Outbox(Repository):
-    _get = sa.select(o).where(o.c.id == sa.bindparam("id"))
-    _claim = _get.with_for_update(skip_locked=True)
-    _all = sa.select(o.c.id).order_by(o.c.id)
-    _due = sa.select(o.c.id).where(o.c.next_attempt <= sa.bindparam("now")).order_by(o.c.id)
-    _delete = sa.delete(o).where(o.c.id == sa.bindparam("id"))
-    _retry = sa.update(o).where(o.c.id == sa.bindparam("row_id")).values(
-        attempts=sa.bindparam("attempts"), next_attempt=sa.bindparam("next_attempt"),
-        last_error=sa.bindparam("last_error"))
-    _rows = sa.select(o).order_by(o.c.id)
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        prepare = self.prepare
+        get = sa.select(o).where(o.c.id == sa.bindparam("row_id"))
+        self._get = prepare(get)
+        self._claim = prepare(get.with_for_update(skip_locked=True))
+        self._add = prepare(sa.insert(o).values({c: sa.bindparam(c) for c in ADDED}))
+        self._all = prepare(sa.select(o.c.id).order_by(o.c.id))
+        self._due = prepare(sa.select(o.c.id).where(o.c.next_attempt <= sa.bindparam("now")).order_by(o.c.id))
+        self._delete = prepare(sa.delete(o).where(o.c.id == sa.bindparam("row_id")))
+        self._retry = prepare(sa.update(o).where(o.c.id == sa.bindparam("row_id")).values(
+            attempts=sa.bindparam("attempts"), next_attempt=sa.bindparam("next_attempt"),
+            last_error=sa.bindparam("last_error")))
+        self._rows = prepare(sa.select(o).order_by(o.c.id))
 
     def add(self, loop_name: str, status: str, *, write_output: bool, event: str | None, log_offset: int,
             created: float) -> int:
         """Record a change's side effects (inside its transaction); returns the row id."""
-        with self.conn() as conn:
-            result = conn.execute(sa.insert(o), {
-                "loop_name": loop_name, "status": status, "write_output": int(write_output), "event": event,
-                "log_offset": log_offset, "created": created})
-            return int(result.inserted_primary_key[0])
+        return int(self.add_key(self._add, {
+            "loop_name": loop_name, "status": status, "write_output": int(write_output), "event": event,
+            "log_offset": log_offset, "created": created}))
 
     def get(self, row_id: int, *, lock: bool = False) -> dict[str, Any] | None:
         """One row; ``lock=True`` skips a row another process is delivering (returns None)."""
-        rows = self.rows(self._claim if lock else self._get, {"id": row_id})
+        rows = self.rows(self._claim if lock else self._get, {"row_id": row_id})
         return rows[0] if rows else None
 
     def due(self, now: float | None = None) -> list[int]:
@@ -55,7 +62,7 @@ class Outbox(Repository):
         return [row["id"] for row in rows]
 
     def delete(self, row_id: int) -> int:
-        return self.run(self._delete, {"id": row_id})
+        return self.run(self._delete, {"row_id": row_id})
 
     def retry_later(self, row_id: int, attempts: int, next_attempt: float, last_error: str) -> None:
         self.run(self._retry, {"row_id": row_id, "attempts": attempts, "next_attempt": next_attempt,

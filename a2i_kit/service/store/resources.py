@@ -31,15 +31,19 @@ class Resources(Repository):
         super().__init__(engine)
         self.table = t = table
         self.columns = tuple(c.name for c in t.columns)
-        self._get = sa.select(t).where(t.c.name == sa.bindparam("name"))
-        self._lock = self._get.with_for_update()
-        self._put = upsert(self.dialect, t, ("name",), self.columns)
-        self._insert = insert_ignore(self.dialect, t, self.columns)
-        self._delete = sa.delete(t).where(t.c.name == sa.bindparam("name"))
-        self._by_arn = sa.select(t).where(t.c.arn == sa.bindparam("arn")).order_by(t.c.creation_time, t.c.name)
-        self._all = sa.select(t).order_by(t.c.creation_time, t.c.name)
-        self._count = sa.select(sa.func.count()).select_from(t)
-        self._has = sa.select(sa.literal(1)).where(t.c.name == sa.bindparam("name"), t.c.arn == sa.bindparam("arn"))
+        get = sa.select(t).where(t.c.name == sa.bindparam("name"))
+        self._get = self.prepare(get)
+        self._lock = self.prepare(get.with_for_update())
+        self._put = self.prepare(upsert(self.dialect, t, ("name",), self.columns))
+        self._insert = self.prepare(insert_ignore(self.dialect, t, self.columns))
+        self._delete = self.prepare(sa.delete(t).where(t.c.name == sa.bindparam("name")))
+        self._by_arn = self.prepare(
+            sa.select(t).where(t.c.arn == sa.bindparam("arn")).order_by(t.c.creation_time, t.c.name))
+        self._all = self.prepare(sa.select(t).order_by(t.c.creation_time, t.c.name))
+        self._count = self.prepare(sa.select(sa.func.count()).select_from(t))
+        self._has = self.prepare(sa.select(sa.literal(1)).where(
+            t.c.name == sa.bindparam("name"), t.c.arn == sa.bindparam("arn")))
+        self._updates: dict[tuple[str, ...], Any] = {}
 
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
         values = {c: record.get(c) for c in self.columns}
@@ -57,15 +61,18 @@ class Resources(Repository):
 
     def insert(self, record: dict[str, Any]) -> bool:
         """Insert a new record; False (and nothing changes) when the name exists."""
-        return self.add(self._insert, self._values(record))
+        return self.added(self._insert, self._values(record))
 
     def update(self, name: str, **fields: Any) -> int:
         """Set columns of one record (``doc=`` replaces the whole document)."""
         if not fields:
             return 0
         values = {k: json.dumps(v) if k == "doc" else v for k, v in fields.items()}
-        stmt = sa.update(self.table).where(self.table.c.name == sa.bindparam("_name")).values(
-            {k: sa.bindparam(k) for k in values})
+        key = tuple(values)
+        stmt = self._updates.get(key)
+        if stmt is None:
+            stmt = self._updates[key] = self.prepare(sa.update(self.table).where(
+                self.table.c.name == sa.bindparam("_name")).values({k: sa.bindparam(k) for k in key}))
         return self.run(stmt, {**values, "_name": name})
 
     def delete(self, name: str) -> int:
@@ -117,9 +124,10 @@ class FlowDefinitions(Resources):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, schema.flow_definitions)
         t = self.table
-        self._deleting = sa.select(t.c.name, t.c.arn).where(t.c.status == "Deleting").order_by(t.c.name)
-        self._startable = sa.select(t.c.name, t.c.arn, t.c.status, t.c.creation_time,
-                                    t.c.doc.label("doc_text")).where(t.c.name == sa.bindparam("name"))
+        self._deleting = self.prepare(
+            sa.select(t.c.name, t.c.arn).where(t.c.status == "Deleting").order_by(t.c.name))
+        self._startable = self.prepare(sa.select(t.c.name, t.c.arn, t.c.status, t.c.creation_time,
+                                                 t.c.doc.label("doc_text")).where(t.c.name == sa.bindparam("name")))
 
     def deleting(self) -> list[dict[str, Any]]:
         """Name and ARN of the definitions being deleted."""
@@ -140,7 +148,7 @@ class Workers(Resources):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, schema.workers)
         t = self.table
-        self._by_display = sa.select(t).where(doc_field(t.c.doc, "name") == sa.bindparam("display"))
+        self._by_display = self.prepare(sa.select(t).where(doc_field(t.c.doc, "name") == sa.bindparam("display")))
 
     def by_display_name(self, display: str) -> list[dict[str, Any]]:
         """Workers whose ``doc.name`` (the name people see) is ``display``."""

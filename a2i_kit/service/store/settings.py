@@ -25,14 +25,13 @@ s = schema.settings
 
 
 class Settings(Repository):
-    _get = sa.select(s.c.value).where(s.c.key == sa.bindparam("key"))
-    _purge = sa.delete(s).where(s.c.key >= sa.bindparam("low"), s.c.key < sa.bindparam("high"),
-                                sa.cast(s.c.value, sa.Double) < sa.bindparam("before"))
-
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._set = upsert(self.dialect, s, ("key",), ("key", "value"))
-        self._add = insert_ignore(self.dialect, s, ("key", "value"))
+        self._get = self.prepare(sa.select(s.c.value).where(s.c.key == sa.bindparam("key")))
+        self._purge = self.prepare(sa.delete(s).where(s.c.key >= sa.bindparam("low"), s.c.key < sa.bindparam("high"),
+                                                      sa.cast(s.c.value, sa.Double) < sa.bindparam("before")))
+        self._set = self.prepare(upsert(self.dialect, s, ("key",), ("key", "value")))
+        self._add = self.prepare(insert_ignore(self.dialect, s, ("key", "value")))
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.scalar(self._get, {"key": key})
@@ -43,7 +42,7 @@ class Settings(Repository):
 
     def add(self, key: str, value: Any) -> bool:
         """Store a key that must be new; False when it exists (two racers: exactly one wins)."""
-        return self.add(self._add, {"key": key, "value": json.dumps(value)})
+        return self.added(self._add, {"key": key, "value": json.dumps(value)})
 
     def purge(self, prefix: str, before: float) -> int:
         """Delete keys starting with ``prefix`` (ending in ``:``) whose numeric value is before ``before``."""
