@@ -15,25 +15,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from a2i_kit.charts._axes import ACCENT, GOOD, MODEL_COLOR, axes, need
+from a2i_kit.analytics.intervals import spread, wilson_interval
+from a2i_kit.charts._axes import ACCENT, GOOD, MODEL_COLOR, axes, legend_outside, need, short_name
+from a2i_kit.charts._rates import rate_bars
+
+LABEL_WORDS = {"model_label": "model's label", "human_label": "reviewer's label"}
 
 
 def agreement_by_class(table: pd.DataFrame, ax: Any = None) -> Any:
-    """Horizontal bars of agreement per class (``analytics.agreement_by_class``), n annotated."""
+    """Horizontal bars of agreement per class (``analytics.agreement_by_class``) with the 95 %
+    Wilson interval and the item count of each class written beside it."""
     need(table, ["n", "agreement"], "analytics.agreement_by_class")
-    ax = axes(ax, (6.0, 0.5 + 0.4 * max(len(table), 2)))
-    labels = [str(v) for v in table.index]
+    ax = axes(ax, (6.5, 0.8 + 0.4 * max(len(table), 2)))
     y = np.arange(len(table))
-    ax.barh(y, table["agreement"].to_numpy(), color=MODEL_COLOR, label="agreement")
-    for yi, (n, a) in enumerate(zip(table["n"], table["agreement"], strict=True)):
-        ax.text(min(a, 1.0) + 0.01, yi, f"n={int(n)}", va="center", fontsize=8)
-    ax.set_yticks(y, labels)
+    n = table["n"].to_numpy(dtype=float)
+    rate = table["agreement"].to_numpy(dtype=float)
+    low, high = wilson_interval(np.round(rate * n), n)
+    bars = ax.barh(y, rate, color=MODEL_COLOR, label="agreement")
+    whisk = ax.errorbar(rate, y, xerr=spread(rate, low, high), fmt="none", ecolor="black",
+                        elinewidth=1, capsize=3, label="95 % interval")  # fmt: skip
+    for yi, (count, top) in enumerate(zip(n, high, strict=True)):
+        ax.text(top + 0.015, yi, f"n={int(count)}", va="center", fontsize=8)
+    ax.set_yticks(y, [short_name(v) for v in table.index])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.12)
+    ax.set_xlim(0, 1.2)
+    ax.set_xticks(np.linspace(0, 1, 6))
     ax.set_xlabel("agreement with reviewers")
-    ax.set_ylabel(str(table.index.name or "class"))
+    ax.set_ylabel(LABEL_WORDS.get(str(table.index.name), "class"))
     ax.set_title("Model–human agreement by class")
-    ax.legend(loc="lower right")
+    legend_outside(ax, [bars, whisk])
     return ax
 
 
@@ -60,18 +70,16 @@ def confusion_matrix(matrix: pd.DataFrame, ax: Any = None, *, normalize: bool = 
 
 
 def override_by_confidence(table: pd.DataFrame, ax: Any = None) -> Any:
-    """Override rate per confidence bin (``analytics.override_by_confidence``) as bars."""
+    """Override rate per confidence bin (``analytics.override_by_confidence``): one bar per bin
+    with its 95 % Wilson interval and item count; a bin without items says "no items"."""
     need(table, ["bin_left", "bin_right", "n", "override_rate"], "analytics.override_by_confidence")
     ax = axes(ax)
-    shown = table[table["n"] > 0]
-    width = (shown["bin_right"] - shown["bin_left"]).to_numpy()
-    ax.bar(shown["bin_left"].to_numpy(), shown["override_rate"].to_numpy(), width=width * 0.9,
-           align="edge", color=ACCENT, label="override rate")  # fmt: skip
+    rate_bars(ax, table["bin_left"].to_numpy(dtype=float), table["bin_right"].to_numpy(dtype=float),
+              table["n"].to_numpy(dtype=float), table["override_rate"].to_numpy(dtype=float),
+              color=ACCENT, label="override rate")  # fmt: skip
     ax.set_xlabel("model confidence")
     ax.set_ylabel("share of items the reviewer changed")
-    ax.set_ylim(0, max(1e-9, float(shown["override_rate"].max() if len(shown) else 0)) * 1.15 or 1)
     ax.set_title("Override rate by model confidence")
-    ax.legend(loc="upper right")
     return ax
 
 
@@ -80,13 +88,19 @@ def reliability_diagram(table: pd.DataFrame, ax: Any = None, *, ece: float | Non
     need(table, ["mean_confidence", "accuracy", "n"], "analytics.reliability")
     ax = axes(ax, (5.0, 5.0))
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
-    ax.plot(table["mean_confidence"].to_numpy(), table["accuracy"].to_numpy(), marker="o",
-            color=GOOD, label="model")  # fmt: skip
+    n = table["n"].to_numpy(dtype=float)
+    x, acc = table["mean_confidence"].to_numpy(dtype=float), table["accuracy"].to_numpy(dtype=float)
+    low, high = wilson_interval(np.round(acc * n), n)
+    ax.errorbar(x, acc, yerr=spread(acc, low, high), marker="o", color=GOOD, capsize=3,
+                label="model (95 % interval)")  # fmt: skip
+    for xi, top, count in zip(x, high, n, strict=True):
+        ax.annotate(f"n={int(count)}", (xi, top), textcoords="offset points", xytext=(0, 3),
+                    ha="center", fontsize=7)  # fmt: skip
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.08)
     ax.set_xlabel("mean confidence in bin")
-    ax.set_ylabel("accuracy (human label = model label)")
+    ax.set_ylabel("accuracy (reviewer agrees with model)")
     title = "Reliability diagram"
     ax.set_title(title if ece is None else f"{title} (ECE = {ece:.3f})")
-    ax.legend(loc="upper left")
+    legend_outside(ax)
     return ax

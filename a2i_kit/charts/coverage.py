@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from a2i_kit.charts._axes import ACCENT, HUMAN_COLOR, MODEL_COLOR, axes, need
+from a2i_kit.charts._axes import ACCENT, HUMAN_COLOR, MODEL_COLOR, axes, legend_outside, need
 
 
 def coverage_risk(curve: pd.DataFrame, ax: Any = None, *, recommendation: Any = None,
@@ -42,28 +43,39 @@ def coverage_risk(curve: pd.DataFrame, ax: Any = None, *, recommendation: Any = 
     ax.set_xlabel("coverage (share auto-accepted)")
     ax.set_ylabel("risk (error rate of auto-accepted)")
     ax.set_title("Coverage vs risk")
-    ax.legend(loc="upper left")
+    legend_outside(ax)
     return ax
 
 
 def review_volume(volume: pd.DataFrame, ax: Any = None, *, recommendation: Any = None,
                   currency: str = "$") -> Any:  # fmt: skip
-    """Items sent to review (left axis) and their cost (right axis) against the threshold
-    (``analytics.review_volume``); the recommended threshold as a vertical line."""
+    """Items sent to review (left axis) and their cost against the threshold
+    (``analytics.review_volume``); the recommended threshold as a vertical line.
+
+    When the cost is a fixed price per item (the usual case) a second line would lie exactly on
+    the first and hide it, so the cost is a second scale on the right instead; otherwise it is
+    its own line on a twin axis.
+    """
     need(volume, ["threshold", "n_review", "cost"], "analytics.review_volume")
     ax = axes(ax)
     t = volume["threshold"].to_numpy()
-    (line,) = ax.plot(t, volume["n_review"].to_numpy(), color=MODEL_COLOR, label="items reviewed")
-    twin = ax.twinx()
-    (cost,) = twin.plot(t, volume["cost"].to_numpy(), color=HUMAN_COLOR, linestyle=":",
-                        label=f"cost ({currency})")  # fmt: skip
-    handles = [line, cost]
+    n, spend = volume["n_review"].to_numpy(dtype=float), volume["cost"].to_numpy(dtype=float)
+    (line,) = ax.plot(t, n, color=MODEL_COLOR, label="items reviewed")
+    handles = [line]
+    price = float(spend[n > 0][0] / n[n > 0][0]) if (n > 0).any() else 0.0
+    if price > 0 and np.allclose(spend, n * price):
+        right = ax.secondary_yaxis("right", functions=(lambda v: v * price, lambda v: v / price))
+    else:
+        right = ax.twinx()
+        (cost,) = right.plot(t, spend, color=HUMAN_COLOR, linestyle=":", linewidth=2,
+                             label=f"cost ({currency})")  # fmt: skip
+        handles.append(cost)
     if recommendation is not None and not math.isnan(recommendation.threshold):
         handles.append(ax.axvline(recommendation.threshold, color=ACCENT, linestyle="--",
                                   label=f"recommended t = {recommendation.threshold:.3f}"))  # fmt: skip
     ax.set_xlabel("confidence threshold (auto-accept at or above)")
     ax.set_ylabel("items sent to review")
-    twin.set_ylabel(f"review cost ({currency})")
+    right.set_ylabel(f"review cost ({currency})")
     ax.set_title("Review volume and cost by threshold")
-    ax.legend(handles=handles, loc="upper left")
+    legend_outside(ax, handles, beside=right)
     return ax

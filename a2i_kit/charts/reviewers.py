@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from a2i_kit.analytics.binning import grid
+from a2i_kit.analytics.intervals import spread, wilson_interval
 from a2i_kit.analytics.reviewers import seconds
-from a2i_kit.charts._axes import ACCENT, GOOD, MODEL_COLOR, axes, need
+from a2i_kit.charts._axes import ACCENT, GOOD, MODEL_COLOR, axes, legend_outside, need, short_name
 
 
 def reviewer_time(answers: pd.DataFrame, ax: Any = None, *, top: int = 15) -> Any:
@@ -28,7 +29,7 @@ def reviewer_time(answers: pd.DataFrame, ax: Any = None, *, top: int = 15) -> An
     valid = valid.dropna(subset=["time_spent_seconds"])
     order = valid["worker"].value_counts().index[:top]
     data = [valid.loc[valid["worker"] == w, "time_spent_seconds"].to_numpy() for w in order]
-    ax.boxplot(data, tick_labels=[str(w)[:8] for w in order], showfliers=False)
+    ax.boxplot(data, tick_labels=[short_name(w) for w in order], showfliers=False)
     ax.set_xlabel("worker (busiest first)")
     ax.set_ylabel("active seconds per task")
     ax.set_title("Time per task by reviewer")
@@ -43,14 +44,14 @@ def reviewer_throughput(table: pd.DataFrame, ax: Any = None) -> Any:
     x = np.arange(len(table))
     for worker in table.columns:
         values = table[worker].to_numpy(dtype=float)
-        ax.bar(x, values, bottom=bottom, label=str(worker)[:8])
+        ax.bar(x, values, bottom=bottom, label=short_name(worker))
         bottom += values
     ax.set_xticks(x, [getattr(p, "strftime", str)("%m-%d") if hasattr(p, "strftime") else str(p)
                       for p in table.index], rotation=45)  # fmt: skip
     ax.set_xlabel("day (UTC)")
     ax.set_ylabel("answers submitted")
     ax.set_title("Reviewer throughput")
-    ax.legend(title="worker", fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    legend_outside(ax, title="worker")
     return ax
 
 
@@ -62,17 +63,24 @@ def inter_annotator(table: pd.DataFrame, ax: Any = None, *, alpha: float | None 
     ax = axes(ax, (7.0, 4.0))
     shown = table.sort_values("agreement", ascending=False)
     x = np.arange(len(shown))
-    ax.bar(x, shown["agreement"].to_numpy(), color=GOOD, label="agreement with consensus")
+    rate, n = shown["agreement"].to_numpy(dtype=float), shown["n"].to_numpy(dtype=float)
+    low, high = wilson_interval(np.round(rate * n), n)
+    ax.bar(x, rate, color=GOOD, label="agreement with consensus")
+    ax.errorbar(x, rate, yerr=spread(rate, low, high), fmt="none", ecolor="black", elinewidth=1,
+                capsize=3, label="95 % interval")  # fmt: skip
+    for xi, top, count in zip(x, high, n, strict=True):
+        ax.annotate(f"n={int(count)}", (xi, top), textcoords="offset points", xytext=(0, 2),
+                    ha="center", va="bottom", fontsize=7)  # fmt: skip
     mean = float(np.average(shown["agreement"], weights=shown["n"])) if len(shown) else float("nan")
     ax.axhline(mean, color=ACCENT, linestyle="--", label=f"answer-weighted mean {mean:.2f}")
-    ax.set_xticks(x, [str(w)[:8] for w in shown.index], rotation=45)
-    ax.set_ylim(0, 1.05)
+    ax.set_xticks(x, [short_name(w) for w in shown.index], rotation=45, ha="right")
+    ax.set_ylim(0, 1.12)
     ax.set_xlabel("worker")
-    ax.set_ylabel("share of answers agreeing with consensus")
+    ax.set_ylabel("agreement with consensus")
     parts = [_value("Krippendorff's α", alpha), _value("Fleiss' κ", kappa)]
     extra = ", ".join(p for p in parts if p)
-    ax.set_title("Inter-annotator agreement" + (f" ({extra})" if extra else ""))
-    ax.legend(loc="lower left")
+    ax.set_title("Inter-annotator agreement" + (f"\n{extra}" if extra else ""))
+    legend_outside(ax)
     return ax
 
 
@@ -95,5 +103,7 @@ def backlog(table: pd.DataFrame, ax: Any = None, *, bins: int = 20) -> Any:
     ax.set_xlabel("share of task lifetime used")
     ax.set_ylabel("open loops")
     ax.set_title("Backlog age")
-    ax.legend(loc="upper right")
+    if not len(table):
+        ax.text(0.5, 0.5, "no open loops", transform=ax.transAxes, ha="center", color="grey")
+    legend_outside(ax)
     return ax
