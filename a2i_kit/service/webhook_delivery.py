@@ -85,10 +85,10 @@ def delivery_log(ctx: Any, webhook_id: int, limit: int = 100) -> list[dict[str, 
              "deliveredAt": row["delivered_at"]} for row in repo.log(webhook_id, limit)]
 
 
-def fan_out(ctx: Any) -> int:
+def fan_out(ctx: Any, hooks: list[dict[str, Any]] | None = None) -> int:
     """Queue a delivery for each event each webhook has not seen; returns how many were queued."""
     repo, queued = _repo(ctx), 0
-    for hook in repo.all():
+    for hook in repo.all() if hooks is None else hooks:
         items = read_after(ctx, hook["last_seq"], BATCH)
         if items:
             seqs = [seq for seq, _event in items]
@@ -124,8 +124,11 @@ def send(ctx: Any, row: dict[str, Any]) -> str:
 
 def run_pass(ctx: Any) -> dict[str, int]:
     """One fan-out and one round of sends (up to :data:`SENDERS` at once); returns what happened."""
-    counts = {"queued": fan_out(ctx), "delivered": 0, "retrying": 0, "failed": 0}
     repo = _repo(ctx)
+    hooks = repo.all()
+    counts = {"queued": fan_out(ctx, hooks), "delivered": 0, "retrying": 0, "failed": 0}
+    if not hooks:  # nothing registered: no delivery can be due (removing drops its deliveries)
+        return counts
     claimed = [row for due in repo.due(ctx.clock.now(), SENDERS * 4)  # all sent well within the lease
                if (row := repo.claim(due, ctx.clock.now(), LEASE_SECONDS)) is not None]
     if claimed:  # a slow receiver must not hold up every other delivery
