@@ -67,6 +67,7 @@ def banner(service: Any) -> str:
         f"export AWS_ENDPOINT_URL_SAGEMAKER={service.url}",
         f"export AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME={service.url}",
         f"admin token: {token_path}",
+        *([f"{service.workers} service processes share this port"] if getattr(service, "workers", 1) > 1 else []),
         "Press Ctrl-C to stop.",
     ])
 

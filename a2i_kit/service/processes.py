@@ -46,6 +46,7 @@ def serve_worker(config: ServiceConfig, sock: socket.socket, host: str, ready: A
     ``ready`` is the write end of a pipe: one message once the server accepts connections.
     """
     logging.basicConfig(level=logging.WARNING, format=f"a2i-kit worker {os.getpid()}: %(levelname)s %(message)s")
+    os.setpgrp()  # Ctrl-C in a terminal reaches the supervisor only; it stops the workers in order
     parent = os.getppid()
     parts = assemble(config, host, sock.getsockname()[1])
 

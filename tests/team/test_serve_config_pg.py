@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from test_serve_config import A2I_KIT, one_error_line, serve
 
 from a2i_kit.service.store.schema import SCHEMA_VERSION
@@ -100,10 +101,11 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_serve_with_two_workers_on_one_port(tmp_path, team_database: str):
+@pytest.mark.parametrize("stop", ["SIGTERM", "Ctrl-C"])
+def test_serve_with_two_workers_on_one_port(tmp_path, team_database: str, stop: str):
     env = {**os.environ, "A2I_KIT_DATA_DIR": str(tmp_path / "data"), "A2I_KIT_DATABASE_URL": team_database}
     proc = subprocess.Popen([str(A2I_KIT), "serve", "--port", "0", "--workers", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     try:
         first = proc.stdout.readline()
         match = re.fullmatch(r"a2i-kit service ready at (http://127\.0\.0\.1:\d+)\n", first)
@@ -112,10 +114,17 @@ def test_serve_with_two_workers_on_one_port(tmp_path, team_database: str):
         assert len(workers) == 2
         for _ in range(20):  # new connections each time: the kernel spreads them over both processes
             assert httpx.get(f"{match.group(1)}/_a2i/health", headers={"Connection": "close"}).status_code == 200
+        banner = [proc.stdout.readline() for _ in range(5)]
+        assert banner[3] == "2 service processes share this port\n"
+        assert banner[4] == "Press Ctrl-C to stop.\n"
     finally:
-        proc.send_signal(signal.SIGTERM)
+        if stop == "SIGTERM":
+            proc.send_signal(signal.SIGTERM)
+        else:  # what a terminal does: SIGINT to the foreground process group
+            os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
+    assert "Traceback" not in err
     assert "a2i-kit service stopped" in err
     assert not any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
                    for pid in workers)
