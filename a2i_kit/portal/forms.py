@@ -12,6 +12,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from a2i_kit.portal import pages
-from a2i_kit.service import sessions
+from a2i_kit.service import hosts, sessions
 from a2i_kit.service.bodies import BodyError, check_text, read_capped
 from a2i_kit.service.context import ServiceContext
 
@@ -39,6 +42,7 @@ SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "n
                     "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
                     "X-Frame-Options": "SAMEORIGIN"}
 LEGACY_COOKIES = ("a2i_worker", "a2i_admin")   # held raw tokens before sessions; cleared on sight
+_HERE: ContextVar[str] = ContextVar("a2i_portal_path", default="/")   # the page's path (service side)
 
 
 class Refused(Exception):
@@ -53,7 +57,34 @@ def html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 
 
+@contextmanager
+def addressed_page(request: Request, ctx: ServiceContext) -> Iterator[str]:
+    """While a portal page is built: its proxy prefix (``""`` direct) for links and redirects.
+
+    >>> relative("/_a2i/portal/", "/_a2i/portal/signin")
+    '../../_a2i/portal/'
+    """
+    view = hosts.addressed(request.scope, ctx.config.public_base_url)
+    request.scope[hosts.SCOPE_KEY] = view
+    tokens = (hosts.PAGE_PREFIX.set(view.prefix), _HERE.set(request.url.path))
+    try:
+        yield view.prefix
+    finally:
+        _HERE.reset(tokens[1])
+        hosts.PAGE_PREFIX.reset(tokens[0])
+
+
+def relative(target: str, here: str) -> str:
+    """``target`` (a service path) as a reference relative to the page at ``here``."""
+    depth = here.count("/") - 1
+    return ("../" * depth if depth > 0 else "./") + target.lstrip("/")
+
+
 def redirect(url: str) -> RedirectResponse:
+    """A 303 to a portal path; behind a proxy the Location is relative, so it keeps the prefix
+    (jupyter-server-proxy would prefix an absolute path again)."""
+    if hosts.PAGE_PREFIX.get():
+        url = relative(url, _HERE.get())
     return RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from a2i_kit.portal.pages import PORTAL, csrf_field, e, layout, post_button
+from a2i_kit.portal.pages import PORTAL, csrf_field, e, href, layout, post_button
 from a2i_kit.service.context import ServiceContext
 
 STATUSES = ("InProgress", "Stopping", "Completed", "Stopped", "Failed")
@@ -68,7 +68,7 @@ def manager_page(data: dict[str, Any], csrf: str | None = None) -> str:
                  + (f'<table class="grid" data-workers><thead><tr><th>Worker</th><th>Worker ID</th><th>Answers</th></tr></thead>'
                     f'<tbody>{workers}</tbody></table>' if workers else '<p class="muted">No answers yet.</p>')
                  + "</section>")
-    leave = post_button(f"{PORTAL}/manage/signout", "Leave manager view", csrf) if csrf else ""
+    leave = post_button(href(f"{PORTAL}/manage/signout"), "Leave manager view", csrf) if csrf else ""
     return layout("Manager", "".join(parts) + f"<p>{leave}</p>")
 
 
@@ -76,7 +76,7 @@ def manager_signin_page(error: str | None = None, *, csrf: str | None = None) ->
     body = f"""<section class="card narrow"><h1>Manager sign-in</h1>
 <p>Paste the service's admin token (<code>ServiceThread.admin_token</code>, or the file
 <code>&lt;data_dir&gt;/admin-token</code>).</p>
-<form method="post" action="{PORTAL}/manage/signin" class="stack">{csrf_field(csrf)}<label for="admin">Admin token</label>
+<form method="post" action="{href(PORTAL)}/manage/signin" class="stack">{csrf_field(csrf)}<label for="admin">Admin token</label>
 <input id="admin" name="token" type="password" autocomplete="off" required autofocus>
 <button type="submit" class="primary">Open manager view</button></form></section>"""
     return layout("Manager sign-in", body, flash=error, status="error" if error else "info")
@@ -84,6 +84,6 @@ def manager_signin_page(error: str | None = None, *, csrf: str | None = None) ->
 
 def manager_signout_page(csrf: str) -> str:
     body = ('<section class="card narrow"><h1>Leave manager view</h1><p>End the manager session in this '
-            f'browser?</p>{post_button(f"{PORTAL}/manage/signout", "Leave manager view", csrf, css="primary")}'
+            f'browser?</p>{post_button(href(f"{PORTAL}/manage/signout"), "Leave manager view", csrf, css="primary")}'
             "</section>")
     return layout("Leave manager view", body)

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from a2i_kit.portal.assets import prepare_task_html
+from a2i_kit.service.hosts import PAGE_PREFIX
 
 STATIC = "/_a2i/static/portal"
 PORTAL = "/_a2i/portal"
@@ -35,6 +36,15 @@ def e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def href(path: str) -> str:
+    """A service path as the browser reaches it: behind a proxy, under its prefix.
+
+    >>> href("/_a2i/portal/")
+    '/_a2i/portal/'
+    """
+    return f"{PAGE_PREFIX.get() or ''}{path}"
+
+
 def csrf_field(csrf: str | None) -> str:
     """The hidden CSRF field every portal form carries (see :mod:`a2i_kit.service.sessions`)."""
     return f'<input type="hidden" name="csrf" value="{e(csrf)}">' if csrf else ""
@@ -50,16 +60,16 @@ def post_button(action: str, label: str, csrf: str | None, *, css: str = "") -> 
 def layout(title: str, body: str, *, who: str | None = None, flash: str | None = None,
            status: str = "info", csrf: str | None = None) -> str:
     """The page frame: header with the signed-in worker, an optional message, the body."""
-    out = post_button(f"{PORTAL}/signout", "Sign out", csrf, css="link") if csrf \
-        else f'<a href="{PORTAL}/signout">Sign out</a>'
+    out = post_button(f"{href(PORTAL)}/signout", "Sign out", csrf, css="link") if csrf \
+        else f'<a href="{href(PORTAL)}/signout">Sign out</a>'
     account = f'<span class="who">Signed in as <strong>{e(who)}</strong></span> {out}' if who else ""
     message = f'<div class="flash flash-{e(status)}" role="status">{e(flash)}</div>' if flash else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)} · a2i-kit review</title>
-<link rel="stylesheet" href="{STATIC}/portal.css"><script type="module" src="{STATIC}/portal.js"></script></head>
-<body><a class="skip" href="#main">Skip to content</a>
-<header class="top"><a class="brand" href="{PORTAL}/">a2i-kit review</a><nav>{account}</nav></header>
+<link rel="stylesheet" href="{href(STATIC)}/portal.css"><script type="module" src="{href(STATIC)}/portal.js"></script></head>
+<body data-root="{e(PAGE_PREFIX.get() or '')}"><a class="skip" href="#main">Skip to content</a>
+<header class="top"><a class="brand" href="{href(PORTAL)}/">a2i-kit review</a><nav>{account}</nav></header>
 <main id="main" tabindex="-1">{message}{body}</main></body></html>"""
 
 
@@ -67,7 +77,7 @@ def signin_form(csrf: str | None) -> str:
     """The token form (the worker pastes the API token printed by ``a2i-kit review add-worker``)."""
     return f"""<section class="card narrow"><h1>Sign in</h1>
 <p>Open the sign-in link you were given, or paste your worker token.</p>
-<form method="post" action="{PORTAL}/signin" class="stack">{csrf_field(csrf)}
+<form method="post" action="{href(PORTAL)}/signin" class="stack">{csrf_field(csrf)}
 <label for="token">Worker token</label>
 <input id="token" name="token" type="password" autocomplete="off" required autofocus>
 <button type="submit" class="primary">Sign in</button></form></section>"""
@@ -84,11 +94,11 @@ def link_page(name: str, link: str, csrf: str, *, current: str | None = None) ->
         title = "Switch worker?"
         text = (f"You are signed in as <strong>{e(current)}</strong>. This link signs you in as "
                 f"<strong>{e(name)}</strong> instead.")
-        stay = f'<a class="button" href="{PORTAL}/">Stay signed in as {e(current)}</a>'
+        stay = f'<a class="button" href="{href(PORTAL)}/">Stay signed in as {e(current)}</a>'
     else:
         title, text, stay = "Sign in", f"This link signs you in as <strong>{e(name)}</strong>.", ""
     body = f"""<section class="card narrow"><h1>{title}</h1><p>{text}</p>
-<form method="post" action="{PORTAL}/signin/link" class="stack">{csrf_field(csrf)}
+<form method="post" action="{href(PORTAL)}/signin/link" class="stack">{csrf_field(csrf)}
 <input type="hidden" name="link" value="{e(link)}">
 <button type="submit" class="primary">Sign in as {e(name)}</button></form><p>{stay}</p></section>"""
     return layout(title, body, who=current, csrf=csrf if current else None)
@@ -114,7 +124,7 @@ def link_problem_page(problem: str, *, csrf: str | None = None) -> str:
 
 def signout_page(who: str, csrf: str) -> str:
     body = (f'<section class="card narrow"><h1>Sign out</h1><p>Sign out {e(who)} from this browser?</p>'
-            f'{post_button(f"{PORTAL}/signout", "Sign out", csrf, css="primary")}</section>')
+            f'{post_button(f"{href(PORTAL)}/signout", "Sign out", csrf, css="primary")}</section>')
     return layout("Sign out", body, who=who, csrf=csrf)
 
 
@@ -136,7 +146,7 @@ def queue_page(worker_name: str, tasks: list[dict[str, Any]], flash: str | None 
 <td>{e(t.get("flowDefinitionName"))}<div class="muted mono">{e(t["humanLoopName"])}</div></td>
 <td>{e(t.get("submittedCount", 0))} / {e(t.get("taskCount", 1))}</td>
 <td>{_time(t.get("availableUntil"))}</td>
-<td><form method="post" action="{PORTAL}/tasks/{e(t["humanLoopName"])}/claim">{csrf_field(csrf)}
+<td><form method="post" action="{href(PORTAL)}/tasks/{e(t["humanLoopName"])}/claim">{csrf_field(csrf)}
 <button type="submit" class="primary" data-loop="{e(t["humanLoopName"])}">{action}</button></form></td></tr>""")
         rows = ("<table class=\"grid\"><thead><tr><th>Task</th><th>Flow definition</th><th>Answers</th>"
                 f"<th>Available until</th><th></th></tr></thead><tbody>{''.join(items)}</tbody></table>")
@@ -153,8 +163,8 @@ def task_page(worker_name: str, task: dict[str, Any], remaining_seconds: float, 
 <details class="howto"><summary>How this works</summary><p>Answer in the task below and press its Submit button.
 Your answer is saved only when you submit. Use <em>Release</em> to give the task back to the queue.</p></details></div>
 <div class="task-side"><div class="countdown" aria-live="polite">Time left: <strong data-countdown>…</strong></div>
-{post_button(f"{PORTAL}/tasks/{loop}/release", "Release", csrf)}
-<a href="{PORTAL}/">Back to tasks</a></div></section>
+{post_button(f"{href(PORTAL)}/tasks/{loop}/release", "Release", csrf)}
+<a href="{href(PORTAL)}/">Back to tasks</a></div></section>
 <div class="flash flash-error" role="alert" data-submit-error hidden></div>
 <div class="flash flash-info" role="status" data-submit-ok hidden></div>
 <iframe class="task-frame" title="Task: {e(task.get("taskTitle") or loop)}" sandbox="allow-scripts allow-forms"
@@ -164,5 +174,5 @@ Your answer is saved only when you submit. Use <em>Release</em> to give the task
 
 def error_page(title: str, message: str, *, who: str | None = None, csrf: str | None = None) -> str:
     body = (f'<section class="card narrow"><h1>{e(title)}</h1><p>{e(message)}</p>'
-            f'<p><a href="{PORTAL}/">Back to tasks</a></p></section>')
+            f'<p><a href="{href(PORTAL)}/">Back to tasks</a></p></section>')
     return layout(title, body, who=who, csrf=csrf)

@@ -34,6 +34,7 @@ from a2i_kit.portal.forms import (
     CSP,
     SECURITY_HEADERS,
     Refused,
+    addressed_page,
     check_post,
     html,
     read_form,
@@ -67,14 +68,16 @@ class CorsStatic:
         await self.files(scope, receive, send_with_cors)
 
 
-def page(handler: Handler) -> Handler:
-    """Turn :class:`Refused` into its HTML page (never a 500 for bad input)."""
+def addressed(handler: Handler, ctx: ServiceContext) -> Handler:
+    """Build the page for the address the browser used (proxy prefix), and turn
+    :class:`Refused` into its HTML page (never a 500 for bad input)."""
 
     async def run(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except Refused as exc:
-            return refused_page(exc)
+        with addressed_page(request, ctx):
+            try:
+                return await handler(request)
+            except Refused as exc:
+                return refused_page(exc)
 
     return run
 
@@ -154,6 +157,10 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
                                      "and start from there."), 404)
 
     base = pages.PORTAL
+
+    def page(handler: Handler) -> Handler:
+        return addressed(handler, ctx)
+
     return [
         Route(base, page(home), methods=["GET"]),
         Route(f"{base}/", page(home), methods=["GET"]),

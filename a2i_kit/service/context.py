@@ -83,6 +83,9 @@ class ServiceConfig:
     # File holding the key that seals access-key secrets at rest (outside the database);
     # None = <data_dir>/secret.key.
     secret_key_file: Path | None = None
+    # Where browsers reach the service when it is behind a proxy (e.g. Jupyter's
+    # https://<host>/jupyterlab/default/proxy/<port>): links it hands out start here.
+    public_base_url: str | None = field(default_factory=lambda: os.environ.get("A2I_KIT_PUBLIC_BASE_URL") or None)
 
     @property
     def mirror_dir(self) -> Path:

@@ -163,9 +163,10 @@ def mirror_signer(ctx: ServiceContext, seconds: float | None = None) -> Any:
     (``seconds``, default ``ServiceConfig.signed_link_seconds``); the mirror refuses unsigned
     reads, so review inputs and answers stay private even from other pages in the browser.
     """
+    from a2i_kit.service.hosts import link_base
     from a2i_kit.templates import local_signer
 
-    unsigned = local_signer(ctx.base_url)
+    unsigned = local_signer(link_base(ctx))
 
     def sign(bucket: str, key: str) -> str:
         return f"{unsigned(bucket, key)}?{object_signature(ctx, bucket, key, seconds)}"

@@ -29,7 +29,7 @@ import re
 import secrets
 from typing import Any
 
-from a2i_kit.service import auth
+from a2i_kit.service import auth, hosts
 from a2i_kit.service.context import ServiceContext
 
 KEY_LABEL = b"a2i-kit session key v1"
@@ -189,15 +189,23 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def secure_cookies(request: Any) -> bool:
-    """Whether ``__Host-`` cookies work here: https, or plain http on a loopback name, which
+    """Whether ``__Host-`` cookies work here: https as the browser sees it (a trusted proxy's
+    ``X-Forwarded-Proto``, an https ``public_base_url``), or plain http on a loopback name, which
     Chromium and Firefox treat as a secure context. Other plain-http hosts get unprefixed names."""
-    host = (request.url.hostname or "").lower()
-    if request.url.scheme == "https" or host in _LOOPBACK or host.endswith(".localhost"):
+    view = hosts.request_addressed(request.scope)
+    host = hosts.host_name(view.host) or (request.url.hostname or "").lower()
+    if view.scheme == "https" or host in _LOOPBACK or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def cookie_path(request: Any) -> str:
+    """``/`` for ``__Host-`` names (their rule, and it covers any proxy prefix), else
+    ``<prefix>/_a2i``: the portal's path as the browser sees it (``X-Forwarded-Prefix``)."""
+    return "/" if secure_cookies(request) else f"{hosts.request_addressed(request.scope).prefix}/_a2i"
 
 
 def cookie_name(request: Any, base: str) -> str:
@@ -217,16 +225,23 @@ def read_cookie(request: Any, base: str) -> str | None:
 def set_cookie(request: Any, response: Any, base: str, value: str, max_age: int) -> Any:
     """HttpOnly, SameSite=Strict; ``__Host-`` names are Secure with Path=/ (the prefix's rules)."""
     secure = secure_cookies(request)
-    response.set_cookie(cookie_name(request, base), value, max_age=max_age, path="/" if secure else "/_a2i",
+    response.set_cookie(cookie_name(request, base), value, max_age=max_age, path=cookie_path(request),
                         httponly=True, samesite="strict", secure=secure)
     return response
 
 
 def clear_cookie(request: Any, response: Any, base: str) -> Any:
     secure = secure_cookies(request)
-    response.delete_cookie(cookie_name(request, base), path="/" if secure else "/_a2i", secure=secure,
+    response.delete_cookie(cookie_name(request, base), path=cookie_path(request), secure=secure,
                            httponly=True, samesite="strict")
     return response
+
+
+def own_origins(request: Any) -> tuple[str, ...]:
+    """The portal's origins for this request: as addressed directly, and as the browser sees it
+    through a trusted proxy or at ``public_base_url``."""
+    direct = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+    return tuple(dict.fromkeys((direct, hosts.request_addressed(request.scope).origin)))
 
 
 def cross_origin_reason(request: Any) -> str | None:
@@ -244,9 +259,9 @@ def cross_origin_reason(request: Any) -> str | None:
         return None
     if origin == "null":
         return "the request came from a sandboxed frame or a page that hides its origin (Origin: null)"
-    own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
-    if origin.rstrip("/").lower() != own:
-        return f"the request came from {origin[:100]!r}, not from this portal ({own})"
+    own = own_origins(request)
+    if origin.rstrip("/").lower() not in own:
+        return f"the request came from {origin[:100]!r}, not from this portal ({own[-1]})"
     return None
 
 

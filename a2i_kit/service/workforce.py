@@ -175,9 +175,10 @@ def sign_in_url(ctx: ServiceContext, worker_id: str) -> str:
     It works once, within ``ServiceConfig.signin_link_seconds``, and stops working when the
     worker's token is rotated or the worker is removed (see :mod:`a2i_kit.service.sessions`).
     """
+    from a2i_kit.service.hosts import link_base
     from a2i_kit.service.sessions import make_link
 
-    return f"{ctx.base_url}{SIGN_IN_PATH}?link={make_link(ctx, get_worker(ctx, worker_id))}"
+    return f"{link_base(ctx)}{SIGN_IN_PATH}?link={make_link(ctx, get_worker(ctx, worker_id))}"
 
 
 # -- workteams ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from a2i_kit.service.auth import TEMPLATE_LINK, sign_link
 from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.hosts import link_base
 from a2i_kit.service.protocol import ResourceInUse, ResourceNotFound, ValidationException, epoch
 from a2i_kit.service.sagemaker.listing import page
 
@@ -61,7 +62,7 @@ def template_url(ctx: ServiceContext, name: str, sha256: str) -> str:
     Served as plain text in a sandbox (see ``server.misc_routes``), never as a page of the service.
     """
     expires, signature = sign_link(ctx, TEMPLATE_LINK.format(name=name, sha256=sha256))
-    return (f"{ctx.base_url}/_a2i/ui-templates/{quote(name)}?sha256={sha256}"
+    return (f"{link_base(ctx)}/_a2i/ui-templates/{quote(name)}?sha256={sha256}"
             f"&expires={expires}&signature={signature}")
 
 

@@ -1,5 +1,7 @@
 // Worker portal page behaviour (no inline scripts in the pages; inputs come from data-* attributes).
 // The task frame is sandboxed without allow-same-origin: it can only talk to us by postMessage.
+// Behind a proxy (Jupyter's /<base_url>/proxy/<port>) every service path starts with its prefix.
+const root = document.body.dataset.root || "";
 
 function formatLeft(seconds) {
   const s = Math.max(0, Math.floor(seconds));
@@ -17,7 +19,7 @@ function startCountdown(section) {
     out.textContent = formatLeft(left);
     if (left <= 0) {
       out.textContent = "time is up";
-      window.location.href = "/_a2i/portal/?msg=expired";
+      window.location.href = `${root}/_a2i/portal/?msg=expired`;
       return;
     }
     setTimeout(tick, 1000 - (Math.floor(end - performance.now()) % 1000 || 0));
@@ -44,7 +46,7 @@ function wireTask(section) {
     okBox.hidden = false;
     okBox.textContent = "Sending your answer…";
     try {
-      const response = await fetch(`/_a2i/worker/tasks/${encodeURIComponent(loop)}/submit`, {
+      const response = await fetch(`${root}/_a2i/worker/tasks/${encodeURIComponent(loop)}/submit`, {
         method: "POST", credentials: "same-origin",
         // The session's CSRF token: a page of another origin can neither read nor send it.
         headers: { "Content-Type": "application/json", "X-A2I-CSRF": section.dataset.csrf || "" },
@@ -54,7 +56,7 @@ function wireTask(section) {
       if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
       okBox.textContent = "Submitted. Taking you back to your tasks…";
       document.body.dataset.submitted = JSON.stringify(body);
-      window.location.href = "/_a2i/portal/?msg=submitted";
+      window.location.href = `${root}/_a2i/portal/?msg=submitted`;
     } catch (err) {
       okBox.hidden = true;
       errorBox.hidden = false;
