@@ -99,6 +99,7 @@ class Venv:
     def __init__(self, path: Path, wheelhouse: Path) -> None:
         self.path, self.wheelhouse = path, wheelhouse
         self.env = pip_env(wheelhouse)
+        self.seconds: dict[str, float] = {}  # per step (pip download, pip install, pytest, ...)
 
     @classmethod
     def create(cls, path: Path, wheelhouse: Path) -> Venv:
@@ -108,8 +109,11 @@ class Venv:
         return cls(path, wheelhouse)
 
     def run(self, *args: str, cwd: Path | None = None) -> str:
+        began = time.monotonic()
         done = subprocess.run([str(self.path / "bin" / "python"), *args], cwd=cwd, env=self.env,
                               capture_output=True, text=True)
+        step = args[2] if args[:2] == ("-m", "pip") else args[1] if args[0] == "-m" else "python"
+        self.seconds[step] = self.seconds.get(step, 0.0) + time.monotonic() - began
         if done.returncode:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
             raise VenvError(f"{' '.join(args[:4])} ... failed in {self.path.name}:\n{tail}")
@@ -204,9 +208,10 @@ def _requirement_lines(path: Path) -> list[str]:
 
 
 def index_reachable() -> bool:
-    """True when pip, as configured here, can reach its package index within 20 seconds."""
+    """True when pip, as configured here, finds the SageMaker SDK (what the checks install first)
+    on its package index within 20 seconds."""
     try:
-        done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", "pip"],
+        done = subprocess.run([sys.executable, "-m", "pip", "index", "versions", "sagemaker"],
                               capture_output=True, timeout=20, env=pip_env())
     except subprocess.TimeoutExpired:
         return False
@@ -216,9 +221,10 @@ def index_reachable() -> bool:
 def run_scenario(scenario: str, work: Path, wheel: Path, wheelhouse: Path) -> str:
     """One venv scenario; returns the detail printed after ``ok``."""
     venv = Venv.create(work / f"venv-{scenario}", wheelhouse)
-    if scenario == "oldest":
-        return check_oldest(venv, wheel, work)
-    return check_sdk(venv, wheel, scenario)
+    try:
+        return check_oldest(venv, wheel, work) if scenario == "oldest" else check_sdk(venv, wheel, scenario)
+    finally:
+        print(f"INSTALL {scenario} steps " + " ".join(f"{k}={v:.0f}s" for k, v in venv.seconds.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
