@@ -65,14 +65,14 @@ def test_pages_order_names_byte_wise_and_resume_from_tokens(store: Store) -> Non
     store.loops.put(loop("old", created=1.0))
     seen, token = [], None
     while True:
-        page, token = store.loops.page_of_flow("arn:flow", None, ascending=True, token=token, limit=2, scope="s")
+        page, token = store.loops.page_of_flow("arn:flow", ascending=True, token=token, limit=2, scope="s")
         seen += [r["name"] for r in page]
         if token is None:
             break
     assert seen == ["old", *sorted(names, key=lambda n: n.encode())]
     with pytest.raises(ValueError):
-        store.loops.page_of_flow("arn:flow", None, token=token or store.loops.page_of_flow(
-            "arn:flow", None, limit=1, scope="s")[1], scope="other")
+        store.loops.page_of_flow("arn:flow", token=token or store.loops.page_of_flow(
+            "arn:flow", limit=1, scope="s")[1], scope="other")
 
 
 def test_a_failed_transaction_leaves_nothing_and_runs_no_callbacks(store: Store) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.protocol import ValidationException, parse_timestamp
 
@@ -35,16 +33,14 @@ def list_filter(params: dict[str, Any], default_sort: str) -> tuple[str, list[An
     return " AND ".join(clauses) or "1=1", values, ascending
 
 
-def time_condition(table: sa.Table, params: dict[str, Any]) -> Any:
-    """The CreationTimeAfter/Before filter of ``list_filter`` on ``table`` (None without one)."""
-    clauses = []
+def time_bounds(params: dict[str, Any]) -> dict[str, float | None]:
+    """``after``/``before`` of ``list_filter`` (CreationTimeAfter ≥, CreationTimeBefore <)."""
+    bounds: dict[str, float | None] = {"after": None, "before": None}
     if params.get("CreationTimeAfter") is not None:
-        after = parse_timestamp(params["CreationTimeAfter"], "creationTimeAfter") - HALF_MS
-        clauses.append(table.c.creation_time >= after)
+        bounds["after"] = parse_timestamp(params["CreationTimeAfter"], "creationTimeAfter") - HALF_MS
     if params.get("CreationTimeBefore") is not None:
-        before = parse_timestamp(params["CreationTimeBefore"], "creationTimeBefore") - HALF_MS
-        clauses.append(table.c.creation_time < before)
-    return sa.and_(*clauses) if clauses else None
+        bounds["before"] = parse_timestamp(params["CreationTimeBefore"], "creationTimeBefore") - HALF_MS
+    return bounds
 
 
 def page(ctx: ServiceContext, table: str, params: dict[str, Any], *,
@@ -53,14 +49,10 @@ def page(ctx: ServiceContext, table: str, params: dict[str, Any], *,
     condition, values, ascending = list_filter(params, ctx.config.default_sort_order)
     limit = params.get("MaxResults") or ctx.config.default_page_size
     scope_key = "|".join(map(str, (table, flow_arn or "", *values, condition, ascending)))
-    repository = ctx.store.tables[table]
-    where = time_condition(repository.table, params)
-    kwargs = {"ascending": ascending, "token": params.get("NextToken") or None, "limit": int(limit),
-              "scope": scope_key}
     try:
-        if flow_arn is not None:
-            return ctx.store.loops.page_of_flow(flow_arn, where, **kwargs)
-        return repository.page(where=where, **kwargs)
+        return ctx.store.tables[table].page(**time_bounds(params), ascending=ascending,
+                                            token=params.get("NextToken") or None, limit=int(limit),
+                                            scope=scope_key, flow_arn=flow_arn)
     except (ValueError, TypeError, OverflowError):  # a forged or foreign token (store.PageToken.decode)
         raise ValidationException(
             "The NextToken is not valid for this request: pass the NextToken from the previous "

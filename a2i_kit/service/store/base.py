@@ -149,7 +149,7 @@ class Repository:
             with self.engine.lock:
                 cursor = self.engine.raw().execute(stmt.sql, stmt.args(params or {}))
                 keys = [d[0] for d in cursor.description]
-                return _parse_docs([dict(zip(keys, row, strict=True)) for row in cursor.fetchall()])
+                return _parse_docs([dict(zip(keys, row, strict=False)) for row in cursor.fetchall()])
         with self.engine.connection() as conn:
             return dicts(conn.execute(stmt, params or {}))
 

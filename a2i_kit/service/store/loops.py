@@ -79,12 +79,9 @@ class HumanLoops(Resources):
             return False
         return int(self.scalar(self._capped_count, {"quota": quota})) >= quota
 
-    def page_of_flow(self, flow_arn: str, condition: Any, **kwargs: Any) -> tuple[list[dict[str, Any]], str | None]:
-        """ListHumanLoops: a page of one flow definition's loops (``condition`` adds time filters)."""
-        where = sa.and_(t.c.flow_definition_arn == flow_arn, t.c.deleted == 0)
-        if condition is not None:
-            where = sa.and_(where, condition)
-        return self.page(where=where, **kwargs)
+    def page_of_flow(self, flow_arn: str, **kwargs: Any) -> tuple[list[dict[str, Any]], str | None]:
+        """ListHumanLoops: a page of one flow definition's (not deleted) loops; see ``page``."""
+        return self.page(flow_arn=flow_arn, **kwargs)
 
     def mark_deleted(self, name: str, now: float) -> int:
         return self.update(name, deleted=1, updated_time=now)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from a2i_kit.service.page_token import PageToken
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import Repository, dicts, doc_field, insert_ignore, upsert
+from a2i_kit.service.store.base import Repository, doc_field, insert_ignore, upsert
 from a2i_kit.service.store.core import Engine
 
 __all__ = ["FlowDefinitions", "Resources", "Workers", "Workteams"]
@@ -44,6 +44,7 @@ class Resources(Repository):
         self._has = self.prepare(sa.select(sa.literal(1)).where(
             t.c.name == sa.bindparam("name"), t.c.arn == sa.bindparam("arn")))
         self._updates: dict[tuple[str, ...], Any] = {}
+        self._pages: dict[tuple[bool, ...], Any] = {}
 
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
         values = {c: record.get(c) for c in self.columns}
@@ -92,32 +93,46 @@ class Resources(Repository):
     def count(self) -> int:
         return int(self.scalar(self._count))
 
-    def page(self, *, where: Any = None, ascending: bool = False, token: str | None = None,
-             limit: int = 50, scope: str = "") -> tuple[list[dict[str, Any]], str | None]:
+    def page(self, *, after: float | None = None, before: float | None = None, ascending: bool = False,
+             token: str | None = None, limit: int = 50, scope: str = "",
+             flow_arn: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """One page ordered by (creation_time, name); returns (records, next_token or None).
 
-        ``where`` is a SQLAlchemy condition; ``scope`` binds a token to the filter that produced
-        it (a token from another list raises ValueError).
+        ``after``/``before`` bound ``creation_time`` (≥ and <); ``scope`` binds a token to the
+        filter that produced it (a token from another list raises ValueError).
         """
-        t = self.table
-        stmt = sa.select(t)
-        if where is not None:
-            stmt = stmt.where(where)
+        params: dict[str, Any] = {"after": after, "before": before, "flow_arn": flow_arn, "limit": limit + 1}
         if token:
-            after_time, after_name = PageToken.decode(token, scope)
-            if ascending:
-                stmt = stmt.where(sa.or_(t.c.creation_time > after_time,
-                                         sa.and_(t.c.creation_time == after_time, t.c.name > after_name)))
-            else:
-                stmt = stmt.where(sa.or_(t.c.creation_time < after_time,
-                                         sa.and_(t.c.creation_time == after_time, t.c.name < after_name)))
-        order = (t.c.creation_time.asc(), t.c.name.asc()) if ascending else (t.c.creation_time.desc(), t.c.name.desc())
-        with self.conn() as conn:
-            rows = dicts(conn.execute(stmt.order_by(*order).limit(limit + 1)))
+            params["at_time"], params["at_name"] = PageToken.decode(token, scope)
+        shape = (after is not None, before is not None, bool(token), ascending, flow_arn is not None)
+        stmt = self._pages.get(shape)
+        if stmt is None:
+            stmt = self._pages[shape] = self.prepare(self._page_statement(*shape))
+        rows = self.rows(stmt, params)
         if len(rows) <= limit:
             return rows, None
         last = rows[limit - 1]
         return rows[:limit], PageToken.encode(last["creation_time"], last["name"], scope)
+
+    def _page_statement(self, after: bool, before: bool, token: bool, ascending: bool, of_flow: bool) -> Any:
+        t = self.table
+        clauses = []
+        if of_flow:
+            clauses += [t.c.flow_definition_arn == sa.bindparam("flow_arn"), t.c.deleted == 0]
+        if after:
+            clauses.append(t.c.creation_time >= sa.bindparam("after"))
+        if before:
+            clauses.append(t.c.creation_time < sa.bindparam("before"))
+        if token:
+            at_time, at_name = sa.bindparam("at_time"), sa.bindparam("at_name")
+            if ascending:
+                clauses.append(sa.or_(t.c.creation_time > at_time, sa.and_(t.c.creation_time == at_time,
+                                                                           t.c.name > at_name)))
+            else:
+                clauses.append(sa.or_(t.c.creation_time < at_time, sa.and_(t.c.creation_time == at_time,
+                                                                           t.c.name < at_name)))
+        order = (t.c.creation_time.asc(), t.c.name.asc()) if ascending else (t.c.creation_time.desc(), t.c.name.desc())
+        return sa.select(t).where(*clauses).order_by(*order).limit(sa.bindparam("limit"))
 
 
 class FlowDefinitions(Resources):
