@@ -20,6 +20,7 @@ import ipaddress
 import select
 import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,7 @@ from botocore.exceptions import (
 )
 
 MAX_HEAD = 64 * 1024
+FRESH_SECONDS = 0.5
 NO_BODY = frozenset({204, 304})
 
 
@@ -107,8 +109,14 @@ class LoopbackTransport:
 
     def _socket(self, url: str) -> socket.socket:
         sock: socket.socket | None = getattr(self._local, "sock", None)
-        if sock is not None and not self._local.readable():
-            return sock  # idle and still open (a readable idle socket was closed by the server)
+        if sock is not None:
+            now = time.monotonic()
+            # A socket used within FRESH_SECONDS is reused without asking the kernel: servers keep
+            # idle connections longer (uvicorn at least 1 s), and each poll releases the GIL, which
+            # 16 threads then queue for. An older one is checked: readable means the server closed it.
+            if now - self._local.used < FRESH_SECONDS or not self._local.readable():
+                self._local.used = now
+                return sock
         self._drop()
         try:
             sock = socket.create_connection(self.address, timeout=self.connect_timeout)
@@ -119,6 +127,7 @@ class LoopbackTransport:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(self.read_timeout)
         self._local.sock, self._local.buffer, self._local.readable = sock, b"", _readable(sock)
+        self._local.used = time.monotonic()
         with self._lock:
             self._sockets.append(sock)
         return sock

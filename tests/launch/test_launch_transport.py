@@ -185,13 +185,19 @@ def test_connection_close_and_server_side_idle_close_reconnect(scripted):
     for name in ("a", "b"):
         start(client, name)
     assert server.connections == 2
-    idle = scripted(lambda _request: (answer(), len(idle.requests) == 1))  # closes after the first answer
+    idle = scripted(lambda _request: (answer(), True))  # closes every connection after its answer
     client, wire = fast_client(idle.url)
     start(client, "a")
-    time.sleep(0.2)  # the server has closed the kept-alive socket by now
+    time.sleep(transport.FRESH_SECONDS + 0.2)  # idle long enough to be checked before reuse
     start(client, "b")
-    wire.close()
     assert idle.connections == 2
+    time.sleep(0.05)  # reused unchecked: the close shows as a connection error the launcher retries
+    with pytest.raises(ConnectionClosedError, match="Connection was closed before we received"):
+        start(client, "c")
+    start(client, "d")  # on a new connection
+    wire.close()
+    assert idle.connections == 3
+    assert len(idle.requests) == 3
 
 
 def test_aws_errors_come_back_as_botocore_errors(scripted):
