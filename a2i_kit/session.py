@@ -9,6 +9,9 @@ Example:
 from __future__ import annotations
 
 import atexit
+import importlib.util
+import json
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +29,7 @@ from a2i_kit.errors import ConfigError
 # Local credentials are never checked by the embedded service; botocore needs something to sign.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "a2i-kit-local", "aws_secret_access_key": "a2i-kit-local"}
 _services: dict[Path, Any] = {}
+STUDIO_METADATA = Path("/opt/ml/metadata/resource-metadata.json")
 _services_lock = threading.Lock()
 
 
@@ -118,9 +122,58 @@ class Session:
         return run_doctor(self, flow_definition=flow_definition, bucket=bucket, prefix=prefix,
                           workteam=workteam, sample_input=sample_input, role=role)
 
+    def portal_url(self) -> str:
+        """The worker portal's address as a browser reaches it (local backend).
+
+        ``public_base_url`` when the service has one; inside Jupyter (JupyterHub, SageMaker Studio,
+        JupyterLab) with jupyter-server-proxy installed, the proxied address
+        ``<jupyter>/<base_url>/proxy/<port>/_a2i/portal/``; otherwise the loopback address.
+
+        >>> connect().portal_url()                        # doctest: +SKIP
+        'https://d-abc123.studio.us-east-1.sagemaker.aws/jupyterlab/default/proxy/8765/_a2i/portal/'
+        """
+        if self.service is None:
+            raise ConfigError("the worker portal belongs to the embedded service: use connect('local')")
+        public = self.service.context.config.public_base_url
+        if public:
+            return f"{public.rstrip('/')}/_a2i/portal/"
+        direct, jupyter = f"{self.service.url}/_a2i/portal/", jupyter_base()
+        if jupyter is None:
+            return direct
+        proxied = f"{jupyter}proxy/{self.service.port}/_a2i/portal/"
+        if importlib.util.find_spec("jupyter_server_proxy") is None:
+            print(f"{direct} opens only on the machine running this kernel. To reach the portal from your "
+                  f"browser at {proxied}: pip install jupyter-server-proxy, then restart Jupyter.")
+            return direct
+        return proxied
+
     def __repr__(self) -> str:
         where = self.endpoint_url or f"AWS {self.region}"
         return f"<a2i_kit.Session backend={self.backend!r} at {where}>"
+
+
+def jupyter_base() -> str | None:
+    """The address (ending in ``/``) of the Jupyter server running this kernel, or None outside one.
+
+    JupyterHub: ``JUPYTERHUB_PUBLIC_URL`` or ``JUPYTERHUB_SERVICE_PREFIX``; SageMaker Studio: the
+    domain's host and ``/jupyterlab/default/`` from its resource metadata; else the running server
+    (``jupyter_server.serverapp.list_running_servers()``) that started this kernel.
+    """
+    hub = os.environ.get("JUPYTERHUB_PUBLIC_URL") or os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    if hub:
+        return hub.rstrip("/") + "/"
+    if STUDIO_METADATA.is_file():
+        meta = json.loads(STUDIO_METADATA.read_text())
+        region = str(meta.get("ResourceArn", "")).split(":")[3:4] or [os.environ.get("AWS_REGION", "")]
+        app = "codeeditor" if meta.get("AppType") == "CodeEditor" else "jupyterlab"
+        return f"https://{meta['DomainId']}.studio.{region[0]}.sagemaker.aws/{app}/default/"
+    try:
+        from jupyter_server.serverapp import list_running_servers
+    except ImportError:   # jupyter_server is not a runtime dependency (the "jupyter" extra)
+        return None
+    parents = {os.getppid(), int(os.environ.get("JPY_PARENT_PID") or 0)}
+    found = next((s for s in list_running_servers() if s.get("pid") in parents), None)
+    return str(found["url"]).rstrip("/") + "/" if found else None
 
 
 def connect(backend: str | None = None, **options: Any) -> Session:

@@ -9,8 +9,8 @@ comma-separated; ``*.example.com`` matches subdomains, ``"*"`` turns the check o
 Behind Jupyter's proxy (``https://<host>/<base_url>/proxy/<port>/…``) the browser sees another
 origin and path than the service does. :func:`addressed` reads them from ``X-Forwarded-Proto``,
 ``X-Forwarded-Host`` and ``X-Forwarded-Prefix`` (jupyter-server-proxy sends the prefix), believed
-only from trusted proxies: loopback peers by default, or the addresses and networks in
-``A2I_KIT_TRUSTED_PROXIES`` (comma-separated; ``loopback`` names the default, empty trusts none).
+only from trusted proxies: the peers uvicorn trusts for ``X-Forwarded-Proto`` (``FORWARDED_ALLOW_IPS``,
+comma-separated addresses and networks, default ``127.0.0.1,::1``; ``*`` trusts every peer).
 A host matching ``public_base_url`` takes its scheme (and its path when no prefix arrived).
 
 Example:
@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from a2i_kit.errors import ConfigError
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-TRUSTED_ENV = "A2I_KIT_TRUSTED_PROXIES"
+TRUSTED_ENV = "FORWARDED_ALLOW_IPS"   # uvicorn's setting, read by both
 PUBLIC_ENV = "A2I_KIT_PUBLIC_BASE_URL"
 SCOPE_KEY = "a2i.addressed"
 _PREFIX = re.compile(r"(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+")
@@ -104,34 +104,41 @@ def check_public_base(url: str | None) -> str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _trusted(spec: str) -> tuple[bool, tuple[Any, ...]]:
+def _trusted(spec: str) -> tuple[Any, ...] | None:
+    """The networks of a FORWARDED_ALLOW_IPS value; None for ``*`` (every peer)."""
     entries = [item.strip() for item in spec.split(",") if item.strip()]
-    networks = tuple(ipaddress.ip_network(e, strict=False) for e in entries if e != "loopback")
-    return "loopback" in entries, networks
+    if "*" in entries:
+        return None
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:   # a host name or a unix socket path: uvicorn matches those literally
+            continue
+    return tuple(networks)
 
 
-def _is_loopback(address: str) -> bool:
+def _within(address: Any, networks: tuple[Any, ...] | None) -> bool:
     try:
-        return ipaddress.ip_address(address).is_loopback
+        ip = ipaddress.ip_address(str(address))
     except ValueError:
         return False
+    return networks is None or any(ip in net for net in networks)
 
 
 def trusted_peer(scope: dict[str, Any]) -> bool:
-    """Whether the connection came from a trusted proxy (by default: from this machine).
+    """Whether the connection came from a trusted proxy: uvicorn's own rule (``FORWARDED_ALLOW_IPS``,
+    default loopback), so the scheme uvicorn takes from ``X-Forwarded-Proto`` and the prefix and
+    host taken here come from the same peers.
 
-    The listening side's address tells: a connection reaches a loopback address only from
-    loopback, even after uvicorn replaced ``client`` by the ``X-Forwarded-For`` address.
+    uvicorn replaces ``client`` by the ``X-Forwarded-For`` address; the listening side's address
+    still tells a loopback peer (a loopback address is reached only from loopback).
     """
-    loopback, networks = _trusted(os.environ.get(TRUSTED_ENV, "loopback"))
+    networks = _trusted(os.environ.get(TRUSTED_ENV, "127.0.0.1,::1"))
     server, client = scope.get("server") or ("",), scope.get("client") or ("",)
-    if loopback and _is_loopback(str(server[0])):
+    if _within(server[0], networks) and ipaddress.ip_address(str(server[0])).is_loopback:
         return True
-    try:
-        peer = ipaddress.ip_address(str(client[0]))
-    except ValueError:
-        return False
-    return any(peer in net for net in networks)
+    return _within(client[0], networks)
 
 
 @dataclass(frozen=True)
