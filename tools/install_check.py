@@ -42,11 +42,12 @@ SCENARIOS = ("wheel", "sdk2", "sdk3", "oldest")
 STATIC = (".js", ".css", ".html", ".liquid", ".json", ".png", ".svg")
 # A SageMaker Distribution-shaped image: the SDK and what ships next to it. With SDK v2 (SMD 2.x
 # and 3.x): boto3 1.37 held by aiobotocore's botocore pin, numpy 1.26.4, pandas 2.3.3. SDK v3
-# needs boto3>=1.43.90, so its image lets pip pick boto3 (aiobotocore still comes, via s3fs).
+# needs boto3>=1.43.90 and, with numpy 1.26.4 pinned, pip backtracks through sdists for over 10
+# minutes; its image is the SDK as pip resolves it (aiobotocore still comes, via s3fs).
 SDKS = {
     "sdk2": (("sagemaker<3", "numpy==1.26.4", "pandas==2.3.3", "boto3==1.37.1", "aiobotocore==2.21.1"),
              "from sagemaker import Session, get_execution_role"),
-    "sdk3": (("sagemaker>=3", "numpy==1.26.4", "pandas==2.3.3"),
+    "sdk3": (("sagemaker>=3",),
              "from sagemaker.core.resources import FlowDefinition, HumanTaskUi"),
 }
 # The quick subset on the oldest pins: service round trip with boto3, results, analytics, routing.

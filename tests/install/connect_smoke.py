@@ -5,7 +5,7 @@ A2I calls a notebook makes first. Prints one ``CONNECT ok ...`` line; any failur
 
 Example:
     $ /tmp/ic/venv-sdk2/bin/python tests/install/connect_smoke.py /tmp/ic/data-sdk2
-    CONNECT ok status=InProgress boto3=1.37.1 a2i_kit=/tmp/ic/venv-sdk2/lib/python3.11/site-packages/a2i_kit
+    CONNECT ok status=InProgress boto3=1.37.1 sdk_roles=sagemaker.session a2i_kit=/tmp/ic/venv-sdk2/lib/python3.11/site-packages/a2i_kit
 """
 
 from __future__ import annotations
@@ -46,7 +46,29 @@ def main(data_dir: str) -> str:
     status = runtime.describe_human_loop(HumanLoopName="loop-1")["HumanLoopStatus"]
     if status != "InProgress":
         raise SystemExit(f"DescribeHumanLoop answered {status!r}, expected 'InProgress'")
-    return f"CONNECT ok status={status} boto3={boto3.__version__} a2i_kit={installed}"
+    return (f"CONNECT ok status={status} boto3={boto3.__version__} sdk_roles={sdk_role_module()} "
+            f"a2i_kit={installed}")
+
+
+def sdk_role_module() -> str:
+    """The SDK module that a2i-kit's role discovery takes ``get_execution_role`` from ("-" without
+    an SDK): each SDK major must offer one of ``a2i_kit.aws.roles.SDK_MODULES``."""
+    import importlib
+    import importlib.util
+
+    from a2i_kit.aws.roles import SDK_MODULES
+
+    if importlib.util.find_spec("sagemaker") is None:
+        return "-"
+    for name in SDK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # v3 raises guidance errors for v2 module paths
+            continue
+        if hasattr(module, "get_execution_role") and hasattr(module, "Session"):
+            return name
+    raise SystemExit(f"the installed SDK has get_execution_role and Session in none of {SDK_MODULES}: "
+                     "add its module to a2i_kit.aws.roles.SDK_MODULES")
 
 
 if __name__ == "__main__":
