@@ -9,23 +9,10 @@
 // (+ initialValueModified when initial-value = {labelMappings|instances, src: "<mask png>"} was given).
 // labelMappings / instances list only what has pixels in the mask.
 import { CrowdElement, INSTRUCTION_SLOTS, escapeHtml, instructionLayout, wireInstructions } from "./core.js";
+import { MaskBuffer, segColor } from "./mask.js";
 import { ZoomPan, zoomFrame } from "./zoom.js";
 
-export const SEG_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-  "#7f7f7f", "#bcbd22", "#17becf"];
 const SEG_TOOLS = [["brush", "Brush", "B"], ["eraser", "Eraser", "E"], ["polygon", "Polygon fill", "P"]];
-const UNDO_DEPTH = 12;
-
-const rgbOf = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-const hexOf = (r, g, b) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
-
-/** The n-th distinct colour: the palette, then hues spread by the golden angle. */
-export function segColor(n) {
-  if (n < SEG_PALETTE.length) return SEG_PALETTE[n];
-  const h = (n * 137.508) % 360;
-  const f = (k) => { const a = (k + h / 30) % 12; return Math.round(255 * (0.5 - 0.4 * Math.max(-1, Math.min(a - 3, 9 - a, 1)))); };
-  return hexOf(f(0), f(8), f(4));
-}
 
 class CrowdSegmentationBase extends CrowdElement {
   static slotted = INSTRUCTION_SLOTS;
@@ -36,7 +23,6 @@ class CrowdSegmentationBase extends CrowdElement {
     this._label = 0;
     this._tool = "brush";
     this._brush = 12;
-    this._undo = [];
     this._modified = false;
     this._draft = null;
     this._size = { width: 0, height: 0 };
@@ -114,8 +100,7 @@ class CrowdSegmentationBase extends CrowdElement {
     this._canvas.width = w;
     this._canvas.height = h;
     this._svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-    this._ctx = this._canvas.getContext("2d", { willReadFrequently: true });
-    this._pixels = this._ctx.createImageData(w, h);
+    this._mask = new MaskBuffer(this._canvas);
     const shown = `${Math.max(w, Math.min(720, w * 3))}px`;
     this.shadowRoot.querySelector(".crowd-stage").style.maxWidth = shown;
     const done = () => {
@@ -129,15 +114,9 @@ class CrowdSegmentationBase extends CrowdElement {
     const mask = new Image();
     mask.crossOrigin = "anonymous";
     mask.onload = () => {
-      const scratch = document.createElement("canvas");
-      [scratch.width, scratch.height] = [this._size.width, this._size.height];
-      const ctx = scratch.getContext("2d");
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(mask, 0, 0, this._size.width, this._size.height);
-      try { this._pixels.data.set(ctx.getImageData(0, 0, this._size.width, this._size.height).data); } catch (err) {
+      try { this._mask.load(mask); } catch (err) {
         this._problem = `The initial mask ${src} could not be read (${err.message}); it needs CORS or a data: URL.`;
       }
-      this._flush();
       this._drawInstances();
       done();
     };
@@ -232,7 +211,7 @@ class CrowdSegmentationBase extends CrowdElement {
   }
 
   _pointer(event, phase) {
-    if (!this._pixels || this._zoom.panning) return;
+    if (!this._mask || this._zoom.panning) return;
     const p = this._point(event);
     this._hover = p;
     if (phase === "down") {
@@ -242,13 +221,14 @@ class CrowdSegmentationBase extends CrowdElement {
       this._layer.setPointerCapture?.(event.pointerId);
       this._snapshot();
       this._stroke = p;
-      this._paintDisc(p, this._tool === "eraser" ? null : this.paintColor());
+      this._mask.disc(p, this._brush / 2, this._tool === "eraser" ? null : this.paintColor());
     } else if (phase === "move" && this._stroke) {
       const color = this._tool === "eraser" ? null : this.paintColor();
       const dist = Math.hypot(p.x - this._stroke.x, p.y - this._stroke.y);
       const steps = Math.max(1, Math.ceil(dist / Math.max(1, this._brush / 4)));
       for (let k = 1; k <= steps; k++) {
-        this._paintDisc({ x: this._stroke.x + (p.x - this._stroke.x) * (k / steps), y: this._stroke.y + (p.y - this._stroke.y) * (k / steps) }, color);
+        this._mask.disc({ x: this._stroke.x + (p.x - this._stroke.x) * (k / steps), y: this._stroke.y + (p.y - this._stroke.y) * (k / steps) },
+          this._brush / 2, color);
       }
       this._stroke = p;
     } else if (phase === "up" && this._stroke) {
@@ -259,36 +239,15 @@ class CrowdSegmentationBase extends CrowdElement {
   }
 
   _snapshot() {
-    this._undo.push(new Uint8ClampedArray(this._pixels.data));
-    if (this._undo.length > UNDO_DEPTH) this._undo.shift();
+    this._mask.snapshot();
     this.shadowRoot.querySelector("[data-undo]").disabled = false;
   }
 
   undo() {
-    const prev = this._undo.pop();
-    if (!prev) return false;
-    this._pixels.data.set(prev);
-    this._flush();
-    this.shadowRoot.querySelector("[data-undo]").disabled = this._undo.length === 0;
+    if (!this._mask?.undo()) return false;
+    this.shadowRoot.querySelector("[data-undo]").disabled = !this._mask.canUndo;
     this._changed();
     return true;
-  }
-
-  _setPixel(x, y, rgb) {
-    const i = (y * this._size.width + x) * 4;
-    const d = this._pixels.data;
-    if (rgb) { d[i] = rgb[0]; d[i + 1] = rgb[1]; d[i + 2] = rgb[2]; d[i + 3] = 255; } else { d[i] = d[i + 1] = d[i + 2] = d[i + 3] = 0; }
-  }
-
-  _paintDisc(p, color) {
-    const rgb = color ? rgbOf(color) : null;
-    const r = Math.max(0.5, this._brush / 2);
-    const [x0, x1] = [Math.max(0, Math.floor(p.x - r)), Math.min(this._size.width - 1, Math.ceil(p.x + r))];
-    const [y0, y1] = [Math.max(0, Math.floor(p.y - r)), Math.min(this._size.height - 1, Math.ceil(p.y + r))];
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) if ((x + 0.5 - p.x) ** 2 + (y + 0.5 - p.y) ** 2 <= r * r) this._setPixel(x, y, rgb);
-    }
-    this._flush(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
   }
 
   _addVertex(p) {
@@ -301,36 +260,18 @@ class CrowdSegmentationBase extends CrowdElement {
     this._drawDraft();
   }
 
-  /** Fill the drafted polygon (even-odd rule, pixel centres) with the current colour. */
+  /** Fill the drafted polygon with the current colour. */
   finishDraft() {
     const poly = this._draft;
     if (!poly) return false;
     this._draft = null;
     if (poly.length >= 3) {
       this._snapshot();
-      const rgb = rgbOf(this.paintColor());
-      for (let y = 0; y < this._size.height; y++) {
-        const cy = y + 0.5;
-        const xs = [];
-        for (let k = 0; k < poly.length; k++) {
-          const a = poly[k];
-          const b = poly[(k + 1) % poly.length];
-          if ((a.y <= cy) !== (b.y <= cy)) xs.push(a.x + ((cy - a.y) / (b.y - a.y)) * (b.x - a.x));
-        }
-        xs.sort((m, n) => m - n);
-        for (let k = 0; k + 1 < xs.length; k += 2) {
-          for (let x = Math.max(0, Math.ceil(xs[k] - 0.5)); x <= Math.min(this._size.width - 1, Math.floor(xs[k + 1] - 0.5)); x++) this._setPixel(x, y, rgb);
-        }
-      }
-      this._flush();
+      this._mask.fillPolygon(poly, this.paintColor());
       this._changed();
     }
     this._drawDraft();
     return true;
-  }
-
-  _flush(x = 0, y = 0, w = this._size.width, h = this._size.height) {
-    if (this._ctx && w > 0 && h > 0) this._ctx.putImageData(this._pixels, 0, 0, x, y, w, h);
   }
 
   _drawDraft() {
@@ -355,18 +296,9 @@ class CrowdSegmentationBase extends CrowdElement {
     this.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
-  /** Colours present in the mask (opaque pixels), as lower-case hex strings. */
-  usedColors() {
-    const seen = new Set();
-    const d = this._pixels ? this._pixels.data : [];
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3]) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-    return new Set([...seen].map((v) => hexOf(v >> 16, (v >> 8) & 255, v & 255)));
-  }
+  usedColors() { return this._mask ? this._mask.usedColors() : new Set(); }
 
-  pngBase64() {
-    if (!this._canvas || !this._size.width) return "";
-    return this._canvas.toDataURL("image/png").replace(/^data:image\/png;base64,/, "");
-  }
+  pngBase64() { return this._mask ? this._mask.pngBase64() : ""; }
 
   get value() {
     const used = this.usedColors();
