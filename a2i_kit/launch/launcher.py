@@ -55,6 +55,9 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     launcher's jittered backoff (``retry``) handles the same errors with shorter first delays.
     Without ``ledger``, launches are recorded at ``default_ledger_path(session)``: beside the
     embedded service's data, or ``.a2i-kit/`` in the working directory on AWS.
+    Calls go through a pooled copy of ``runtime`` that ``runtime`` itself signs
+    (:func:`~a2i_kit.launch.clients.pooled_client`); to a plain-http loopback endpoint (the
+    embedded service) the bytes travel over :mod:`a2i_kit.launch.transport`.
     """
     runtime = runtime or getattr(session, "runtime", None)
     sagemaker = sagemaker or getattr(session, "sagemaker", None)

@@ -9,8 +9,8 @@ over one kept-alive socket per thread. It declines (botocore sends as usual) for
 else: https, a non-loopback host, a proxy, a streamed body or ``Expect: 100-continue``.
 
 Example:
-    >>> transport = attach(client)   # doctest: +SKIP
-    >>> transport is None            # https://… or a remote host: botocore's own transport
+    >>> wire = attach(client)  # client of http://127.0.0.1:<port>  # doctest: +SKIP
+    >>> wire is None  # None for https, a remote host or a proxy: botocore sends  # doctest: +SKIP
     False
 """
 
