@@ -34,6 +34,41 @@ window.addEventListener("keydown", (e) => {
 });
 </script>"""
 
+def session_signer(session: Any = None) -> Any:
+    """How a preview signs ``s3://`` images (``grant_read_access``) for ``session``.
+
+    AWS backend: presigned S3 GET URLs from the session's S3 client (what A2I shows workers).
+    Local backend: ``data:`` URIs read from the session's S3 mirror, so the image travels inside
+    the page and shows even when the browser cannot reach the service's loopback port (JupyterHub,
+    SageMaker Studio, any proxied Jupyter). Without a session only the packaged sample images work.
+
+    >>> session_signer(None)("a2i-kit-samples", "images/shapes-1.png")[:15]
+    'data:image/png;'
+    """
+    from a2i_kit.templates import aws_signer
+    from a2i_kit.templates.preview import data_uri_signer
+
+    if getattr(session, "backend", None) == "aws" and getattr(session, "s3", None) is not None:
+        return aws_signer(session.s3)
+    return _explained(data_uri_signer(getattr(session, "mirror_dir", None)), session)
+
+
+def _explained(sign: Any, session: Any) -> Any:
+    """``sign``, with the fix for a missing image named for a widget user."""
+
+    def signed(bucket: str, key: str) -> str:
+        try:
+            return sign(bucket, key)
+        except TemplateError as exc:
+            if session is None:
+                raise TemplateError(f"s3://{bucket}/{key}: pass session=a2i_kit.connect() (or your "
+                                    "session) so the preview can read the image") from exc
+            raise TemplateError(f"s3://{bucket}/{key} is not in the session's S3 mirror "
+                                f"({getattr(session, 'mirror_dir', None)}): upload it there "
+                                "first, or fix the URI in the input") from exc
+
+    return signed
+
 
 def parse_task_input(value: Any) -> dict[str, Any]:
     """``task.input`` as a dict from a dict or a JSON object string.
@@ -82,7 +117,13 @@ def describe_template_error(exc: TemplateError) -> str:
 
 
 class PreviewWidget(MessageWidget):
-    """A widget with a task preview: ``srcdoc`` to show, ``answer`` from a test submit."""
+    """A widget with a task preview: ``srcdoc`` to show, ``answer`` from a test submit.
+
+    The frame follows its content's height (``auto_height``, between 120 and 4000 px);
+    ``frame_height`` is its height until the page has reported one, or always when
+    ``auto_height`` is False. ``s3://`` images are signed from ``session`` (see
+    :func:`session_signer`) unless a ``signer`` is given.
+    """
 
     srcdoc = traitlets.Unicode("").tag(sync=True)
     render_error = traitlets.Unicode("").tag(sync=True)
@@ -90,14 +131,11 @@ class PreviewWidget(MessageWidget):
     answer_ok = traitlets.Bool(allow_none=True, default_value=None).tag(sync=True)
     answer_problems = traitlets.List(traitlets.Unicode()).tag(sync=True)
     frame_height = traitlets.Int(480).tag(sync=True)
+    auto_height = traitlets.Bool(True).tag(sync=True)
     page_errors = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
-    def __init__(self, *, signer: Any = None, **kwargs: Any) -> None:
-        if signer is None:
-            from a2i_kit.templates.preview import data_uri_signer
-
-            signer = data_uri_signer()  # packaged sample images work offline
-        self._signer = signer
+    def __init__(self, *, signer: Any = None, session: Any = None, **kwargs: Any) -> None:
+        self._signer = signer if signer is not None else session_signer(session)
         self._submit_callbacks: list[Callable[[dict[str, Any]], Any]] = []
         self.answers: list[dict[str, Any]] = []
         self._live = False  # observers re-render only once construction is done
@@ -122,16 +160,22 @@ class PreviewWidget(MessageWidget):
         raise NotImplementedError
 
     def refresh_preview(self) -> bool:
-        """Render the current template and input; on error keep the last page and say why."""
+        """Render the current template and input; on error keep the last page and say why.
+
+        A new page clears the last test-submit result: it belonged to the old template/input.
+        """
         try:
-            self.srcdoc = task_srcdoc(self.preview_template(), self.preview_input(),
-                                      signer=self._signer, keys=True)
+            page = task_srcdoc(self.preview_template(), self.preview_input(), signer=self._signer,
+                               keys=True)
         except TemplateError as exc:
             self.render_error = describe_template_error(exc)
             return False
         except InputError as exc:
             self.render_error = str(exc)
             return False
+        if page != self.srcdoc:
+            self.answer, self.answer_ok, self.answer_problems = None, None, []
+        self.srcdoc = page
         self.render_error = ""
         self.page_errors = []
         return True

@@ -25,7 +25,9 @@ class TaskPreview(PreviewWidget):
     """Render ``template`` with ``task_input`` in a sandboxed iframe; submit to test the answer.
 
     After a submit, ``answer`` holds the answerContent, ``answer_ok`` says whether it matches the
-    template's inferred answer shape and ``answer_problems`` lists what does not.
+    template's inferred answer shape and ``answer_problems`` lists what does not. ``s3://``
+    images in the input are signed from ``session`` (data: URIs from the local mirror, presigned
+    URLs on AWS); the frame grows with the page (``height`` is the first height).
     """
 
     _esm = static_text("common.js", "preview.js", "task_preview.js")
@@ -36,11 +38,12 @@ class TaskPreview(PreviewWidget):
     title = traitlets.Unicode("Task preview").tag(sync=True)
 
     def __init__(self, *, template: str, task_input: dict[str, Any] | str | None = None,
-                 height: int = 480, signer: Any = None, title: str = "Task preview") -> None:
+                 session: Any = None, height: int = 480, signer: Any = None,
+                 title: str = "Task preview") -> None:
         if not isinstance(template, str) or not template.strip():
             raise InputError("template is empty: pass the template HTML, e.g. "
                              "TaskPreview(template=builtin('text-classification').content, ...)")
-        super().__init__(signer=signer, template=template, task_input=parse_task_input(task_input),
+        super().__init__(signer=signer, session=session, template=template, task_input=parse_task_input(task_input),
                          frame_height=height, title=title)
         self._live = True
         self.refresh_preview()

@@ -1,6 +1,8 @@
 """TemplateDesigner: edit a task template with a live preview, lint findings and a test submit.
 
-The editor is a textarea with a line-number gutter; edits reach the kernel debounced, which
+The editor is CodeMirror 6 (bundled in ``static/codemirror.js`` by ``tools/build_editor.sh``):
+HTML highlighting with Liquid tags marked, line numbers, and the lint findings as markers on
+their lines; Ctrl/Cmd+S saves. Edits reach the kernel debounced, which
 re-renders the preview (sandboxed iframe, offline crowd elements) and re-lints. The sample input
 comes from a built-in's sample or the skeleton inferred from the template, and stays editable.
 Save writes the template to a file; Register creates a human task UI (``<base>``, then
@@ -33,7 +35,7 @@ CUSTOM = "custom"
 class TemplateDesigner(PreviewWidget):
     """Template editor + live preview + lint + test submit + save + register."""
 
-    _esm = static_text("common.js", "preview.js", "template_designer.js")
+    _esm = static_text("codemirror.js", "common.js", "preview.js", "template_designer.js")
     _css = STATIC / "widgets.css"
 
     template = traitlets.Unicode("").tag(sync=True)
@@ -55,9 +57,7 @@ class TemplateDesigner(PreviewWidget):
 
         content, sample, source = _initial(template, builtin, sample_input, path)
         self._session = session
-        if signer is None:
-            signer = _offline_signer(session)
-        super().__init__(signer=signer, template=content, frame_height=height,
+        super().__init__(signer=signer, session=session, template=content, frame_height=height,
                          sample_choices=[SKELETON, *builtin_names()], sample_source=source,
                          path=str(path or ""), task_ui_name=name or (builtin or ""))
         self.sample_text = json.dumps(sample if sample is not None else _skeleton(content), indent=2)
@@ -173,12 +173,6 @@ def _skeleton(template: str) -> dict[str, Any]:
         return sample_skeleton(template)
     except Exception:  # a half-typed template may not scan; an empty sample still previews
         return {}
-
-
-def _offline_signer(session: Any) -> Any:
-    from a2i_kit.templates.preview import data_uri_signer
-
-    return data_uri_signer(getattr(session, "mirror_dir", None))
 
 
 def _initial(template: str | None, builtin: str | None, sample_input: Any,

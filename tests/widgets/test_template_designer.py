@@ -148,15 +148,19 @@ def test_editing_updates_preview_and_findings(lab) -> None:
     frame = out.frame_locator("iframe.a2i-task-frame")
     expect(frame.locator("classification-target")).to_have_text("Rain tomorrow")
     expect(out.locator(".a2i-findings-title")).to_have_text("Findings: none")
-    expect(out.locator(".a2i-gutter span")).to_have_count(GOOD.count("\n") + 1)
+    expect(out.locator(".cm-content .cm-line")).to_have_count(GOOD.count("\n") + 1)
+    expect(out.locator(".cm-lint-marker-error")).to_have_count(0)
     # Edit in the browser: a new header and a broken classifier on line 3.
     edited = GOOD.replace('categories="[\'sports\', \'politics\']" header="Topic?"',
                           'header="Pick one"').replace("headline }}", "headline }} (edited)")
-    out.locator("textarea.a2i-code").fill(edited)
+    out.locator(".cm-content").click()
+    lab.page.keyboard.press("Control+a")
+    lab.page.keyboard.insert_text(edited)
     expect(frame.locator("classification-target")).to_have_text("Rain tomorrow (edited)")
     finding = out.locator(".a2i-findings li button", has_text="missing-required-attribute")
     expect(finding).to_contain_text("3:3 error")
-    expect(out.locator(".a2i-gutter .a2i-line-flag")).to_have_text("3\n")
+    expect(out.locator(".cm-lint-marker-error")).to_have_count(1)
+    expect(out.locator(".cm-content .cm-line").nth(2).locator(".cm-lintRange-error")).to_have_count(1)
     finding.click()
     expect(out.locator(".a2i-template-designer")).to_have_attribute("data-jumped-line", "3")
     assert lab.value("d.template") == edited

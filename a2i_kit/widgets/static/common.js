@@ -52,6 +52,33 @@ function a2iTaskFrame(title, height) {
   });
 }
 
+/** Size an iframe to the height its page reports ({type: "a2i-kit:size"}: the bottom of the
+ *  body, from the bridge of a2i_kit.portal.assets), plus the body's default bottom margin and the
+ *  frame's border, between 120 and 4000 px. Returns a handler for a2iListenFrame: true when it used
+ *  the message. A page whose height follows the frame's (100vh plus a margin) would grow in equal
+ *  steps forever: after five equal steps the frame stops following it (data-size-runaway). */
+const FRAME_SLACK_PX = 10;  // 8 px body margin below the content + 2 px of border
+
+function a2iFrameSizer(frame, model) {
+  const steps = [];
+  let last = 0;
+  return (data) => {
+    if (data.type !== "a2i-kit:size") return false;
+    if (model.get("auto_height") === false || frame.hasAttribute("data-size-runaway")) return true;
+    const height = Math.min(4000, Math.max(120, Math.ceil(Number(data.height) || 0) + FRAME_SLACK_PX));
+    if (last) steps.push(height - last);
+    if (steps.length > 5) steps.shift();
+    if (steps.length === 5 && steps.every((d) => d > 0 && d === steps[0])) {
+      frame.setAttribute("data-size-runaway", "");
+      return true;
+    }
+    last = height;
+    frame.style.height = `${height}px`;
+    frame.setAttribute("data-content-height", String(height));
+    return true;
+  };
+}
+
 /** Listen to postMessage from one iframe only; returns the function that stops listening. */
 function a2iListenFrame(iframe, handler) {
   const onMessage = (event) => {

@@ -13,8 +13,10 @@ function a2iMountPreview(model, errors, { title = "Task preview", showAnswer = t
   const node = a2iEl("div", { class: "a2i-preview" }, renderError, frame,
     a2iEl("div", { class: "a2i-toolbar" }, reset), showAnswer ? answerBox : null);
 
+  const fit = a2iFrameSizer(frame, model);
   const load = () => {
     frame.removeAttribute("data-ready");
+    frame.removeAttribute("data-size-runaway");
     frame.srcdoc = model.get("srcdoc") || "<!doctype html><p style='font-family:sans-serif;color:#777'>Nothing to show yet.</p>";
   };
   const showRenderError = () => {
@@ -31,16 +33,19 @@ function a2iMountPreview(model, errors, { title = "Task preview", showAnswer = t
     status.className = "a2i-answer-status " + (ok === true ? "a2i-ok" : ok === false ? "a2i-bad" : "");
     problems.replaceChildren(...(model.get("answer_problems") || []).map((p) => a2iEl("li", {}, p)));
   };
-  const resize = () => { frame.style.height = `${model.get("frame_height")}px`; };
+  const resize = () => {
+    if (model.get("auto_height") === false || !frame.hasAttribute("data-content-height")) frame.style.height = `${model.get("frame_height")}px`;
+  };
 
   const unwatch = [
     a2iWatch(model, ["srcdoc"], load),
     a2iWatch(model, ["render_error"], showRenderError),
     a2iWatch(model, ["answer", "answer_ok", "answer_problems"], showAnswerState),
-    a2iWatch(model, ["frame_height"], resize),
+    a2iWatch(model, ["frame_height", "auto_height"], resize),
   ];
   reset.addEventListener("click", load);
   const stopFrame = a2iListenFrame(frame, (data) => {
+    if (fit(data)) return;
     if (data.type === "a2i-kit:ready") frame.setAttribute("data-ready", "");
     else if (data.type === "a2i-kit:submit") {
       a2iTry(errors, () => a2iRequest(model, "submit", { answerContent: data.answerContent }));

@@ -61,7 +61,9 @@ function render({ model, el }) {
     a2iWatch(model, ["srcdoc"], load),
     a2iWatch(model, ["frame_height"], () => { frame.style.height = `${model.get("frame_height")}px`; }),
   ];
+  const fit = a2iFrameSizer(frame, model);
   const stopFrame = a2iListenFrame(frame, (data) => {
+    if (fit(data)) return;
     if (data.type === "a2i-kit:ready") {
       frame.setAttribute("data-ready", "");
       // Keep the keyboard in the task when the reviewer is working through the queue.

@@ -1,23 +1,10 @@
-// a2i-kit TemplateDesigner: textarea editor with line numbers, sample input, findings, live preview.
-
-const LINE_PX = 18;
-
-function lineStart(text, line) {
-  let offset = 0;
-  for (let i = 1; i < line; i++) {
-    const next = text.indexOf("\n", offset);
-    if (next < 0) return text.length;
-    offset = next + 1;
-  }
-  return offset;
-}
+// a2i-kit TemplateDesigner: CodeMirror 6 editor (codemirror.js, HTML + Liquid highlighting, lint
+// markers on the findings' lines), sample input, findings, live preview. Needs codemirror.js,
+// common.js and preview.js in front of it.
 
 function render({ model, el }) {
   const errors = a2iErrorBox(model);
-  const gutter = a2iEl("pre", { class: "a2i-gutter", "aria-hidden": "true" });
-  const code = a2iEl("textarea", { class: "a2i-code", spellcheck: "false", wrap: "off",
-    "aria-label": "Template source (Liquid + HTML)", autocomplete: "off" });
-  const editor = a2iEl("div", { class: "a2i-editor" }, gutter, code);
+  const editorBox = a2iEl("div", { class: "a2i-editor" });
   const source = a2iEl("select", { class: "a2i-field", "aria-label": "Sample input source" });
   const sample = a2iEl("textarea", { class: "a2i-field a2i-sample", spellcheck: "false",
     "aria-label": "Sample task.input (JSON)" });
@@ -35,48 +22,40 @@ function render({ model, el }) {
     a2iEl("div", { class: "a2i-toolbar" }, path, save, name, register, status),
     errors.box,
     a2iEl("div", { class: "a2i-designer-grid" },
-      a2iEl("div", { class: "a2i-designer-left" }, editor,
+      a2iEl("div", { class: "a2i-designer-left" }, editorBox,
         a2iEl("div", { class: "a2i-toolbar" }, a2iEl("label", { class: "a2i-label" }, "Sample input", source)),
         sample, findingsTitle, findings),
       preview.node));
 
   // --- editor -------------------------------------------------------------------------
-  const flagged = () => new Set((model.get("findings") || []).filter((f) => f.severity === "error").map((f) => f.line));
-  const drawGutter = () => {
-    const count = code.value.split("\n").length;
-    const bad = flagged();
-    gutter.replaceChildren(...Array.from({ length: count }, (_, i) =>
-      a2iEl("span", { class: bad.has(i + 1) ? "a2i-line-flag" : "" }, `${i + 1}\n`)));
-    gutter.scrollTop = code.scrollTop;
-  };
+  const pending = { template: false, sample: false };
+  let applying = false;  // a change from the kernel, not from the person typing
   const pushTemplate = a2iDebounce(() => {
-    model.set("template", code.value);
+    model.set("template", editor.getText());
     model.save_changes();
   }, model.get("debounce_ms"));
+  const editor = A2ICodeMirror.createEditor({
+    parent: editorBox,
+    text: model.get("template"),
+    label: "Template source (Liquid + HTML)",
+    onChange: () => {
+      if (applying) return;
+      pending.template = true;
+      pushTemplate();
+      setTimeout(() => { pending.template = false; }, model.get("debounce_ms") + 50);
+    },
+    onSave: () => doSave(),
+  });
   const pullTemplate = () => {
-    if (code.value !== model.get("template") && !(document.activeElement === code && pending.template)) {
-      code.value = model.get("template");
-      drawGutter();
+    const focused = editorBox.contains(document.activeElement);
+    if (editor.getText() !== model.get("template") && !(focused && pending.template)) {
+      applying = true;
+      editor.setText(model.get("template"));
+      applying = false;
     }
   };
-  const pending = { template: false, sample: false };
-  code.addEventListener("input", () => {
-    pending.template = true;
-    drawGutter();
-    pushTemplate();
-    setTimeout(() => { pending.template = false; }, model.get("debounce_ms") + 50);
-  });
-  code.addEventListener("scroll", () => { gutter.scrollTop = code.scrollTop; });
-  code.addEventListener("keydown", (e) => {
-    if (e.key === "s" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); e.stopPropagation(); doSave(); }
-  });
-
   const jumpTo = (line, column) => {
-    const start = lineStart(code.value, line) + Math.max((column || 1) - 1, 0);
-    code.focus();
-    code.setSelectionRange(start, start);
-    code.scrollTop = Math.max(0, (line - 3) * LINE_PX);
-    gutter.scrollTop = code.scrollTop;
+    editor.jumpTo(line, column);
     el.setAttribute("data-jumped-line", String(line));
   };
 
@@ -106,7 +85,7 @@ function render({ model, el }) {
     findings.replaceChildren(...list.map((f) => a2iEl("li", { class: `a2i-finding a2i-sev-${f.severity}` },
       a2iEl("button", { type: "button", title: f.hint || "Jump to this line", onclick: () => jumpTo(f.line, f.column) },
         `${f.line}:${f.column} ${f.severity} [${f.code}] ${f.message}`))));
-    drawGutter();
+    editor.setFindings(list);
   };
 
   // --- save / register ----------------------------------------------------------------
@@ -114,7 +93,7 @@ function render({ model, el }) {
   save.addEventListener("click", doSave);
   register.addEventListener("click", () => a2iTry(errors, async () => {
     pushTemplate.cancel();
-    model.set("template", code.value);
+    model.set("template", editor.getText());
     model.save_changes();
     return a2iRequest(model, "register", { name: name.value.trim() });
   }));
@@ -128,7 +107,9 @@ function render({ model, el }) {
     a2iWatch(model, ["task_ui_name"], () => { if (document.activeElement !== name) name.value = model.get("task_ui_name"); }),
     a2iWatch(model, ["status"], () => { status.textContent = model.get("status"); }),
   ];
-  return () => { unwatch.forEach((f) => f()); preview.stop(); errors.stop(); pushTemplate.cancel(); pushSample.cancel(); };
+  return () => {
+    unwatch.forEach((f) => f()); preview.stop(); errors.stop(); pushTemplate.cancel(); pushSample.cancel(); editor.destroy();
+  };
 }
 
 export default { render };
