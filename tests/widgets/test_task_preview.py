@@ -109,3 +109,50 @@ def test_submit_in_the_preview_reaches_the_kernel(lab) -> None:
     assert lab.wait_value("w.answer") == {"sentiment": {"label": "negative"}}
     assert lab.value("w.answer_ok") is True
     assert '"negative"' in out.locator(".a2i-answer-json").inner_text()
+
+
+IMAGE = '<crowd-form><img src="{{ task.input.image | grant_read_access }}"></crowd-form>'
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+
+
+def test_s3_images_are_signed_from_a_local_session(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    (tmp_path / "bkt" / "img").mkdir(parents=True)
+    (tmp_path / "bkt" / "img" / "one.png").write_bytes(PNG)
+    session = SimpleNamespace(backend="local", mirror_dir=tmp_path)
+    w = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"}, session=session)
+    assert w.render_error == ""
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in w.srcdoc
+    w.task_input = {"image": "s3://bkt/img/missing.png"}
+    assert w.render_error == (f"s3://bkt/img/missing.png is not in the session's S3 mirror ({tmp_path}): "
+                              "upload it there first, or fix the URI in the input")
+
+
+def test_without_a_session_the_error_names_the_fix() -> None:
+    w = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"})
+    assert w.render_error == ("s3://bkt/img/one.png: pass session=a2i_kit.connect() (or your session) "
+                              "so the preview can read the image")
+
+
+def test_s3_images_are_presigned_on_aws() -> None:
+    from types import SimpleNamespace
+
+    import boto3
+
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE",
+                      aws_secret_access_key="secret")  # presigning is local: no call is made
+    w = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"},
+                    session=SimpleNamespace(backend="aws", s3=s3))
+    assert w.render_error == ""
+    assert "https://bkt.s3.amazonaws.com/img/one.png?" in w.srcdoc
+    assert "X-Amz-Signature=" in w.srcdoc or "Signature=" in w.srcdoc
+
+
+def test_a_template_change_clears_the_last_test_submit() -> None:
+    w = TaskPreview(template=CLASSIFIER, task_input={"text": "x"})
+    w.run_action("submit", {"answerContent": {"sentiment": {"label": "positive"}}})
+    assert w.answer_ok is True
+    w.template = CLASSIFIER.replace("Sentiment?", "Tone?")
+    assert (w.answer, w.answer_ok, w.answer_problems) == (None, None, [])
