@@ -12,7 +12,7 @@
   the service created), then ``ANALYZE``. ratio = t(100) / t(1,000,000) (target 0.9).
 
 PostgreSQL is started by the bench itself (``tests/pgserver.py``: Debian's binaries, run as the
-``postgres`` user, a temporary cluster on a free loopback port).
+``postgres`` user, a temporary cluster on a free loopback port, fsync off as in the tests).
 
 Run: .venv/bin/python bench/bench_team.py
 """
@@ -190,12 +190,17 @@ def bench_list(tmp: Path, small_url: str, big_url: str) -> None:
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.pgserver
-    from tests.pgserver import PostgresServer
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/pgserver.py
+    from pgserver import PgServer
 
-    with tempfile.TemporaryDirectory(prefix="a2i-bench-team-") as tmp, PostgresServer() as server:
-        bench_throughput(Path(tmp) / "throughput", server.create_database("bench_team"))
-        bench_list(Path(tmp) / "list", server.create_database("bench_small"), server.create_database("bench_big"))
+    server = PgServer.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="a2i-bench-team-") as tmp:
+            bench_throughput(Path(tmp) / "throughput", server.create_database("bench_team"))
+            bench_list(Path(tmp) / "list", server.create_database("bench_small"),
+                       server.create_database("bench_big"))
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":
