@@ -26,7 +26,7 @@ INV = load_sample("textract_invoice")
 
 
 def stored_input(service, name: str) -> dict:
-    return json.loads(service.context.store.get("loops", name)["doc"]["InputContent"])
+    return json.loads(service.context.store.loops.get(name)["doc"]["InputContent"])
 
 
 def test_rekognition_loop_starts_with_the_builtin_input_layout(service, builtin_flow, runtime_client):
@@ -51,7 +51,7 @@ def test_rekognition_loop_starts_with_the_builtin_input_layout(service, builtin_
         ["Weapons", "Violence", "Suggestive"]
     assert len(content["aiServiceResponse"]["moderationLabels"]) == 4
     assert content["humanTaskActivationConditionResults"] == results
-    doc = service.context.store.get("loops", "img-5521")["doc"]
+    doc = service.context.store.loops.get("img-5521")["doc"]
     assert doc["AwsManagedHumanLoopRequestSource"] == REKOGNITION_SOURCE
 
 
@@ -80,7 +80,7 @@ def test_textract_loop_carries_important_form_keys(service, builtin_flow):
     kinds = sorted(b["blockType"] for b in content["selectedAiServiceResponse"]["blocks"])
     assert kinds == ["KEY_VALUE_SET", "KEY_VALUE_SET", "PAGE", "WORD", "WORD"]
     assert content["aiServiceRequest"]["featureTypes"] == ["FORMS"]
-    doc = service.context.store.get("loops", "invoice-42")["doc"]
+    doc = service.context.store.loops.get("invoice-42")["doc"]
     assert doc["DataAttributes"] == {"ContentClassifiers": ["FreeOfAdultContent"]}
 
 

@@ -131,7 +131,7 @@ def carried_session(requests: list[tuple[str, str]], path: str) -> bool:
 
 
 def assignments(service: Any, loop: str) -> list[tuple[str, str]]:
-    return [(a["worker_id"], a["status"]) for a in service.context.store.assignments(loop)]
+    return [(a["worker_id"], a["status"]) for a in service.context.store.claims.of_loop(loop)]
 
 
 def worker_steps(loop: str, mallory: dict[str, Any]) -> list[list[Any]]:

@@ -37,7 +37,7 @@ def test_launch_starts_one_loop_per_reviewed_row(flow, service, runtime_client, 
     assert summary["item_id"].tolist() == [f"doc {k}" for k in range(0, 12, 2)]
     names = sorted(loop_names(runtime_client, flow["flow_definition_arn"]))
     assert names == sorted(loop_name(flow["flow_definition_arn"], f"doc {k}") for k in range(0, 12, 2))
-    stored = service.context.store.get("loops", summary["loop_name"][0])["doc"]["InputContent"]
+    stored = service.context.store.loops.get(summary["loop_name"][0])["doc"]["InputContent"]
     assert json.loads(stored) == {"item_id": "doc 0", "text": "text 0", "score": 0.0}
 
 

@@ -48,7 +48,7 @@ def user(service: Any, alice: dict[str, Any]) -> Browserish:
 
 
 def claims(service: Any, loop: str) -> list[tuple[str, str]]:
-    return [(a["worker_id"], a["status"]) for a in service.context.store.assignments(loop)]
+    return [(a["worker_id"], a["status"]) for a in service.context.store.claims.of_loop(loop)]
 
 
 CLAIM = "/_a2i/worker/tasks/loop-1/claim"

@@ -118,8 +118,8 @@ def test_an_output_path_outside_the_mirror_fails_at_once(
         service: Any, make_flow: Any, start_loops: Any, add_worker: Any, runtime_client: Any) -> None:
     [loop] = start_loops(make_flow())
     store = service.context.store
-    record = store.get("loops", loop)
-    store.update("loops", loop, doc={**record["doc"], "OutputS3Uri": "s3://b/../../../escape/output.json"})
+    record = store.loops.get(loop)
+    store.loops.update(loop, doc={**record["doc"], "OutputS3Uri": "s3://b/../../../escape/output.json"})
     alice = add_worker("alice")
     alice.claim(loop)
     alice.submit(loop, ANSWER)
@@ -153,8 +153,8 @@ def test_pending_work_is_finished_at_start_and_its_event_is_not_repeated(
         assert sorted(e["detail"]["humanLoopName"] for e in events) == sorted([done, appended])
         assert len({e["id"] for e in events}) == 2
         for loop in (done, appended):
-            assert again.context.store.get("loops", loop)["status"] == "Completed"
-            out = again.context.outputs.read(again.context.store.get("loops", loop)["doc"]["OutputS3Uri"])
+            assert again.context.store.loops.get(loop)["status"] == "Completed"
+            out = again.context.outputs.read(again.context.store.loops.get(loop)["doc"]["OutputS3Uri"])
             assert out["humanAnswers"][0]["answerContent"] == ANSWER
 
 
@@ -167,11 +167,11 @@ def test_start_repairs_loops_left_open_with_all_answers_and_removes_temporary_fi
         doc = {"HumanLoopName": "old", "HumanLoopArn": ctx.arn("human-loop", "old"), "FlowDefinitionArn": "arn:f",
                "FlowDefinitionName": "f", "InputContent": '{"a": 1}', "TaskCount": 1, "WorkteamArn": "arn:t",
                "OutputS3Uri": "s3://b/o/f/old/output.json"}
-        ctx.store.put("loops", {"name": "old", "arn": doc["HumanLoopArn"], "status": "InProgress",
+        ctx.store.loops.put({"name": "old", "arn": doc["HumanLoopArn"], "status": "InProgress",
                                 "creation_time": now, "doc": doc, "flow_definition_arn": "arn:f"})
         answer = {"workerId": "w1", "answerContent": ANSWER, "acceptanceTime": "x", "submissionTime": "y",
                   "timeSpentInSeconds": 1.0, "workerMetadata": {}}
-        ctx.store.put_assignment({"loop_name": "old", "worker_id": "w1", "status": "submitted", "claimed_at": now,
+        ctx.store.claims.put({"loop_name": "old", "worker_id": "w1", "status": "submitted", "claimed_at": now,
                                   "deadline": now + 60, "submitted_at": now, "doc": answer})
     folder = data / "s3" / "b" / "o"
     folder.mkdir(parents=True)
@@ -182,7 +182,7 @@ def test_start_repairs_loops_left_open_with_all_answers_and_removes_temporary_fi
     ours.write_text("{")
 
     with ServiceThread(ServiceConfig(data_dir=data, sweep_interval_seconds=3600)) as second:
-        assert second.context.store.get("loops", "old")["status"] == "Completed"
+        assert second.context.store.loops.get("old")["status"] == "Completed"
         output = json.loads((data / "s3" / "b" / "o" / "f" / "old" / "output.json").read_text())
         assert output["humanAnswers"] == [answer]
         assert [e["detail"]["humanLoopStatus"] for e in _events(second)] == ["Completed"]

@@ -94,7 +94,7 @@ def test_deleted_worker_is_locked_out(setup: dict[str, Any], admin: Any, http: A
 
 def test_the_store_keeps_only_a_hash_of_the_token(service: Any, setup: dict[str, Any]) -> None:
     alice = setup["alice"]
-    record = service.context.store.get("workers", alice.info["workerId"])
+    record = service.context.store.workers.get(alice.info["workerId"])
     stored = str(record)
     assert alice.info["token"] not in stored
     assert alice.info["token"].split("_", 2)[2] not in stored

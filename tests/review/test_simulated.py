@@ -137,7 +137,7 @@ def test_abstaining_reviewers_release_and_leave_the_loops_open(
     assert summary.abstained == {"sim-reviewer-1": 4, "sim-reviewer-2": 4, "sim-reviewer-3": 4}
     statuses = {runtime_client.describe_human_loop(HumanLoopName=loop)["HumanLoopStatus"] for loop in loops}
     assert statuses == {"InProgress"}
-    released = {a["status"] for loop in loops for a in service.context.store.assignments(loop)}
+    released = {a["status"] for loop in loops for a in service.context.store.claims.of_loop(loop)}
     assert released == {"released"}
 
 

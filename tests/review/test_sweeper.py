@@ -26,7 +26,7 @@ def service(tmp_path: Path) -> Iterator[ServiceThread]:
 
 
 def _statuses(service: Any, loop: str) -> dict[str, str]:
-    return {a["worker_id"]: a["status"] for a in service.context.store.assignments(loop)}
+    return {a["worker_id"]: a["status"] for a in service.context.store.claims.of_loop(loop)}
 
 
 def _events(service: Any) -> list[dict[str, Any]]:
@@ -116,7 +116,7 @@ def test_deleting_a_flow_definition_completes_once_the_claim_expires(
     [loop] = start_loops(flow)
     add_worker("alice").claim(loop)
     sagemaker_client.delete_flow_definition(FlowDefinitionName=flow["name"])
-    assert service.context.store.get("flow_definitions", flow["name"])["status"] == "Deleting"
+    assert service.context.store.flow_definitions.get(flow["name"])["status"] == "Deleting"
     bob = add_worker("bob")
     assert bob.tasks() == []
     with pytest.raises(WorkerApiError, match="is being deleted") as refused:
@@ -125,14 +125,14 @@ def test_deleting_a_flow_definition_completes_once_the_claim_expires(
 
     service.context.advance_clock(61)
     Sweeper(service.context).sweep_once()
-    assert service.context.store.get("flow_definitions", flow["name"]) is None
+    assert service.context.store.flow_definitions.get(flow["name"]) is None
 
 
 def test_the_background_sweeper_runs_on_its_own(tmp_path: Path) -> None:
     config = ServiceConfig(data_dir=tmp_path / "data", sweep_interval_seconds=0.05)
     with ServiceThread(config) as service:
         ctx = service.context
-        ctx.store.put("loops", {"name": "l", "arn": "arn:l", "status": "InProgress", "creation_time": ctx.clock.now(),
+        ctx.store.loops.put({"name": "l", "arn": "arn:l", "status": "InProgress", "creation_time": ctx.clock.now(),
                                 "flow_definition_arn": "arn:f", "doc": _loop_doc("l", lifetime=1)})
         ctx.advance_clock(2)
         received: list[dict[str, Any]] = []
@@ -199,7 +199,7 @@ def test_a_rule_failing_on_one_loop_is_logged_once_and_the_others_go_on(
     now = ctx.clock.now()
     broken = {**_loop_doc("broken", lifetime=1), "TaskCount": "many"}  # written by a buggy older version
     for name, doc in (("broken", broken), ("fine", _loop_doc("fine", lifetime=1))):
-        ctx.store.put("loops", {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress",
+        ctx.store.loops.put({"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress",
                                 "creation_time": now, "flow_definition_arn": "arn:f", "doc": doc})
     ctx.advance_clock(2)
     caplog.set_level(logging.ERROR, logger="a2i_kit.service.sweeper")
@@ -207,8 +207,8 @@ def test_a_rule_failing_on_one_loop_is_logged_once_and_the_others_go_on(
     assert sweeper.sweep_once()["loops_expired"] == 1
     for _ in range(5):
         assert sweeper.sweep_once()["loops_expired"] == 0
-    assert ctx.store.get("loops", "fine")["status"] == "Failed"
-    assert ctx.store.get("loops", "broken")["status"] == "InProgress"
+    assert ctx.store.loops.get("fine")["status"] == "Failed"
+    assert ctx.store.loops.get("broken")["status"] == "InProgress"
     failures = [r for r in caplog.records if "expire_loop failed" in r.getMessage()]
     assert len(failures) == 1
     assert "broken" in failures[0].getMessage()

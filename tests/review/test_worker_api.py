@@ -213,7 +213,7 @@ def test_concurrent_claims_never_exceed_task_count(service: Any, make_flow: Any,
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = sorted(pool.map(try_claim, workers))
     assert results == [200, 200, 409, 409, 409, 409]
-    live = [a for a in service.context.store.assignments(loop) if a["status"] == "claimed"]
+    live = [a for a in service.context.store.claims.of_loop(loop) if a["status"] == "claimed"]
     assert len(live) == 2
 
 

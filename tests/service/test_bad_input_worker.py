@@ -211,7 +211,7 @@ def test_bad_input_is_refused_clearly(world: dict[str, Any], who: str | None, me
             assert message in response.text.replace("&#x27;", "'")
         assert client.get("/_a2i/health").status_code == 200
     store = world["service"].context.store
-    assert [(a["worker_id"], a["status"]) for a in store.assignments("loop-1")] == [
+    assert [(a["worker_id"], a["status"]) for a in store.claims.of_loop("loop-1")] == [
         (world["alice"]["workerId"], "claimed")]
 
 

@@ -34,7 +34,7 @@ def test_deleting_flow_is_purged_when_its_last_claimed_loop_completes(service, s
     with WorkerClient(service.url, worker["token"]) as client:
         client.claim("held")
         sagemaker_client.delete_flow_definition(FlowDefinitionName="purge")
-        assert service.context.store.get("flow_definitions", "purge")["status"] == "Deleting"
+        assert service.context.store.flow_definitions.get("purge")["status"] == "Deleting"
         client.submit("held", {"sentiment": {"label": "neutral"}})
-    assert service.context.store.get("flow_definitions", "purge") is None  # purged by the status-change event
+    assert service.context.store.flow_definitions.get("purge") is None  # purged by the status-change event
     assert sagemaker_client.list_flow_definitions()["FlowDefinitionSummaries"] == []

@@ -158,7 +158,7 @@ def test_delete_waits_for_a_claimed_loop(service, sagemaker_client, runtime_clie
     start_loop("held", flow["flow_definition_arn"])
     start_loop("free", flow["flow_definition_arn"])
     now = service.context.clock.now()
-    service.context.store.put_assignment({"loop_name": "held", "worker_id": "w1", "status": "claimed",
+    service.context.store.claims.put({"loop_name": "held", "worker_id": "w1", "status": "claimed",
                                           "claimed_at": now, "deadline": now + 600, "doc": {}})
     sagemaker_client.delete_flow_definition(FlowDefinitionName="fd-1")
     assert sagemaker_client.describe_flow_definition(FlowDefinitionName="fd-1")["FlowDefinitionStatus"] == "Deleting"

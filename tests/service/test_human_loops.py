@@ -31,7 +31,7 @@ def test_creation_time_travels_as_iso_with_milliseconds(make_flow, start_loop, h
 def test_loop_doc_carries_the_contract_keys(service, make_flow, start_loop):
     flow = make_flow("fd-1", TaskTimeLimitInSeconds=120)
     start_loop("loop-1", flow["flow_definition_arn"])
-    doc = service.context.store.get("loops", "loop-1")["doc"]
+    doc = service.context.store.loops.get("loop-1")["doc"]
     assert doc["TaskTimeLimitInSeconds"] == 120
     assert doc["TaskAvailabilityLifetimeInSeconds"] == 864000
     assert doc["HumanTaskUiName"] == "ui-fd-1"
@@ -77,7 +77,7 @@ def test_stop_with_a_live_claim_stays_stopping(service, runtime_client, make_flo
     flow = make_flow("fd-1")
     start_loop("loop-1", flow["flow_definition_arn"])
     now = service.context.clock.now()
-    service.context.store.put_assignment({"loop_name": "loop-1", "worker_id": "w1", "status": "claimed",
+    service.context.store.claims.put({"loop_name": "loop-1", "worker_id": "w1", "status": "claimed",
                                           "claimed_at": now, "deadline": now + 600, "doc": {}})
     runtime_client.stop_human_loop(HumanLoopName="loop-1")
     assert runtime_client.describe_human_loop(HumanLoopName="loop-1")["HumanLoopStatus"] == "Stopping"
@@ -217,7 +217,7 @@ def test_backend_function_for_built_in_loops(service, make_flow):
                            input_content='{"aiServiceRequest": {}}',
                            data_attributes={"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]},
                            request_source="AWS/Textract/AnalyzeDocument/Forms/V1")
-    doc = service.context.store.get("loops", "tx-1")["doc"]
+    doc = service.context.store.loops.get("tx-1")["doc"]
     assert arn.endswith("human-loop/tx-1")
     assert doc["AwsManagedHumanLoopRequestSource"] == "AWS/Textract/AnalyzeDocument/Forms/V1"
     assert doc["DataAttributes"] == {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]}

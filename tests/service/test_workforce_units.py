@@ -28,14 +28,14 @@ OIDC = {"OidcMemberDefinition": {"Groups": ["oidc-a", "oidc-b"]}}
 def ctx(tmp_path: Path) -> ServiceContext:
     context = ServiceContext.create(ServiceConfig(data_dir=tmp_path))
     for name, definitions in (("cognito-team", [COGNITO]), ("oidc-team", [OIDC]), ("mixed", [COGNITO, OIDC])):
-        context.store.put("workteams", {"name": name, "arn": context.arn("workteam", f"private-crowd/{name}"),
+        context.store.workteams.put({"name": name, "arn": context.arn("workteam", f"private-crowd/{name}"),
                                         "status": "Active", "creation_time": len(name),
                                         "doc": {"WorkteamName": name, "MemberDefinitions": definitions}})
     return context
 
 
 def _team(ctx: ServiceContext, name: str) -> dict[str, Any]:
-    record = ctx.store.get("workteams", name)
+    record = ctx.store.workteams.get(name)
     assert record is not None
     return record
 
