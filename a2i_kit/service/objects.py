@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import re
 from pathlib import Path
@@ -57,6 +58,8 @@ INLINE_PREFIXES = ("image/", "audio/", "video/")
 INLINE_TYPES = frozenset({"application/pdf", "application/json", "text/plain"})
 MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 255
+# Behind a signing-in proxy, task pages carry images up to this size inline (see data_uri).
+INLINE_LIMIT = 1024 * 1024
 
 
 def _config(ctx_or_config: ServiceContext | ServiceConfig) -> ServiceConfig:
@@ -163,15 +166,39 @@ def mirror_signer(ctx: ServiceContext, seconds: float | None = None) -> Any:
     (``seconds``, default ``ServiceConfig.signed_link_seconds``); the mirror refuses unsigned
     reads, so review inputs and answers stay private even from other pages in the browser.
     """
-    from a2i_kit.service.hosts import link_base
+    from a2i_kit.service.hosts import PAGE_PREFIX, link_base
     from a2i_kit.templates import local_signer
 
-    unsigned = local_signer(link_base(ctx))
+    unsigned, proxied = local_signer(link_base(ctx)), bool(PAGE_PREFIX.get())
 
     def sign(bucket: str, key: str) -> str:
-        return f"{unsigned(bucket, key)}?{object_signature(ctx, bucket, key, seconds)}"
+        inline = data_uri(ctx, bucket, key) if proxied else None
+        return inline or f"{unsigned(bucket, key)}?{object_signature(ctx, bucket, key, seconds)}"
 
     return sign
+
+
+def data_uri(ctx: ServiceContext, bucket: str, key: str, limit: int = INLINE_LIMIT) -> str | None:
+    """A small inline-safe object as a ``data:`` URI, else None.
+
+    For portal pages behind a proxy that signs users in (Jupyter's): the task's sandboxed frame
+    has an opaque origin, so its image requests carry no proxy cookie and the proxy refuses them.
+    """
+    media = content_type(key)
+    if not is_inline(media) or not media.startswith(INLINE_PREFIXES):
+        return None
+    try:
+        if ctx.config.output_mode == "s3":
+            check_location(bucket, key)
+            data = ctx.outputs.get_bytes(bucket, key)
+        else:
+            path = object_path(ctx, bucket, key)
+            data = path.read_bytes() if path.is_file() and path.stat().st_size <= limit else None
+    except (InputError, OSError):
+        return None
+    if data is None or len(data) > limit:
+        return None
+    return f"data:{media};base64,{base64.b64encode(data).decode()}"
 
 
 def _refusal(exc: LinkRefused) -> JSONResponse:
