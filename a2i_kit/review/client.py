@@ -10,6 +10,9 @@ Example:
 
 from __future__ import annotations
 
+import base64
+import html as html_text
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +21,9 @@ import httpx
 from a2i_kit.errors import ServiceError
 
 ADMIN_HEADER = "X-A2I-Admin-Token"
+# A signed link to the service's mirror, as grant_read_access renders it (any base, any prefix).
+_MEDIA_LINK = re.compile(r"""[^\s"'<>()]*/_a2i/objects/[^\s"'<>()]+""")
+INLINE_LIMIT = 1024 * 1024
 
 
 class WorkerApiError(ServiceError):
@@ -105,6 +111,32 @@ class WorkerClient:
 
     def release(self, loop: str) -> dict[str, Any]:
         return self._http.call("POST", _loop_path(loop, "release"))
+
+    def inline_media(self, page: str, limit: int = INLINE_LIMIT) -> str:
+        """``page`` with its links to the service's mirror (images, audio, video up to ``limit``
+        bytes) replaced by ``data:`` URIs read straight from the service.
+
+        For task pages shown in a sandboxed frame inside Jupyter (ReviewQueue in Studio or
+        JupyterHub): the frame's requests carry no Jupyter cookie, so Jupyter's proxy refuses a
+        proxied link, and a loopback link does not reach a remote browser.
+
+        >>> WorkerClient("http://127.0.0.1:9", "t").inline_media("<p>no media</p>")
+        '<p>no media</p>'
+        """
+
+        def inline(match: re.Match[str]) -> str:
+            link = html_text.unescape(match.group(0))
+            try:
+                response = self._http._client.get(link[link.index("/_a2i/objects/"):])
+            except httpx.HTTPError:
+                return match.group(0)
+            media = response.headers.get("content-type", "").split(";", 1)[0].strip()
+            if response.status_code != 200 or len(response.content) > limit \
+                    or not media.startswith(("image/", "audio/", "video/")) or media.endswith("+xml"):
+                return match.group(0)
+            return f"data:{media};base64,{base64.b64encode(response.content).decode()}"
+
+        return _MEDIA_LINK.sub(inline, page)
 
     def close(self) -> None:
         self._http.close()

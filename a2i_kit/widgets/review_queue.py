@@ -128,7 +128,7 @@ class ReviewQueue(MessageWidget):
                     continue
                 raise
             self.left = len(tasks) - index
-            self.srcdoc = wrap_rendered(claim["html"], keys=True)
+            self.srcdoc = wrap_rendered(self._client.inline_media(claim["html"]), keys=True)
             self.task = {k: claim.get(k) for k in ("humanLoopName", "taskTitle", "taskDescription",
                                                    "deadline", "timeLimitSeconds")}
             self.finished = False

@@ -4,7 +4,8 @@ JupyterLab runs with a non-root ``base_url`` (Studio's ``/jupyterlab/default/``)
 jupyter-server-proxy; the service runs on its own loopback port with ``public_base_url`` set to
 ``<jupyter>/jupyterlab/default/proxy/<port>``. Chromium signs in with the link the service made,
 answers a task through ``…/proxy/<port>/_a2i/portal/``, and fetches one of ``ReviewQueue``'s image
-URLs through the same path; boto3 and output.json confirm the answer.
+URL through the same path (and ReviewQueue shows it inline: a sandboxed frame sends no Jupyter
+cookie); boto3 and output.json confirm the answer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -30,9 +33,10 @@ import pytest
 from PIL import Image
 
 import a2i_kit
-from a2i_kit.review import add_worker
+from a2i_kit.review import WorkerClient, add_worker
 from a2i_kit.service.objects import put_object
 from a2i_kit.session import Session, jupyter_base
+from a2i_kit.widgets.review_queue import ReviewQueue
 
 pytestmark = [pytest.mark.jupyter, pytest.mark.browser]
 
@@ -200,17 +204,23 @@ def test_portal_through_jupyter_proxy(lab: Lab, proxied: Session, browser: Any) 
                                  .split("s3://proxy-out/", 1)[1]).read_text())
         assert output["humanAnswers"][0]["answerContent"] == {"sentiment": {"label": "positive"}}
 
-        # ReviewQueue (the kernel talks to the service directly) shows images by the proxied path.
-        from a2i_kit.widgets.review_queue import ReviewQueue
-
-        queue = ReviewQueue(proxied, worker="bob")
-        assert queue.task["humanLoopName"] == queued
-        src = next(part.split('"', 1)[0] for part in queue.srcdoc.split('src="')[1:] if "/_a2i/objects/" in part)
-        src = src.replace("&amp;", "&")
-        assert src.startswith(f"{public}/_a2i/objects/proxy-in/photo.png?")
+        # ReviewQueue: the kernel claims straight from the service; the link the service renders is
+        # the proxied one and resolves through Jupyter's proxy from the page (Jupyter's cookie).
+        bob = add_worker(proxied.service.url, proxied.admin_token, "bob", ["reviewers"])
+        claim = WorkerClient(proxied.service.url, bob["token"]).claim(queued)
+        link = unescape(re.search(r'src="([^"]*/_a2i/objects/[^"]+)"', claim["html"]).group(1))
+        assert link.startswith(f"{public}/_a2i/objects/proxy-in/photo.png?expires=")
         fetched = page.evaluate("""async (url) => { const r = await fetch(url);
-            return [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength]; }""", src)
+            return [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength]; }""", link)
         assert fetched == [200, "image/png", len(PNG)]
+        # In the widget's sandboxed frame no cookie goes along, so ReviewQueue shows the image inline.
+        queue = ReviewQueue(proxied, token=bob["token"])
+        assert queue.task["humanLoopName"] == queued
+        assert "/_a2i/objects/" not in queue.srcdoc
+        page.evaluate("""(doc) => { const f = document.createElement('iframe'); f.name = 'queue';
+            f.sandbox = 'allow-scripts allow-forms'; f.srcdoc = doc; document.body.append(f); }""", queue.srcdoc)
+        shown = page.frame_locator("iframe[name=queue]").locator("img#pic")
+        assert shown.evaluate("img => img.decode().then(() => img.naturalWidth)") == 3
     finally:
         context.close()
     # Boto3 sees the same answer the browser gave (the proxy changed nothing on the AWS side).
