@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Result
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -58,12 +58,13 @@ def insert_ignore(dialect: str, table: sa.Table, columns: Iterable[str]) -> Any:
     return stmt if dialect == "sqlite" else stmt.returning(*table.primary_key.columns)
 
 
-def inserted(result: Result[Any]) -> Any:
+def inserted(result: CursorResult[Any]) -> Any:
     """The key of the row an :func:`insert_ignore` added (None when the row existed)."""
     if result.returns_rows:
         row = result.first()
         return None if row is None else row[0]
-    return result.inserted_primary_key[0] if result.rowcount == 1 else None
+    key = result.inserted_primary_key if result.rowcount == 1 else None
+    return None if key is None else key[0]
 
 
 class doc_field(sa.sql.expression.FunctionElement[str]):

@@ -103,7 +103,8 @@ class Resources(Repository):
         """
         params: dict[str, Any] = {"after": after, "before": before, "flow_arn": flow_arn, "limit": limit + 1}
         if token:
-            params["at_time"], params["at_name"] = PageToken.decode(token, scope)
+            position: tuple[Any, Any] = PageToken.decode(token, scope)
+            params.update(at_time=position[0], at_name=position[1])
         shape = (after is not None, before is not None, bool(token), ascending, flow_arn is not None)
         stmt = self._pages.get(shape)
         if stmt is None:
@@ -124,7 +125,8 @@ class Resources(Repository):
         if before:
             clauses.append(t.c.creation_time < sa.bindparam("before"))
         if token:
-            at_time, at_name = sa.bindparam("at_time"), sa.bindparam("at_name")
+            at_time: Any = sa.bindparam("at_time")
+            at_name: Any = sa.bindparam("at_name")
             if ascending:
                 clauses.append(sa.or_(t.c.creation_time > at_time, sa.and_(t.c.creation_time == at_time,
                                                                            t.c.name > at_name)))
