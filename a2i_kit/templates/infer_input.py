@@ -62,6 +62,12 @@ def input_paths(template: str) -> list[InputPath]:
     return out
 
 
+def _in_query_or_fragment(use: InputUse, attr: Any) -> bool:
+    """True for ``src="{{ a }}#t={{ b }}"``'s ``b``: a value after ``?``/``#`` is not the URL."""
+    before = (attr.raw or "")[: max(0, use.offset - attr.value_start)]
+    return "#" in before or "?" in before
+
+
 def _type_of(use: InputUse, html: Any) -> tuple[str | None, str | None]:
     if use.filters[:1] == ("grant_read_access",):
         return "string", "s3-uri"
@@ -74,7 +80,7 @@ def _type_of(use: InputUse, html: Any) -> tuple[str | None, str | None]:
     if "to_json" in use.filters:
         return None, None
     hit = html.attr_at(use.offset)
-    if hit and hit[1].name in ("src", "href"):
+    if hit and hit[1].name in ("src", "href") and not _in_query_or_fragment(use, hit[1]):
         return "string", "uri"
     if hit and hit[1].name in ARRAY_ATTRS and hit[1].raw and hit[1].raw.strip().startswith("{{"):
         return None, None

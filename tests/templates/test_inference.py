@@ -64,7 +64,10 @@ BUILTIN_INPUTS = {
         "task.input.segments": ("array", None), "task.input.segments[].start": ("string", None),
         "task.input.segments[].end": ("string", None),
         "task.input.segments[].confidence": ("string", None),
-        "task.input.segments[].text": ("string", None)},
+        "task.input.segments[].text": ("string", None),
+        "task.input.segments[].words": ("array", None),
+        "task.input.segments[].words[].confidence": ("string", None),
+        "task.input.segments[].words[].text": ("string", None)},
     "tabular-review": {"task.input.question": ("string", None), "task.input.columns": ("array", None),
                        "task.input.columns[]": ("string", None),
                        "task.input.rows": ("array", None), "task.input.rows[].values": ("array", None),
@@ -94,7 +97,8 @@ def test_expected_input_schema_shape() -> None:
     assert props["audio"] == {"x-line": 15, "x-optional": True, "type": "string",
                               "format": "s3-uri"}
     assert props["segments"]["type"] == "array"
-    assert set(props["segments"]["items"]["properties"]) == {"start", "end", "confidence", "text"}
+    assert set(props["segments"]["items"]["properties"]) == {"start", "end", "confidence", "text",
+                                                              "words"}
 
 
 SAMPLE_CASES = {
