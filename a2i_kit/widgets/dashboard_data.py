@@ -40,11 +40,32 @@ def model_column(joined: pd.DataFrame, label_col: str) -> str:
     raise InputError(f"predictions have no column {label_col!r}; pass label_col=<model label column>")
 
 
+def worker_names(session: Any) -> dict[str, str]:
+    """``{workerId: name}`` of the embedded service's workers ({} on AWS, where ``workerId`` is
+    opaque: pass ``worker_names=`` to the dashboard to show names there)."""
+    from a2i_kit.review.client import AdminClient
+
+    url, token = getattr(session, "endpoint_url", None), getattr(session, "admin_token", None)
+    if not url or not token:
+        return {}
+    with AdminClient(url, token) as admin:
+        return {w["workerId"]: w["name"] for w in admin.workers() if w.get("name")}
+
+
+def named(answers: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``answers`` with ``worker`` replaced by the worker's name where one is known."""
+    if not names or "worker" not in answers:
+        return answers
+    return answers.assign(worker=answers["worker"].map(names).fillna(answers["worker"]))
+
+
 def agreement(joined: pd.DataFrame, label_col: str) -> dict[str, Any]:
-    """Model-vs-reviewer agreement over answered items: n, agreement, override_rate, kappa (None
-    when undefined) and ``note`` (why a value is undefined, else ""). Labels compare as text, so a
-    model's ``1.0`` agrees with a reviewer's ``"1"`` (``labels_as_str=True``)."""
+    """Model-vs-reviewer agreement over answered items: n, agreed, agreement, override_rate,
+    kappa (None when undefined), ``interval`` (the count and 95 % interval of the agreement) and
+    ``note`` (why a value is undefined, else ""). Labels compare as text, so a model's ``1.0``
+    agrees with a reviewer's ``"1"`` (``labels_as_str=True``)."""
     from a2i_kit.analytics import agreement_summary
+    from a2i_kit.analytics.intervals import count_text
 
     rows = joined.dropna(subset=["label"])
     if rows.empty:
@@ -54,6 +75,9 @@ def agreement(joined: pd.DataFrame, label_col: str) -> dict[str, Any]:
     out: dict[str, Any] = {k: (None if pd.isna(v) else round(float(v), 4))
                            for k, v in summary.drop("note").items()}  # fmt: skip
     out["note"] = str(summary["note"])
+    agreed = round(float(summary["agreement"]) * len(rows)) if len(rows) else 0  # a share of n
+    out["agreed"] = agreed
+    out["interval"] = count_text(agreed, len(rows))
     return out
 
 

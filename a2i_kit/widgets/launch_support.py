@@ -59,3 +59,27 @@ def ledger_split(ledger: Any, flow_arn: str, to_review: pd.DataFrame, id_col: st
     started = {key for key, row in rows.items() if row["status"] == "started"}
     already = sum(1 for raw in to_review[id_col] if item_key(raw) in started)
     return {"already": already, "new": total - already, "ledger_total": len(started)}
+
+
+def paid_launch(session: Any, flow_arn: str, dry_cost_per_item: float) -> dict[str, Any]:
+    """``{}`` when loops cost nothing (the embedded service), else ``{per_loop, why}`` in USD.
+
+    On AWS each loop costs A2I's per-object price, plus ``PublicWorkforceTaskPrice`` × TaskCount
+    when the flow definition uses the public workforce (read from the flow definition).
+    """
+    from a2i_kit.pricing import PRICES, amount_to_price
+
+    if getattr(session, "backend", None) != "aws":
+        return {}
+    per_object = PRICES.a2i_per_object["custom"]
+    why = f"A2I ${per_object:.2f} per object"
+    per_loop = max(float(dry_cost_per_item or 0.0), per_object)
+    if flow_arn:
+        config = session.sagemaker.describe_flow_definition(
+            FlowDefinitionName=flow_arn.rsplit("/", 1)[-1]).get("HumanLoopConfig", {})
+        price = config.get("PublicWorkforceTaskPrice", {}).get("AmountInUsd")
+        if price:
+            task, count = amount_to_price(price), int(config.get("TaskCount", 1))
+            per_loop = round(per_object + task * count, 6)
+            why += f" + public workforce ${task:.3f} × {count} task(s)"
+    return {"per_loop": per_loop, "why": f"{why} = ${per_loop:.3f} per loop, AWS list price"}

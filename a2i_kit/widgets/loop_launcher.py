@@ -5,6 +5,12 @@ current controls (the same call, so they always agree). The launch goes through
 :func:`a2i_kit.launch.launch_loops` in batches (so the progress bar moves) with the ledger, so a
 second launch starts only the items that are new.
 
+Paid loops need a confirmation: on the AWS backend every loop is billed (A2I's per-object price,
+plus the task price when the flow definition uses the public workforce), so Launch first shows
+the number of new loops and their expected cost (:mod:`a2i_kit.pricing`) and starts them only
+after the person confirms; ``launch()`` from Python needs ``confirm=True`` there. The embedded
+service costs nothing and launches at once.
+
 Example:
     >>> launcher = LoopLauncher(session, predictions=df, label_col="label", score_col="score",
     ...                         flow_definition="reviews", input_cols=["text", "label", "score"])  # doctest: +SKIP
@@ -24,7 +30,7 @@ import traitlets
 
 from a2i_kit.errors import InputError
 from a2i_kit.widgets.base import STATIC, MessageWidget, action, static_text
-from a2i_kit.widgets.launch_support import flow_choices, ledger_split, resolve_flow
+from a2i_kit.widgets.launch_support import flow_choices, ledger_split, paid_launch, resolve_flow
 
 
 class LoopLauncher(MessageWidget):
@@ -50,6 +56,7 @@ class LoopLauncher(MessageWidget):
     progress = traitlets.Dict().tag(sync=True)
     launching = traitlets.Bool(False).tag(sync=True)
     last_launch = traitlets.Dict().tag(sync=True)
+    paid = traitlets.Dict().tag(sync=True)  # {} when loops cost nothing, else what one costs and why
 
     def __init__(self, session: Any, *, predictions: pd.DataFrame | Mapping[str, pd.DataFrame],
                  flow_definition: str | None = None,
@@ -158,7 +165,13 @@ class LoopLauncher(MessageWidget):
                     "task_count": dry.task_count}
         self.ledger_counts = ledger_split(self._ledger, self.flow_definition, self.to_review(),
                                           self._columns["id_col"])
+        self.paid = paid_launch(self._session, self.flow_definition, dry.cost_per_item)
         self.error = ""
+
+    def expected_cost(self) -> float:
+        """USD the next launch is expected to cost (new loops × cost per loop; 0 when free)."""
+        per_loop = float(self.paid.get("per_loop", 0.0)) if self.paid else 0.0
+        return round(per_loop * int(self.ledger_counts.get("new", 0)), 2)
 
     def to_review(self) -> pd.DataFrame:
         """The routed rows that go to review under the current controls."""
@@ -167,12 +180,21 @@ class LoopLauncher(MessageWidget):
         return self.routed[self.routed["review"].astype(bool)]
 
     # -- launch -------------------------------------------------------------------------
-    def launch(self) -> dict[str, int]:
-        """Start loops for every reviewed item not yet launched; returns counts per status."""
+    def launch(self, *, confirm: bool = False) -> dict[str, int]:
+        """Start loops for every reviewed item not yet launched; returns counts per status.
+
+        Paid loops (AWS backend) start only with ``confirm=True``: the error says how many and
+        what they are expected to cost.
+        """
         from a2i_kit.launch import launch_loops
 
         if not self.flow_definition:
             raise InputError("choose a flow definition first (none is Active in this account)")
+        new = int(self.ledger_counts.get("new", 0))
+        if self.paid and new and not confirm:
+            raise InputError(f"this starts {new} paid loop(s): expected cost "
+                             f"${self.expected_cost():,.2f} ({self.paid['why']}); "
+                             "call launch(confirm=True) to start them")
         todo = self.to_review()
         total = len(todo)
         counts = {"started": 0, "already_launched": 0, "failed": 0}
@@ -202,8 +224,12 @@ class LoopLauncher(MessageWidget):
         return counts
 
     @action("launch")
-    def _on_launch(self, _payload: dict[str, Any]) -> dict[str, int]:
-        return self.launch()
+    def _on_launch(self, payload: dict[str, Any]) -> dict[str, Any]:
+        new = int(self.ledger_counts.get("new", 0))
+        confirmed = payload.get("confirmed") is True and payload.get("new") == new
+        if self.paid and new and not confirmed:  # ask first, with the numbers the person confirms
+            return {"confirm": True, "new": new, "cost": self.expected_cost(), "why": self.paid["why"]}
+        return self.launch(confirm=bool(self.paid))
 
     @action("refresh_flows")
     def _on_refresh_flows(self, _payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -31,7 +31,11 @@ MAX_HISTORY = 720
 
 
 class ReviewDashboard(MessageWidget):
-    """Status counts, progress over time, model-vs-human agreement, charts, export."""
+    """Status counts, progress over time, model-vs-human agreement, charts, export.
+
+    Reviewers appear by name: the embedded service's worker names, or ``worker_names``
+    ({workerId: name}) on AWS, where output.json carries only an opaque ``workerId``.
+    """
 
     _esm = static_text("common.js", "review_dashboard.js")
     _css = STATIC / "widgets.css"
@@ -51,7 +55,7 @@ class ReviewDashboard(MessageWidget):
     def __init__(self, session: Any, *, flow_definition: str, predictions: pd.DataFrame | None = None,
                  id_col: str = "item_id", label_col: str = "label", score_col: str | None = None,
                  label_field: str | None = None, template: str | None = None, interval: float = 5.0,
-                 export_dir: str | Path | None = None) -> None:
+                 export_dir: str | Path | None = None, worker_names: dict[str, str] | None = None) -> None:
         from a2i_kit.results import Results
 
         if predictions is not None and id_col not in predictions.columns:
@@ -65,6 +69,7 @@ class ReviewDashboard(MessageWidget):
         self.joined: pd.DataFrame | None = None
         self._drawn_for = -1
         self._dirty = True
+        self._names = dict(worker_names or {})
         super().__init__(flow_name=name, interval=interval,
                          export_dir=str(export_dir or Path("a2i-exports") / name))
         self._unsubscribe = self._subscribe()
@@ -129,7 +134,8 @@ class ReviewDashboard(MessageWidget):
         if self._predictions is not None and len(answers):
             self.joined = self.results.join_predictions(self._predictions, on=self._id)
             self.agreement = data.agreement(self.joined, self._label)
-        self.charts = data.charts(answers, self.joined, self._label, self._score)
+        self._names = {**data.worker_names(self._session), **self._names}  # reviewers by name
+        self.charts = data.charts(data.named(answers, self._names), self.joined, self._label, self._score)
         self._drawn_for = len(answers)
 
     def export(self, folder: str | Path | None = None, *, fmt: str = "csv") -> list[str]:

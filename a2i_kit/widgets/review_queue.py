@@ -5,6 +5,12 @@ the browser shows the service-rendered page in a sandboxed iframe, the crowd-for
 back to the kernel, which submits it through the same worker endpoints the portal uses, and the
 next task appears. Keys inside the task: 1-9/0 pick an option, Enter submits, Esc skips.
 
+Undo: an answer given in the browser is held for ``undo_seconds`` (10 by default) while the next
+task is already on screen; Undo brings the task back to answer again, otherwise the answer is
+sent when the time is up, with the next answer, or on skip/refresh/release. ``submit()`` from
+Python sends at once. A held answer never sent (the browser closed) is not lost work for the
+team: the claim expires and the loop goes back to the pool.
+
 Example:
     >>> queue = ReviewQueue(session, worker="alice")            # doctest: +SKIP
     >>> queue                                                   # doctest: +SKIP
@@ -69,10 +75,13 @@ class ReviewQueue(MessageWidget):
     finished = traitlets.Bool(False).tag(sync=True)
     frame_height = traitlets.Int(520).tag(sync=True)
     last_status = traitlets.Unicode("").tag(sync=True)
+    held = traitlets.Dict().tag(sync=True)  # {humanLoopName, taskTitle} of the answer Undo can take back
+    undo_seconds = traitlets.Int(10).tag(sync=True)
 
     def __init__(self, session: Any, *, worker: str | None = None, token: str | None = None,
                  groups: Sequence[str] = ("reviewers",), flow_definition: str | None = None,
-                 limit: int | None = None, height: int = 520, autostart: bool = True) -> None:
+                 limit: int | None = None, height: int = 520, autostart: bool = True,
+                 undo_seconds: int = 10) -> None:
         from a2i_kit.review import WorkerClient
 
         if (worker is None) == (token is None):
@@ -88,8 +97,9 @@ class ReviewQueue(MessageWidget):
         self._limit = limit
         self._skipped_loops: set[str] = set()
         self._callbacks: list[SubmitCallback] = []
+        self._held: tuple[str, dict[str, Any], dict[str, Any]] | None = None
         self.answers: list[dict[str, Any]] = []
-        super().__init__(frame_height=height)
+        super().__init__(frame_height=height, undo_seconds=undo_seconds)
         self.worker_name = self._client.me().get("name", worker or "")
         if autostart:
             self.next_task()
@@ -100,6 +110,12 @@ class ReviewQueue(MessageWidget):
             raise traitlets.TraitError(f"frame_height must be between 120 and 4000 pixels, got {proposal['value']}")
         return proposal["value"]
 
+    @traitlets.validate("undo_seconds")
+    def _check_undo(self, proposal: Any) -> int:
+        if not 0 <= proposal["value"] <= 600:
+            raise traitlets.TraitError(f"undo_seconds must be between 0 (no undo) and 600, got {proposal['value']}")
+        return proposal["value"]
+
     def on_submit(self, callback: SubmitCallback) -> None:
         """Call ``callback(loop_name, answerContent, service_reply)`` after each submit."""
         self._callbacks.append(callback)
@@ -107,9 +123,10 @@ class ReviewQueue(MessageWidget):
     # -- the queue ------------------------------------------------------------------------
     def pending(self) -> list[dict[str, Any]]:
         """Tasks this worker can still answer (this flow only, skipped ones left out)."""
+        held = self._held[0] if self._held else None
         tasks = [t for t in self._client.tasks()
                  if (self._flow is None or t.get("flowDefinitionName") == self._flow)
-                 and t["humanLoopName"] not in self._skipped_loops]
+                 and t["humanLoopName"] not in self._skipped_loops and t["humanLoopName"] != held]
         return sorted(tasks, key=lambda t: (not t.get("claimedByMe"), t.get("creationTime") or 0,
                                             t["humanLoopName"]))
 
@@ -118,7 +135,7 @@ class ReviewQueue(MessageWidget):
         from a2i_kit.review.client import WorkerApiError
 
         if self._limit is not None and self.done >= self._limit:
-            return self._finish(self.left)
+            return self._finish(len(self.pending()))  # what is still waiting, as the header says
         tasks = self.pending()
         for index, summary in enumerate(tasks):
             try:
@@ -127,13 +144,16 @@ class ReviewQueue(MessageWidget):
                 if exc.status in (404, 409):  # taken or finished meanwhile: try the next one
                     continue
                 raise
-            self.left = len(tasks) - index
-            self.srcdoc = wrap_rendered(self._client.inline_media(claim["html"]), keys=True)
-            self.task = {k: claim.get(k) for k in ("humanLoopName", "taskTitle", "taskDescription",
-                                                   "deadline", "timeLimitSeconds")}
-            self.finished = False
-            return self.task
+            return self._show(claim, left=len(tasks) - index)
         return self._finish(0)
+
+    def _show(self, claim: dict[str, Any], *, left: int) -> dict[str, Any]:
+        self.left = left
+        self.srcdoc = wrap_rendered(self._client.inline_media(claim["html"]), keys=True)
+        self.task = {k: claim.get(k) for k in ("humanLoopName", "taskTitle", "taskDescription",
+                                               "deadline", "timeLimitSeconds")}
+        self.finished = False
+        return self.task
 
     def _finish(self, left: int) -> None:  # nothing on screen; Refresh looks again
         self.left, self.task, self.srcdoc, self.finished = left, {}, "", True
@@ -149,29 +169,70 @@ class ReviewQueue(MessageWidget):
         return current
 
     def submit(self, answer: dict[str, Any], *, loop: str | None = None) -> dict[str, Any]:
-        """Submit ``answer`` for the task on screen, then show the next one."""
+        """Submit ``answer`` for the task on screen now (and any held answer first), then show
+        the next one."""
         if not isinstance(answer, dict):
             raise InputError(f"answerContent must be a JSON object, got {type(answer).__name__}")
         current = self._current(loop)
-        reply = self._client.submit(current, answer)
+        self.commit()
+        reply = self._send_answer(current, answer)
         self.done += 1
-        self.last_status = str(reply.get("humanLoopStatus", ""))
-        self.answers.append({"humanLoopName": current, "answerContent": answer, **reply})
-        for callback in self._callbacks:
-            callback(current, answer, reply)
         self.next_task()
+        return reply
+
+    def hold(self, answer: dict[str, Any], *, loop: str | None = None) -> dict[str, Any]:
+        """Keep ``answer`` for the task on screen so :meth:`undo` can take it back; send the
+        previously held one; show the next task. (What a submit in the browser does.)"""
+        if not isinstance(answer, dict):
+            raise InputError(f"answerContent must be a JSON object, got {type(answer).__name__}")
+        current = self._current(loop)
+        self.commit()
+        self._held = (current, answer, dict(self.task))
+        self.held = {"humanLoopName": current, "taskTitle": self.task.get("taskTitle") or current}
+        self.done += 1
+        self.next_task()
+        return {"humanLoopName": current, "held": True, "undoSeconds": self.undo_seconds}
+
+    def commit(self) -> dict[str, Any] | None:
+        """Send the held answer now (None when nothing is held)."""
+        if self._held is None:
+            return None
+        loop, answer, _task = self._held
+        self._held, self.held = None, {}
+        return self._send_answer(loop, answer)
+
+    def undo(self) -> dict[str, Any]:
+        """Take back the held answer: its task comes back on screen to answer again."""
+        if self._held is None:
+            raise InputError("there is no answer to undo: it was already sent (undo works for the "
+                             f"last answer given here, for {self.undo_seconds} s)")
+        loop, _answer, _task = self._held
+        claim = self._client.claim(loop)  # still this worker's claim: the same task again
+        self._held, self.held = None, {}
+        self.done -= 1
+        self._show(claim, left=len(self.pending()))
+        return self.task
+
+    def _send_answer(self, loop: str, answer: dict[str, Any]) -> dict[str, Any]:
+        reply = self._client.submit(loop, answer)
+        self.last_status = str(reply.get("humanLoopStatus", ""))
+        self.answers.append({"humanLoopName": loop, "answerContent": answer, **reply})
+        for callback in self._callbacks:
+            callback(loop, answer, reply)
         return reply
 
     def skip(self, *, loop: str | None = None) -> None:
         """Release the task on screen (others may take it) and show the next one."""
         current = self._current(loop)
+        self.commit()
         self._client.release(current)
         self._skipped_loops.add(current)
         self.skipped += 1
         self.next_task()
 
     def release(self) -> None:
-        """Give the task on screen back without taking another (end of a review session)."""
+        """Send a held answer and give the task on screen back (end of a review session)."""
+        self.commit()
         current = self.task.get("humanLoopName")
         if current:
             self._client.release(current)
@@ -180,7 +241,18 @@ class ReviewQueue(MessageWidget):
     # -- browser actions ------------------------------------------------------------------
     @action("submit")
     def _on_submit(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self.submit(payload.get("answerContent"), loop=payload.get("humanLoopName"))
+        answer, loop = payload.get("answerContent"), payload.get("humanLoopName")
+        if self.undo_seconds:
+            return self.hold(answer, loop=loop)
+        return self.submit(answer, loop=loop)
+
+    @action("undo")
+    def _on_undo(self, _payload: dict[str, Any]) -> dict[str, Any]:
+        return self.undo()
+
+    @action("commit")
+    def _on_commit(self, _payload: dict[str, Any]) -> dict[str, Any] | None:
+        return self.commit()
 
     @action("skip")
     def _on_skip(self, payload: dict[str, Any]) -> None:
@@ -188,6 +260,7 @@ class ReviewQueue(MessageWidget):
 
     @action("refresh")
     def _on_refresh(self, _payload: dict[str, Any]) -> dict[str, Any] | None:
+        self.commit()
         if self.task.get("humanLoopName"):
             return self.task
         self._skipped_loops.clear()  # an explicit refresh offers skipped tasks again
@@ -196,5 +269,7 @@ class ReviewQueue(MessageWidget):
     def close(self) -> None:
         client = self.__dict__.get("_client")
         if client is not None:
+            if self.__dict__.get("_held") is not None:
+                self.commit()  # closing the widget sends what is held, as the time-out would
             client.close()
         super().close()

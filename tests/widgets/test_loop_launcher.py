@@ -175,3 +175,34 @@ def test_choosing_another_predictions_frame_reroutes(session, tmp_path) -> None:
         w.dataset = "x"
     with pytest.raises(InputError, match=r"predictions\['empty'\] must be a non-empty"):
         LoopLauncher(session, predictions={"empty": pd.DataFrame()}, ledger=tmp_path / "l.sqlite3")
+
+
+def test_the_embedded_service_is_free_and_launches_at_once(launcher) -> None:
+    assert launcher.paid == {}
+    assert launcher.expected_cost() == 0.0
+    assert launcher.run_action("launch")["started"] == launcher.dry["n_review"]
+
+
+def test_paid_loops_on_aws_ask_for_confirmation_with_the_expected_cost(session, tmp_path) -> None:
+    # The AWS backend's clients, pointed at the A2I-compatible service (same API, nothing billed).
+    aws = SimpleNamespace(**vars(session), backend="aws")
+    make_flow(aws, "paid-flow")  # noqa: F821 - from kernel_setup
+    launcher = LoopLauncher(aws, predictions=predictions(), label_col="label", score_col="score",
+                            flow_definition="paid-flow", input_cols=["text", "label", "score"],
+                            ledger=tmp_path / "ledger.sqlite3")
+    new = launcher.ledger_counts["new"]
+    assert new == launcher.dry["n_review"] > 0
+    assert launcher.paid == {"per_loop": 0.08, "why": "A2I $0.08 per object = $0.080 per loop, AWS list price"}
+    cost = round(new * 0.08, 2)
+    with pytest.raises(InputError, match=rf"this starts {new} paid loop\(s\): expected cost \${cost:.2f} "
+                                         r"\(A2I \$0\.08 per object .*\); call launch\(confirm=True\)"):
+        launcher.launch()
+    # The browser's Launch asks first; nothing starts until the person confirms these numbers.
+    asked = launcher.run_action("launch", {})
+    assert asked == {"confirm": True, "new": new, "cost": cost, "why": launcher.paid["why"]}
+    stale = launcher.run_action("launch", {"confirmed": True, "new": new + 1})
+    assert stale["confirm"] is True
+    assert aws.runtime.list_human_loops(FlowDefinitionArn=launcher.flow_definition)["HumanLoopSummaries"] == []
+    assert launcher.run_action("launch", {"confirmed": True, "new": new})["started"] == new
+    assert launcher.ledger_counts["new"] == 0
+    assert launcher.run_action("launch", {}) == {"started": 0, "already_launched": new, "failed": 0}

@@ -41,7 +41,7 @@ def test_shows_the_first_task_and_counts_what_is_left(session) -> None:
 
 @pytest.mark.usefixtures("flow")
 def test_submit_completes_the_loop_and_moves_on(session) -> None:
-    queue = ReviewQueue(session, worker="alice")
+    queue = ReviewQueue(session, worker="alice", undo_seconds=0)  # no undo window: sent at once
     seen = []
     queue.on_submit(lambda loop, _answer, reply: seen.append((loop, reply["humanLoopStatus"])))
     reply = queue.handle_message({"uuid": "a", "type": "submit", "payload": {
@@ -154,7 +154,12 @@ def test_review_in_the_notebook_completes_loops(lab, tmp_path) -> None:
     expect(frame_el).to_have_attribute("data-ready", "")
     lab.page.keyboard.press("2")
     lab.page.keyboard.press("Enter")
-    expect(out.locator(".a2i-done")).to_contain_text("All done for alice: 2 submitted")
+    expect(out.locator(".a2i-done")).to_have_text("All done for alice: 2 done · 0 left. Refresh to look for new tasks.")
+    expect(out.locator(".a2i-queue-counts")).to_have_text("2 done · 0 left")  # the same numbers
+    # The last answer is held for Undo; "Send now" sends it without waiting.
+    expect(out.locator(".a2i-held")).to_contain_text("is sent in")
+    out.locator(".a2i-held button", has_text="Send now").click()
+    expect(out.locator(".a2i-held")).to_be_hidden()
     assert lab.value("[loop_status(session, n) for n in loops]") == ["Completed", "Completed"]
     assert lab.value("[a['answerContent'] for a in q.answers]") == [
         {"sentiment": {"label": "positive"}}, {"sentiment": {"label": "negative"}}]
@@ -174,7 +179,7 @@ def test_thirty_tasks_in_a_row(session) -> None:
     flow = make_flow(session, "batch-flow")  # noqa: F821 - from kernel_setup
     loops = start_loops(session, flow["flow_definition_arn"],  # noqa: F821
                         [{"text": f"t{i}"} for i in range(30)], prefix="batch")
-    queue = ReviewQueue(session, worker="fast")
+    queue = ReviewQueue(session, worker="fast", undo_seconds=0)
     assert queue.left == 30
     for expected in range(1, 31):
         reply = queue.handle_message({"uuid": str(expected), "type": "submit", "payload": {
@@ -191,3 +196,49 @@ def test_an_aws_session_is_refused_with_the_fix() -> None:
 
     with pytest.raises(ConfigError, match=r"ReviewQueue needs the embedded service: use a2i_kit\.connect\(\)"):
         ReviewQueue(SimpleNamespace(endpoint_url=None, admin_token=None), token="t")
+
+
+@pytest.mark.usefixtures("flow")
+def test_a_browser_answer_is_held_and_undo_brings_its_task_back(session) -> None:
+    queue = ReviewQueue(session, worker="uma")
+    sent = []
+    queue.on_submit(lambda loop, answer, _reply: sent.append((loop, answer)))
+    reply = queue.run_action("submit", {"humanLoopName": "loop-1", "answerContent": {"sentiment": {"label": "positive"}}})
+    assert reply == {"humanLoopName": "loop-1", "held": True, "undoSeconds": 10}
+    assert queue.held == {"humanLoopName": "loop-1", "taskTitle": "Review queue-flow"}
+    assert (queue.done, queue.left, queue.task["humanLoopName"]) == (1, 2, "loop-2")
+    assert loop_status(session, "loop-1") == "InProgress"  # noqa: F821 - not sent yet
+    assert queue.run_action("undo")["humanLoopName"] == "loop-1"
+    assert "review number 0" in queue.srcdoc
+    assert (queue.done, queue.left, queue.held) == (0, 3, {})
+    # Answer again, differently; the next answer sends it.
+    queue.run_action("submit", {"humanLoopName": "loop-1", "answerContent": {"sentiment": {"label": "negative"}}})
+    assert queue.task["humanLoopName"] == "loop-2"  # still this worker's claim, first in line
+    queue.run_action("submit", {"humanLoopName": "loop-2", "answerContent": {"sentiment": {"label": "neutral"}}})
+    assert sent == [("loop-1", {"sentiment": {"label": "negative"}})]
+    assert loop_status(session, "loop-1") == "Completed"  # noqa: F821
+    assert queue.held["humanLoopName"] == "loop-2"
+    assert queue.run_action("commit")["humanLoopStatus"] == "Completed"
+    assert loop_status(session, "loop-2") == "Completed"  # noqa: F821
+    reply = queue.handle_message({"uuid": "u", "type": "undo", "payload": {}})
+    assert reply["message"] == ("there is no answer to undo: it was already sent (undo works for the "
+                                "last answer given here, for 10 s)")
+
+
+@pytest.mark.usefixtures("flow")
+def test_skip_refresh_and_release_send_a_held_answer_first(session) -> None:
+    queue = ReviewQueue(session, worker="vic")
+    queue.run_action("submit", {"humanLoopName": "loop-1", "answerContent": {"sentiment": {"label": "positive"}}})
+    queue.run_action("skip", {"humanLoopName": "loop-2"})
+    assert loop_status(session, "loop-1") == "Completed"  # noqa: F821
+    queue.run_action("submit", {"humanLoopName": "loop-3", "answerContent": {"sentiment": {"label": "positive"}}})
+    assert queue.finished
+    queue.release()
+    assert loop_status(session, "loop-3") == "Completed"  # noqa: F821
+
+
+def test_a_limit_stops_with_the_count_of_what_is_still_waiting(session, flow) -> None:
+    queue = ReviewQueue(session, worker="wes", limit=1, undo_seconds=0)
+    queue.submit({"sentiment": {"label": "negative"}})
+    assert queue.finished
+    assert (queue.done, queue.left) == (1, len(flow["loops"]) - 1)  # what the header and message say

@@ -27,6 +27,11 @@ function render({ model, el }) {
   const launch = a2iEl("button", { class: "a2i-button a2i-primary a2i-launch", type: "button" }, "Launch");
   const bar = a2iEl("progress", { class: "a2i-progress", max: "1", value: "0", hidden: true, "aria-label": "Launch progress" });
   const launchStatus = a2iEl("span", { class: "a2i-launch-status a2i-muted", "aria-live": "polite" });
+  const confirmText = a2iEl("span", { class: "a2i-confirm-text" });
+  const confirmYes = a2iEl("button", { class: "a2i-button a2i-primary a2i-confirm-yes", type: "button" }, "Start");
+  const confirmNo = a2iEl("button", { class: "a2i-button a2i-confirm-no", type: "button" }, "Cancel");
+  const confirmBox = a2iEl("div", { class: "a2i-confirm", role: "alertdialog", "aria-label": "Confirm paid launch", hidden: true },
+    confirmText, a2iEl("div", { class: "a2i-toolbar" }, confirmYes, confirmNo));
 
   a2iRoot(el, "a2i-loop-launcher");
   el.replaceChildren(
@@ -39,7 +44,7 @@ function render({ model, el }) {
       a2iEl("label", { }, "Budget: max cost (USD)"), maxCost, a2iEl("span")),
     a2iEl("div", { class: "a2i-cards" }, itemsCard, reviewCard, auditCard, costCard, hoursCard),
     reasons, ledgerLine, errors.box,
-    a2iEl("div", { class: "a2i-toolbar" }, launch, launchStatus), bar);
+    a2iEl("div", { class: "a2i-toolbar" }, launch, launchStatus), confirmBox, bar);
 
   // controls -> model (throttled so dragging stays smooth; the last value always lands)
   const pushers = {};
@@ -60,7 +65,30 @@ function render({ model, el }) {
   flow.addEventListener("change", () => pushNow("flow_definition", flow.value));
   dataset.addEventListener("change", () => pushNow("dataset", dataset.value));
   reloadFlows.addEventListener("click", () => a2iTry(errors, () => a2iRequest(model, "refresh_flows")));
-  launch.addEventListener("click", () => a2iTry(errors, () => a2iRequest(model, "launch", {}, 3600000)));
+  // Paid loops: the kernel answers {confirm, new, cost, why} first; Start sends the same count back.
+  let asked = null;
+  const hideConfirm = () => { confirmBox.hidden = true; asked = null; };
+  launch.addEventListener("click", () => a2iTry(errors, async () => {
+    const reply = await a2iRequest(model, "launch", {}, 3600000);
+    if (reply && reply.confirm) {
+      asked = reply;
+      confirmText.textContent = `Start ${reply.new} paid loop${reply.new === 1 ? "" : "s"} on AWS? Expected cost ${a2iMoney(reply.cost)} (${reply.why}).`;
+      confirmYes.textContent = `Start ${reply.new} paid loop${reply.new === 1 ? "" : "s"} (${a2iMoney(reply.cost)})`;
+      confirmBox.hidden = false;
+      confirmNo.focus();
+    }
+    return reply;
+  }));
+  confirmYes.addEventListener("click", () => {
+    const payload = { confirmed: true, new: asked ? asked.new : -1 };
+    hideConfirm();
+    a2iTry(errors, async () => {
+      const reply = await a2iRequest(model, "launch", payload, 3600000);
+      if (reply && reply.confirm) errors.show("The number of new loops changed: check it and press Launch again.");
+      return reply;
+    });
+  });
+  confirmNo.addEventListener("click", hideConfirm);
 
   // model -> view
   const drawFlows = () => {
@@ -97,7 +125,9 @@ function render({ model, el }) {
   const drawLedger = () => {
     const l = model.get("ledger_counts") || {};
     ledgerLine.textContent = `${l.already ?? 0} already launched · ${l.new ?? 0} new`;
-    launch.textContent = l.new ? `Launch ${l.new} new loop${l.new === 1 ? "" : "s"}` : "Nothing new to launch";
+    const paid = model.get("paid") || {};
+    launch.textContent = l.new ? `Launch ${l.new} new ${paid.per_loop ? "paid " : ""}loop${l.new === 1 ? "" : "s"}` : "Nothing new to launch";
+    if (asked && asked.new !== l.new) hideConfirm();  // the numbers asked about no longer hold
     launch.disabled = model.get("launching") || !l.new || !model.get("flow_definition");
   };
   const drawProgress = () => {
@@ -117,7 +147,7 @@ function render({ model, el }) {
     a2iWatch(model, ["datasets", "dataset"], drawDatasets),
     a2iWatch(model, ["threshold", "audit_rate", "budget_items", "budget_cost"], drawControls),
     a2iWatch(model, ["dry"], drawDry),
-    a2iWatch(model, ["ledger_counts"], drawLedger),
+    a2iWatch(model, ["ledger_counts", "paid"], drawLedger),
     a2iWatch(model, ["progress", "launching", "last_launch"], drawProgress),
   ];
   return () => { unwatch.forEach((f) => f()); errors.stop(); Object.values(pushers).forEach((p) => p.cancel()); };

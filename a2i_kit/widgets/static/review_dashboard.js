@@ -9,29 +9,44 @@ function a2iSvg(tag, attrs = {}) {
   return node;
 }
 
-/** Completed and InProgress over time as two polylines. */
+/** Clock time of a timestamp (ms) for the time axis: HH:MM:SS, or the date too across days. */
+function a2iClock(t, withDate) {
+  const d = new Date(t);
+  const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return withDate ? `${d.toLocaleDateString([], { month: "short", day: "numeric" })} ${time}` : time;
+}
+
+/** Completed and InProgress over time: two lines on a time axis (clock ticks) and a count axis. */
 function a2iHistoryChart(history) {
-  const w = 420, h = 120, pad = 24;
-  const svg = a2iSvg("svg", { viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "img", class: "a2i-history",
+  const w = 460, h = 170, left = 34, right = 30, top = 22, bottom = 38;
+  const svg = a2iSvg("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", class: "a2i-history",
     "aria-label": "Loops completed and in progress over time" });
   if (!history.length) return svg;
-  const points = history.length === 1 ? [history[0], { ...history[0], t: history[0].t + 1 }] : history;
+  const points = history.length === 1 ? [history[0], { ...history[0], t: history[0].t + 1000 }] : history;
   const t0 = points[0].t, t1 = points[points.length - 1].t;
-  const top = Math.max(1, ...points.map((p) => Math.max(p.Completed, p.InProgress, p.total || 0)));
-  const x = (t) => pad + ((t - t0) / Math.max(t1 - t0, 1)) * (w - 2 * pad);
-  const y = (v) => h - pad + 4 - (v / top) * (h - 2 * pad);
-  svg.append(a2iSvg("line", { x1: pad, y1: y(0), x2: w - pad, y2: y(0), stroke: "currentColor", "stroke-opacity": 0.3 }));
-  for (const [key, color] of [["InProgress", "#d97706"], ["Completed", "#16a34a"]]) {
-    svg.append(a2iSvg("polyline", { fill: "none", stroke: color, "stroke-width": 2,
+  const most = Math.max(1, ...points.map((p) => Math.max(p.Completed, p.InProgress, p.total || 0)));
+  const x = (t) => left + ((t - t0) / Math.max(t1 - t0, 1)) * (w - left - right);
+  const y = (v) => h - bottom - (v / most) * (h - top - bottom);
+  const text = (attrs, content) => { const node = a2iSvg("text", { "font-size": 10, fill: "currentColor", ...attrs }); node.textContent = content; svg.append(node); return node; };
+  // axes: counts on the left (0 and the maximum), clock time below (start, middle, end)
+  svg.append(a2iSvg("line", { x1: left, y1: y(0), x2: w - right, y2: y(0), stroke: "currentColor", "stroke-opacity": 0.5 }));
+  svg.append(a2iSvg("line", { x1: left, y1: top, x2: left, y2: y(0), stroke: "currentColor", "stroke-opacity": 0.5 }));
+  for (const v of most > 1 ? [0, most] : [0, 1]) text({ x: left - 4, y: y(v) + 3, "text-anchor": "end", class: "a2i-y-tick" }, String(v));
+  const days = new Date(t0).toDateString() !== new Date(t1).toDateString();
+  const ticks = t1 - t0 >= 2000 ? [t0, (t0 + t1) / 2, t1] : [t0];
+  ticks.forEach((t, i) => {
+    svg.append(a2iSvg("line", { x1: x(t), y1: y(0), x2: x(t), y2: y(0) + 4, stroke: "currentColor", "stroke-opacity": 0.5 }));
+    text({ x: x(t), y: y(0) + 14, "text-anchor": i === 0 ? "start" : i === ticks.length - 1 ? "end" : "middle", class: "a2i-x-tick" }, a2iClock(t, days));
+  });
+  text({ x: (left + w - right) / 2, y: h - 4, "text-anchor": "middle", class: "a2i-x-label" }, "time (your clock)");
+  text({ x: 4, y: 12, class: "a2i-y-label" }, "loops");
+  for (const [key, color, name] of [["InProgress", "#b45309", "in progress"], ["Completed", "#15803d", "completed"]]) {
+    svg.append(a2iSvg("polyline", { fill: "none", stroke: color, "stroke-width": 2, "data-series": key,
       points: points.map((p) => `${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ") }));
     const last = points[points.length - 1];
-    const label = a2iSvg("text", { x: w - pad + 2, y: y(last[key]) + 4, fill: color, "font-size": 10 });
-    label.textContent = last[key];
-    svg.append(label);
+    text({ x: w - right + 3, y: y(last[key]) + 4, fill: color }, String(last[key]));
+    text({ x: key === "InProgress" ? left + 110 : left + 6, y: 12, fill: color }, `— ${name}`);
   }
-  const legend = a2iSvg("text", { x: pad, y: 12, "font-size": 10, fill: "currentColor" });
-  legend.textContent = "completed (green) · in progress (amber)";
-  svg.append(legend);
   return svg;
 }
 
@@ -109,7 +124,8 @@ function render({ model, el }) {
     const pct = (v) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
     agreement.replaceChildren(a2iEl("table", { class: "a2i-table" },
       a2iEl("tr", {}, a2iEl("th", {}, "answers"), a2iEl("th", {}, "model = reviewer"), a2iEl("th", {}, "override rate"), a2iEl("th", {}, "Cohen's κ")),
-      a2iEl("tr", {}, a2iEl("td", {}, String(a.n)), a2iEl("td", { class: "a2i-agreement-rate" }, pct(a.agreement)),
+      a2iEl("tr", {}, a2iEl("td", {}, String(a.n)), a2iEl("td", { class: "a2i-agreement-rate" }, pct(a.agreement),
+        a.interval ? a2iEl("span", { class: "a2i-muted a2i-interval" }, ` (${a.interval})`) : null),
         a2iEl("td", {}, pct(a.override_rate)),
         a2iEl("td", a.note ? { title: a.note } : {}, a.kappa === null || a.kappa === undefined ? "undefined" : a.kappa.toFixed(3)))),
       ...(a.note ? [a2iEl("p", { class: "a2i-note" }, a.note)] : []));

@@ -12,9 +12,14 @@ function render({ model, el }) {
   const refresh = a2iEl("button", { class: "a2i-button", type: "button", title: "Look for new tasks" }, "Refresh");
   const hint = a2iEl("span", { class: "a2i-muted" }, "Keys in the task: 1–9/0 pick · Enter submits · Esc skips");
   const doneBox = a2iEl("div", { class: "a2i-done", hidden: true, tabindex: "-1" });
+  const heldText = a2iEl("span", { "aria-live": "polite" });
+  const undo = a2iEl("button", { class: "a2i-button", type: "button", "aria-keyshortcuts": "Alt+Z",
+    title: "Take the last answer back and answer that task again (Alt+Z)" }, "Undo");
+  const sendNow = a2iEl("button", { class: "a2i-button", type: "button", title: "Send the last answer now" }, "Send now");
+  const heldBar = a2iEl("div", { class: "a2i-held", hidden: true }, heldText, undo, sendNow);
   a2iRoot(el, "a2i-review-queue");
   el.replaceChildren(
-    a2iEl("div", { class: "a2i-queue-head" }, title, counts), progress, errors.box, description,
+    a2iEl("div", { class: "a2i-queue-head" }, title, counts), progress, errors.box, heldBar, description,
     frame, doneBox, a2iEl("div", { class: "a2i-toolbar" }, skip, refresh, hint));
 
   let pending = false;
@@ -40,13 +45,19 @@ function render({ model, el }) {
     description.textContent = task.taskDescription || "";
     frame.hidden = finished;
     doneBox.hidden = !finished;
-    doneBox.textContent = `All done for ${model.get("worker_name") || "this worker"}: ${model.get("done")} submitted, `
-      + `${model.get("skipped")} skipped. Refresh to look for new tasks.`;
+    // Same numbers, same words as the header above it.
+    const left = model.get("left");
+    doneBox.textContent = (left ? `Stopped for ${model.get("worker_name") || "this worker"} (limit reached): `
+      : `All done for ${model.get("worker_name") || "this worker"}: `) + countText() + ". "
+      + (model.get("skipped") ? "Skipped tasks stay open: Refresh offers them again." : "Refresh to look for new tasks.");
     skip.disabled = pending || !task.humanLoopName;
   };
+  const countText = () => `${model.get("done")} done · ${model.get("left")} left`
+    + (model.get("skipped") ? ` · ${model.get("skipped")} skipped` : "");
   const showCounts = () => {
     const done = model.get("done"), left = model.get("left");
-    counts.textContent = `${done} done · ${left} left` + (model.get("skipped") ? ` · ${model.get("skipped")} skipped` : "");
+    counts.textContent = countText();
+    if (!doneBox.hidden) show();
     progress.max = Math.max(done + left, 1);
     progress.value = done;
   };
@@ -55,7 +66,29 @@ function render({ model, el }) {
     frame.setAttribute("data-loop", current() || "");
     if (model.get("srcdoc")) frame.srcdoc = model.get("srcdoc");
   };
+  // A held answer: Undo brings its task back; otherwise it is sent when the countdown ends.
+  let timer = null;
+  const showHeld = () => {
+    clearInterval(timer);
+    const held = model.get("held") || {};
+    heldBar.hidden = !held.humanLoopName;
+    if (!held.humanLoopName) return;
+    let remaining = model.get("undo_seconds");
+    const tick = () => {
+      heldText.textContent = `Answer to “${held.taskTitle}” is sent in ${remaining} s.`;
+      if (remaining-- <= 0) { clearInterval(timer); act("commit"); }
+    };
+    tick();
+    timer = setInterval(tick, 1000);
+  };
+  undo.addEventListener("click", () => { clearInterval(timer); act("undo"); });
+  sendNow.addEventListener("click", () => { clearInterval(timer); act("commit"); });
+  el.addEventListener("keydown", (e) => {
+    if (e.altKey && (e.key === "z" || e.key === "Z") && !heldBar.hidden) { e.preventDefault(); clearInterval(timer); act("undo"); }
+  });
+
   const unwatch = [
+    a2iWatch(model, ["held"], showHeld),
     a2iWatch(model, ["task", "finished", "worker_name"], show),
     a2iWatch(model, ["done", "left", "skipped"], showCounts),
     a2iWatch(model, ["srcdoc"], load),
@@ -81,7 +114,7 @@ function render({ model, el }) {
   el.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && e.target !== frame && current()) { e.preventDefault(); act("skip", { humanLoopName: current() }); }
   });
-  return () => { unwatch.forEach((f) => f()); stopFrame(); errors.stop(); };
+  return () => { clearInterval(timer); unwatch.forEach((f) => f()); stopFrame(); errors.stop(); };
 }
 
 export default { render };
