@@ -15,15 +15,14 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code
+from a2i_kit.client.arns import loop_arn
+from a2i_kit.client.errors import is_not_found
+from a2i_kit.client.paging import iter_human_loops
+from a2i_kit.client.retry import RetryPolicy, call_with_retry
+
+__all__ = ["DESCRIBE_LIMIT", "existing_loops", "list_loop_names", "loop_arn"]
 
 DESCRIBE_LIMIT = 25
-
-
-def loop_arn(flow_definition_arn: str, name: str) -> str:
-    """The HumanLoopArn A2I gives a loop of this account/region (loops are not under flows)."""
-    head = flow_definition_arn.split(":flow-definition/", 1)[0]
-    return f"{head}:human-loop/{name}"
 
 
 def existing_loops(runtime: Any, flow_definition_arn: str, names: Iterable[str],
@@ -41,7 +40,7 @@ def existing_loops(runtime: Any, flow_definition_arn: str, names: Iterable[str],
                 described, _ = call_with_retry(
                     partial(runtime.describe_human_loop, HumanLoopName=name), retry, rng)
             except Exception as exc:
-                if error_code(exc) == "ResourceNotFoundException":
+                if is_not_found(exc):
                     continue
                 raise
             found[name] = described["HumanLoopArn"]
@@ -52,15 +51,5 @@ def existing_loops(runtime: Any, flow_definition_arn: str, names: Iterable[str],
 
 def list_loop_names(runtime: Any, flow_definition_arn: str, retry: RetryPolicy | None = None) -> list[str]:
     """Every loop name of a flow definition, via paginated ListHumanLoops."""
-    retry, rng = retry or RetryPolicy(), random.Random()
-    names: list[str] = []
-    token: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"FlowDefinitionArn": flow_definition_arn, "MaxResults": 100}
-        if token:
-            kwargs["NextToken"] = token
-        page, _ = call_with_retry(partial(runtime.list_human_loops, **kwargs), retry, rng)
-        names.extend(s["HumanLoopName"] for s in page.get("HumanLoopSummaries", []))
-        token = page.get("NextToken")
-        if not token:
-            return names
+    return [s["HumanLoopName"]
+            for s in iter_human_loops(runtime, flow_definition_arn, sort_order=None, retry=retry)]

@@ -1,9 +1,7 @@
-"""Retry transient AWS errors with capped exponential backoff and full jitter.
+"""Retry transient AWS errors: the launcher's names for :mod:`a2i_kit.client.retry`.
 
-Retried: ThrottlingException, ServiceQuotaExceededException, InternalServerException (and the
-generic throttling/5xx codes), plus connection errors. Delay before attempt n+1 is uniform in
-[0, min(max_delay, base_delay * 2**(n-1))] ("full jitter"), so threads that were throttled
-together do not come back together.
+The policy, the retried error codes and the helpers live in the client layer; this module keeps
+the names ``a2i_kit.launch`` has always exported.
 
 Example:
     >>> import random
@@ -19,77 +17,15 @@ Example:
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from botocore.exceptions import (
-    ClientError,
-    ConnectionClosedError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
+from a2i_kit.client.errors import (
+    CONNECTION_ERRORS,
+    RETRYABLE_CODES,
+    client_error,
+    error_code,
+    error_message,
+    is_retryable,
 )
+from a2i_kit.client.retry import RetryPolicy, call_with_retry
 
-T = TypeVar("T")
-RETRYABLE_CODES = frozenset({
-    "ThrottlingException", "ServiceQuotaExceededException", "InternalServerException",
-    "Throttling", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "InternalFailure", "ServiceUnavailable", "RequestTimeout",
-})
-CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError,
-                     ConnectTimeoutError)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently to retry one call."""
-
-    max_attempts: int = 10
-    base_delay: float = 0.05
-    max_delay: float = 5.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return rng.uniform(0.0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
-
-
-def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a botocore ClientError, else None."""
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code") or "") or None
-    return None
-
-
-def error_message(exc: BaseException) -> str:
-    """``Code: message`` for AWS errors, else the exception text."""
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        return f"{err.get('Code')}: {err.get('Message')}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, CONNECTION_ERRORS) or error_code(exc) in RETRYABLE_CODES
-
-
-def call_with_retry(fn: Callable[[], T], policy: RetryPolicy, rng: random.Random,
-                    sleep: Callable[[float], Any] = time.sleep) -> tuple[T, int]:
-    """``(fn(), attempts)``; the last exception is re-raised with ``.attempts`` set."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return fn(), attempt
-        except Exception as exc:
-            if not is_retryable(exc) or attempt >= policy.max_attempts:
-                exc.attempts = attempt  # type: ignore[attr-defined]
-                raise
-            sleep(policy.delay(attempt, rng))
-
-
-def client_error(code: str, message: str = "", operation: str = "StartHumanLoop") -> ClientError:
-    """A botocore ClientError as the service would raise it (for tests and examples)."""
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+__all__ = ["CONNECTION_ERRORS", "RETRYABLE_CODES", "RetryPolicy", "call_with_retry", "client_error",
+           "error_code", "error_message", "is_retryable"]

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from a2i_kit.client.arns import flow_definition_name
+from a2i_kit.client.errors import error_code
 from a2i_kit.errors import InputError
-from a2i_kit.launch.names import flow_name
-from a2i_kit.launch.retry import error_code
 from a2i_kit.monitor.wait import delete_loops, loops_of
 
 KINDS = ("workteams", "task_uis", "flow_definitions")
@@ -90,7 +90,7 @@ class ResourceTracker:
 
     def _flow_arn(self, name: str) -> str | None:
         try:
-            return self.sagemaker.describe_flow_definition(FlowDefinitionName=flow_name(name))[
+            return self.sagemaker.describe_flow_definition(FlowDefinitionName=flow_definition_name(name))[
                 "FlowDefinitionArn"]
         except Exception as exc:
             if error_code(exc) in GONE:

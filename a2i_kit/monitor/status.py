@@ -8,18 +8,19 @@ Example:
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from a2i_kit.launch.retry import RetryPolicy, call_with_retry
+from a2i_kit.client.paging import iter_human_loops
+from a2i_kit.client.retry import RetryPolicy
+from a2i_kit.client.statuses import STATUSES, TERMINAL
 
-STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
-FINISHED = frozenset({"Completed", "Failed", "Stopped"})
+__all__ = ["FINISHED", "LOOP_COLUMNS", "STATUSES", "iter_loops", "list_loops", "status_summary"]
+
+FINISHED = TERMINAL
 LOOP_COLUMNS = ["loop_name", "status", "creation_time", "failure_reason", "flow_definition_arn"]
 
 
@@ -27,20 +28,8 @@ def iter_loops(runtime: Any, flow_definition_arn: str, *, created_after: datetim
                created_before: datetime | str | None = None,
                retry: RetryPolicy | None = None) -> Iterator[dict[str, Any]]:
     """Every HumanLoopSummary of a flow definition, 100 per ListHumanLoops page, retried."""
-    retry, rng = retry or RetryPolicy(), random.Random()
-    kwargs: dict[str, Any] = {"FlowDefinitionArn": flow_definition_arn, "MaxResults": 100,
-                              "SortOrder": "Ascending"}
-    if created_after is not None:
-        kwargs["CreationTimeAfter"] = created_after
-    if created_before is not None:
-        kwargs["CreationTimeBefore"] = created_before
-    while True:
-        page, _ = call_with_retry(partial(runtime.list_human_loops, **kwargs), retry, rng)
-        yield from page.get("HumanLoopSummaries", [])
-        token = page.get("NextToken")
-        if not token:
-            return
-        kwargs["NextToken"] = token
+    return iter_human_loops(runtime, flow_definition_arn, created_after=created_after,
+                            created_before=created_before, retry=retry)
 
 
 def list_loops(runtime: Any, flow_definition_arns: str | Iterable[str], **filters: Any) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from a2i_kit.client.errors import error_code, is_not_found
+from a2i_kit.client.retry import RetryPolicy, call_with_retry
+from a2i_kit.client.statuses import OPEN
 from a2i_kit.errors import A2IKitError
-from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code
 from a2i_kit.monitor.status import FINISHED, list_loops, status_summary
 
 
@@ -73,7 +75,7 @@ def delete_loops(runtime: Any, names: Iterable[str], *, stop_first: bool = True,
         stop_loops(runtime, names, retry=retry)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            open_ = [n for n in names if _status(runtime, n) in ("InProgress", "Stopping")]
+            open_ = [n for n in names if _status(runtime, n) in OPEN]
             if not open_:
                 break
             time.sleep(0.2)
@@ -90,7 +92,7 @@ def _status(runtime: Any, name: str) -> str | None:
     try:
         return runtime.describe_human_loop(HumanLoopName=name)["HumanLoopStatus"]
     except Exception as exc:
-        if error_code(exc) == "ResourceNotFoundException":
+        if is_not_found(exc):
             return None
         raise
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from a2i_kit.client.paging import iter_human_loops
 from a2i_kit.errors import ResultsError
 from a2i_kit.results.keys import flow_prefix
 from a2i_kit.results.s3source import service_s3_client
@@ -19,13 +20,10 @@ from a2i_kit.results.s3source import service_s3_client
 
 def list_loop_statuses(runtime: Any, flow_definition_arn: str) -> pd.DataFrame:
     """Every loop of a flow definition (ListHumanLoops, all pages): name, status, creation time."""
-    pages = runtime.get_paginator("list_human_loops").paginate(
-        FlowDefinitionArn=flow_definition_arn
-    )
     rows = [
         {"human_loop_name": s["HumanLoopName"], "status": s["HumanLoopStatus"],
          "creation_time": s.get("CreationTime"), "failure_reason": s.get("FailureReason")}
-        for page in pages for s in page.get("HumanLoopSummaries", ())
+        for s in iter_human_loops(runtime, flow_definition_arn, sort_order=None)
     ]  # fmt: skip
     frame = pd.DataFrame(
         rows, columns=["human_loop_name", "status", "creation_time", "failure_reason"]
