@@ -42,12 +42,13 @@ SCENARIOS = ("wheel", "sdk2", "sdk3", "oldest")
 STATIC = (".js", ".css", ".html", ".liquid", ".json", ".png", ".svg")
 # A SageMaker Distribution-shaped image: the SDK and what ships next to it. With SDK v2 (SMD 2.x
 # and 3.x): boto3 1.37 held by aiobotocore's botocore pin, numpy 1.26.4, pandas 2.3.3. SDK v3
-# needs boto3>=1.43.90 and, with numpy 1.26.4 pinned, pip backtracks through sdists for over 10
-# minutes; its image is the SDK as pip resolves it (aiobotocore still comes, via s3fs).
+# needs boto3>=1.43.90; left open, pip takes the newest boto3 and then backtracks through every
+# aiobotocore release (sdists, 20+ minutes), so its image pins the SDK and aiobotocore as an image
+# does (aiobotocore 3.10.0: botocore 1.43.115-1.43.117).
 SDKS = {
     "sdk2": (("sagemaker<3", "numpy==1.26.4", "pandas==2.3.3", "boto3==1.37.1", "aiobotocore==2.21.1"),
              "from sagemaker import Session, get_execution_role"),
-    "sdk3": (("sagemaker>=3",),
+    "sdk3": (("sagemaker==3.27.0", "aiobotocore==3.10.0"),
              "from sagemaker.core.resources import FlowDefinition, HumanTaskUi"),
 }
 # The quick subset on the oldest pins: service round trip with boto3, results, analytics, routing.
