@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from a2i_kit.analytics import consolidate
+from a2i_kit.client.arns import resource_name
 from a2i_kit.errors import InputError
 from a2i_kit.launch import Ledger, launch_loops
 from a2i_kit.results import Results
@@ -72,8 +73,8 @@ class Reviews:
                              "(on AWS, people answer in the worker portal)")
         self.session, self.accuracy, self.seed = session, accuracy, seed
         self.method, self.groups = method, list(groups)
-        name = flow_definition_arn.rsplit("/", 1)[-1]  # an ARN or a name
-        described = session.sagemaker.describe_flow_definition(FlowDefinitionName=name)
+        described = session.sagemaker.describe_flow_definition(
+            FlowDefinitionName=resource_name(flow_definition_arn))  # an ARN or a name
         self.flow, self.flow_name = described["FlowDefinitionArn"], described["FlowDefinitionName"]
         self.task_count = int(described["HumanLoopConfig"]["TaskCount"])
         if ledger is None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from a2i_kit.client.statuses import LoopStatus
 from a2i_kit.errors import InputError
 from a2i_kit.review.answers import (
     MISSING,
@@ -239,7 +240,7 @@ class SimulatedReviewer:
             spent = max(0.0, min(spent, deadline - start))
             self.clock.advance_to(start + spent, claimed_at + (time.time() - received))
         status = self.client.submit(loop, answer, time_spent=spent, acceptance_time=start)
-        if status.get("humanLoopStatus") != "InProgress":
+        if status.get("humanLoopStatus") != LoopStatus.IN_PROGRESS:
             self.closed.add(loop)
         self.cursor = _epoch(status["submissionTime"]) if status.get("submissionTime") else None
         self.stats["answered"] += 1
