@@ -4,15 +4,8 @@ The policy, the retried error codes and the helpers live in the client layer; th
 the names ``a2i_kit.launch`` has always exported.
 
 Example:
-    >>> import random
-    >>> calls = []
-    >>> def flaky():
-    ...     calls.append(1)
-    ...     if len(calls) < 3:
-    ...         raise client_error("ThrottlingException")
-    ...     return "ok"
-    >>> call_with_retry(flaky, RetryPolicy(base_delay=0), random.Random(0))
-    ('ok', 3)
+    >>> RetryPolicy().max_attempts, error_code(client_error("ThrottlingException"))
+    (10, 'ThrottlingException')
 """
 
 from __future__ import annotations
