@@ -69,7 +69,7 @@ class ReviewDashboard(MessageWidget):
         self.joined: pd.DataFrame | None = None
         self._drawn_for = -1
         self._dirty = True
-        self._names = dict(worker_names or {})
+        self.worker_names = dict(worker_names or {})
         super().__init__(flow_name=name, interval=interval,
                          export_dir=str(export_dir or Path("a2i-exports") / name))
         self._unsubscribe = self._subscribe()
@@ -134,8 +134,8 @@ class ReviewDashboard(MessageWidget):
         if self._predictions is not None and len(answers):
             self.joined = self.results.join_predictions(self._predictions, on=self._id)
             self.agreement = data.agreement(self.joined, self._label)
-        self._names = {**data.worker_names(self._session), **self._names}  # reviewers by name
-        self.charts = data.charts(data.named(answers, self._names), self.joined, self._label, self._score)
+        self.worker_names = {**data.worker_names(self._session), **self.worker_names}  # reviewers by name
+        self.charts = data.charts(data.named(answers, self.worker_names), self.joined, self._label, self._score)
         self._drawn_for = len(answers)
 
     def export(self, folder: str | Path | None = None, *, fmt: str = "csv") -> list[str]:

@@ -119,7 +119,7 @@ function render({ model, el }) {
     hoursNum.textContent = Number(d.reviewer_hours || 0).toFixed(2);
     const rows = Object.entries(d.counts || {});
     reasons.replaceChildren(a2iEl("tr", {}, a2iEl("th", {}, "reason"), a2iEl("th", {}, "items")),
-      ...rows.map(([r, n]) => a2iEl("tr", { "data-reason": r }, a2iEl("td", {}, r), a2iEl("td", {}, n.toLocaleString()))));
+      ...rows.map(([r, n]) => a2iEl("tr", { "data-reason": r }, a2iEl("td", {}, r.replaceAll("_", " ")), a2iEl("td", {}, n.toLocaleString()))));
     el.setAttribute("data-n-review", String(d.n_review ?? 0));
   };
   const drawLedger = () => {
