@@ -29,7 +29,7 @@ import ipaddress
 import json
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -126,7 +126,7 @@ def _within(address: Any, networks: tuple[Any, ...] | None) -> bool:
     return networks is None or any(ip in net for net in networks)
 
 
-def trusted_peer(scope: dict[str, Any]) -> bool:
+def trusted_peer(scope: MutableMapping[str, Any]) -> bool:
     """Whether the connection came from a trusted proxy: uvicorn's own rule (``FORWARDED_ALLOW_IPS``,
     default loopback), so the scheme uvicorn takes from ``X-Forwarded-Proto`` and the prefix and
     host taken here come from the same peers.
@@ -154,14 +154,14 @@ class Addressed:
         return f"{self.scheme}://{self.host}".lower()
 
 
-def _header(scope: dict[str, Any], name: bytes) -> str:
+def _header(scope: MutableMapping[str, Any], name: bytes) -> str:
     for key, value in scope.get("headers") or ():
         if key == name:
             return str(value.decode("latin-1"))
     return ""
 
 
-def addressed(scope: dict[str, Any], public_base_url: str | None = None) -> Addressed:
+def addressed(scope: MutableMapping[str, Any], public_base_url: str | None = None) -> Addressed:
     """The scheme, host and prefix of a request, forwarded values taken from trusted proxies only."""
     scheme, host, prefix = str(scope.get("scheme") or "http"), _header(scope, b"host"), ""
     if trusted_peer(scope):
@@ -176,7 +176,7 @@ def addressed(scope: dict[str, Any], public_base_url: str | None = None) -> Addr
     return Addressed(scheme, host, prefix)
 
 
-def request_addressed(scope: dict[str, Any]) -> Addressed:
+def request_addressed(scope: MutableMapping[str, Any]) -> Addressed:
     """The view HostGuard (or the portal) stored for this request, else one computed now."""
     found = scope.get(SCOPE_KEY)
     return found if isinstance(found, Addressed) else addressed(scope, os.environ.get(PUBLIC_ENV))
