@@ -103,6 +103,10 @@ class ServiceParts:
         """Stop the sweeper, drop the listener and close the store (the server must have stopped)."""
         with contextlib.suppress(Exception):
             self.sweeper.stop()
+        from a2i_kit.service.webhook_delivery import stop_delivery
+
+        with contextlib.suppress(Exception):
+            stop_delivery(self.context)
         self.unsubscribe()
         with contextlib.suppress(Exception):
             self.context.store.close()
@@ -122,6 +126,7 @@ def assemble(config: ServiceConfig, host: str, port: int) -> ServiceParts:
     from a2i_kit.service.sagemaker.flow_definitions import on_loop_event
     from a2i_kit.service.server import build_app
     from a2i_kit.service.sweeper import Sweeper
+    from a2i_kit.service.webhook_delivery import start_delivery
 
     ctx = ServiceContext.create(config)
     token = load_or_create_token(config.data_dir)
@@ -133,6 +138,7 @@ def assemble(config: ServiceConfig, host: str, port: int) -> ServiceParts:
         # Repair what a crash left (pending outputs and events, answered loops still open)
         # before the first request can see the store.
         sweeper = Sweeper(ctx).start()
+        start_delivery(ctx)  # webhooks: pending deliveries resume after a crash too
     except BaseException:
         unsubscribe()
         ctx.store.close()

@@ -159,6 +159,6 @@ def test_serve_strict_names_by_flag_or_env(tmp_path, args, env_extra):
 def test_serve_allow_remote_warns_what_is_exposed(tmp_path):
     proc, url = _serve(tmp_path, "--host", "127.0.0.2", "--allow-remote")
     err = _stop(proc)
-    assert f"WARNING: --allow-remote: anyone who can reach {url} can use every AWS route without credentials" in err
+    assert f"WARNING: --allow-remote: the AWS routes at {url} now need requests signed (SigV4)" in err
     assert "worker portal" in err
     assert "worker API" in err
