@@ -29,10 +29,13 @@ SIMPLE_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.j
 """
 
 # Dummy credentials: the embedded service does not check signatures, botocore needs some.
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-for _var in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER",
+# With --run-aws the user's own credentials and profile stay (the real-AWS tests need them).
+if "--run-aws" not in sys.argv:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.pop("AWS_PROFILE", None)
+for _var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER",
              "AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME", "A2I_KIT_BACKEND"):
     os.environ.pop(_var, None)
 
@@ -65,7 +68,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     opt_in = pytest.mark.skip(reason="real-AWS test: opt in with --run-aws")
     for item in items:
-        if "aws" in item.keywords:
+        if item.get_closest_marker("aws") is not None:  # the marker, not a folder named aws
             item.add_marker(opt_in)
 
 

@@ -33,16 +33,3 @@ def aws_stack(moto_server: MotoServer, tmp_path: Path, monkeypatch: pytest.Monke
     finally:
         stack.stop()
 
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config,  # noqa: ARG001
-                                   items: list[pytest.Item]) -> None:
-    """Undo the opt-in skip that tests/conftest.py gives every test under ``tests/aws/``.
-
-    It tests ``"aws" in item.keywords``, and a directory's name is a keyword: only tests that
-    carry the ``aws`` marker (real AWS) must wait for ``--run-aws``; the stack tests run always.
-    """
-    for item in items:
-        if item.get_closest_marker("aws") is None:
-            item.own_markers[:] = [m for m in item.own_markers if not (
-                m.name == "skip" and "opt in with --run-aws" in str(m.kwargs.get("reason", "")))]
