@@ -164,7 +164,7 @@ def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], A
 
 
 def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """``/_a2i/workforce/workers`` (add, list, delete, new token, new sign-in link) and ``/_a2i/events``."""
+    """``/_a2i/workforce/workers``: add, list, delete, new token, new sign-in link."""
 
     async def add(request: Request) -> Any:
         require_admin(request, ctx)
@@ -201,35 +201,17 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
         return {"workerId": worker_id, "signInUrl": await run_in_threadpool(sign_in_url, ctx, worker_id),
                 "expiresInSeconds": ctx.config.signin_link_seconds}
 
-    async def events(request: Request) -> Any:
-        require_admin(request, ctx)
-        after = _int_param(request, "after", 0)
-        limit = min(_int_param(request, "limit", 100), 1000)
-        items = await run_in_threadpool(ctx.events.read, after, limit)
-        return {"events": items, "next": after + len(items)}
-
     return [
         Route("/_a2i/workforce/workers", endpoint(add), methods=["POST"]),
         Route("/_a2i/workforce/workers", endpoint(listing), methods=["GET"]),
         Route("/_a2i/workforce/workers/{worker_id}", endpoint(remove), methods=["DELETE"]),
         Route("/_a2i/workforce/workers/{worker_id}/token", endpoint(new_token), methods=["POST"]),
         Route("/_a2i/workforce/workers/{worker_id}/signin-link", endpoint(new_link), methods=["POST"]),
-        Route("/_a2i/events", endpoint(events), methods=["GET"]),
     ]
 
 
-def _int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 15):
-        raise WorkforceError(400, "InvalidRequest",
-                             f"query parameter {name!r} must be a whole number from 0 to 999999999999999")
-    return max(1, int(raw)) if name == "limit" else int(raw)
-
-
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """Worker API under ``/_a2i/worker``, admin routes under ``/_a2i/workforce`` and ``/_a2i/events``."""
+    """Worker API under ``/_a2i/worker`` and admin routes under ``/_a2i/workforce`` (events: events_http)."""
 
     async def me(request: Request) -> Any:
         worker = require_worker(request, ctx)
