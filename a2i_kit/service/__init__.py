@@ -135,6 +135,7 @@ def assemble(config: ServiceConfig, host: str, port: int) -> ServiceParts:
     faults = Faults()
     unsubscribe = ctx.bus.subscribe(lambda event: on_loop_event(ctx, event))
     try:
+        app = build_app(ctx, faults, bound_host=host)  # a bad setting fails before any thread starts
         # Repair what a crash left (pending outputs and events, answered loops still open)
         # before the first request can see the store.
         sweeper = Sweeper(ctx).start()
@@ -143,7 +144,6 @@ def assemble(config: ServiceConfig, host: str, port: int) -> ServiceParts:
         unsubscribe()
         ctx.store.close()
         raise
-    app = build_app(ctx, faults, bound_host=host)
     options = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                              timeout_graceful_shutdown=3, **server_options(config, uvicorn_options))
     return ServiceParts(ctx, faults, sweeper, uvicorn.Server(options), token, unsubscribe)

@@ -242,4 +242,5 @@ def build_app(ctx: Any, faults: Faults, bound_host: str = "127.0.0.1") -> Any:
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     # require_auth: SigV4 with the service's access keys on every route outside /_a2i/ (sigv4.py)
-    return HostGuard(sigv4_guard(app, ctx), (*ctx.config.allowed_hosts, bound_host))
+    return HostGuard(sigv4_guard(app, ctx), (*ctx.config.allowed_hosts, bound_host),
+                     ctx.config.public_base_url)
