@@ -145,7 +145,7 @@ def test_dashboard_updates_after_simulated_reviewers(lab, tmp_path) -> None:
     # No cell refreshes it: the widget's own polling picks the change up.
     expect(root).to_have_attribute("data-completed", "6", timeout=30000)
     expect(out.locator(".a2i-card[data-status='InProgress'] .a2i-num")).to_have_text("0")
-    expect(out.locator(".a2i-agreement-rate")).to_have_text("100.0%")
+    expect(out.locator(".a2i-agreement-rate")).to_have_text("100.0% (6 of 6; 95 % lower bound 60.7 %)")  # with its interval
     expect(out.locator(".a2i-charts figure[data-chart='confusion_matrix'] img")).to_be_visible()
     assert lab.value("dash.counts['Completed']") == 6
     assert lab.value("dash.n_answers") == 6
