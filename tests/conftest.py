@@ -197,3 +197,17 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def moto_s3() -> Iterator[dict[str, Any]]:
+    """moto's S3 server on a loopback port (one per module): ``{"endpoint": url, "client": factory}``."""
+    from motoserver import MotoServer
+
+    server = MotoServer().start()
+    endpoint = server.url
+    try:
+        yield {"endpoint": endpoint,
+               "client": lambda: boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")}
+    finally:
+        server.stop()

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stack import AwsStack, MotoServer
+from motoserver import MotoServer
+from stack import AwsStack
 
 
 @pytest.fixture(scope="session")

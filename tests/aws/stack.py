@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import json
-import logging
 import shlex
 import subprocess
 import sys
@@ -23,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import httpx
 from botocore.config import Config
+from motoserver import MotoServer
 
 ACCOUNT = "123456789012"  # moto's default account; the service is told to use it too
 REGION = "us-east-1"
@@ -39,29 +38,6 @@ TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></sc
   </crowd-classifier>
 </crowd-form>
 """
-
-
-class MotoServer:
-    """moto's threaded server on a free loopback port; ``reset()`` empties every backend."""
-
-    def __init__(self) -> None:
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.url = ""
-
-    def start(self) -> MotoServer:
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self.server.start()
-        host, port = self.server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
-        return self
-
-    def reset(self) -> None:
-        httpx.post(f"{self.url}/moto-api/reset", timeout=30).raise_for_status()
-
-    def stop(self) -> None:
-        self.server.stop()
 
 
 class AwsStack:

@@ -7,7 +7,6 @@ go to a moto S3 server on loopback (reset before each test), with real boto3 cli
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,17 +22,8 @@ BUCKET = "a2i-kit-tests"  # the bucket conftest's make_flow writes to
 
 
 @pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def moto_endpoint(moto_s3: dict[str, Any]) -> str:
+    return moto_s3["endpoint"]
 
 
 @pytest.fixture
