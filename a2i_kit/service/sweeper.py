@@ -43,27 +43,17 @@ def expire_claims(ctx: ServiceContext, now: float) -> set[str]:
 
 
 class ExpiryIndex:
-    """When each InProgress loop stops being available, read once per loop (not once per sweep:
-    a loop's document can hold megabytes of input)."""
+    """The overdue InProgress loops, read from the store's ``(status, expires_at)`` index.
 
-    def __init__(self) -> None:
-        self._until: dict[str, float] = {}
+    Each pass reads only the loops already past their availability lifetime (``expires_at`` is
+    creation + TaskAvailabilityLifetimeInSeconds, written with the loop), so a pass costs the
+    same with 10 or 100,000 open loops and never stalls requests. Kept as a class so callers
+    that hold one across passes keep working.
+    """
 
     def overdue(self, ctx: ServiceContext, now: float) -> list[dict[str, Any]]:
-        """InProgress loops whose availability lifetime has elapsed (full records)."""
-        rows = ctx.store.loops.open_times()
-        open_names = {row["name"] for row in rows}
-        self._until = {name: t for name, t in self._until.items() if name in open_names}
-        new = [row for row in rows if row["name"] not in self._until]
-        for start in range(0, len(new), 500):
-            chunk = new[start:start + 500]
-            lifetimes = ctx.store.loops.doc_fields([row["name"] for row in chunk],
-                                                   ("TaskAvailabilityLifetimeInSeconds",))
-            by_name = {row["name"]: row["f_TaskAvailabilityLifetimeInSeconds"] for row in lifetimes}
-            for row in chunk:
-                self._until[row["name"]] = row["creation_time"] + float(by_name.get(row["name"]) or DEFAULT_LIFETIME)
-        due = sorted(name for name, until in self._until.items() if until <= now)
-        return [loop for name in due if (loop := ctx.store.loops.get(name)) is not None]
+        """InProgress loops whose availability lifetime has elapsed (full records, by name)."""
+        return ctx.store.loops.expired(now)
 
 
 def expire_loop(ctx: ServiceContext, loop: dict[str, Any], now: float) -> bool:

@@ -25,6 +25,7 @@ __all__ = ["HumanLoops"]
 t = schema.loops
 a = schema.assignments
 LIVE = ("InProgress", "Stopping")
+DEFAULT_LIFETIME = 864000.0  # TaskAvailabilityLifetimeInSeconds when a loop's document has none
 
 
 def number(value: Any) -> float | None:
@@ -37,7 +38,8 @@ class HumanLoops(Resources):
         super().__init__(engine, t)
         prepare = self.prepare
         self._names = prepare(sa.select(t.c.name).where(t.c.status == sa.bindparam("status"), t.c.deleted == 0))
-        self._open = prepare(sa.select(t.c.name, t.c.creation_time).where(t.c.status == "InProgress", t.c.deleted == 0))
+        self._expired = prepare(sa.select(t).where(t.c.status == "InProgress", t.c.expires_at <= sa.bindparam("now"),
+                                                   t.c.deleted == 0).order_by(t.c.name))
         self._of_flow = prepare(sa.select(t.c.name, t.c.status).where(
             t.c.flow_definition_arn == sa.bindparam("arn"), t.c.deleted == 0).order_by(t.c.name))
         self._count_status = prepare(
@@ -48,15 +50,23 @@ class HumanLoops(Resources):
         self._visible = prepare(sa.select(t).where(t.c.deleted == 0).order_by(t.c.creation_time.desc(), t.c.name))
 
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
-        return super()._values({"deleted": 0, "updated_time": 0.0, **record})
+        doc = record["doc"]
+        lifetime = number(doc.get("TaskAvailabilityLifetimeInSeconds")) or DEFAULT_LIFETIME
+        return super()._values({"deleted": 0, "updated_time": 0.0, **record,
+                                "expires_at": record["creation_time"] + lifetime,
+                                "workteam_arn": doc.get("WorkteamArn")})
 
     def names_with_status(self, status: str) -> list[str]:
         """Names of the (not deleted) loops in ``status``."""
         return [row["name"] for row in self.rows(self._names, {"status": status})]
 
-    def open_times(self) -> list[dict[str, Any]]:
-        """``name`` and ``creation_time`` of every InProgress loop."""
-        return self.rows(self._open)
+    def expired(self, now: float) -> list[dict[str, Any]]:
+        """InProgress loops whose availability lifetime has elapsed at ``now`` (full records, by name).
+
+        One range read of the ``(status, expires_at)`` index: the cost follows the overdue loops,
+        not the open ones.
+        """
+        return self.rows(self._expired, {"now": now})
 
     def of_flow(self, flow_arn: str) -> list[dict[str, Any]]:
         """``name`` and ``status`` of the (not deleted) loops of a flow definition."""
@@ -98,7 +108,7 @@ class HumanLoops(Resources):
         """
         columns = [doc_field(t.c.doc, f).label(f"f_{f}") for f in fields]
         stmt = (sa.select(t.c.name, t.c.status, t.c.creation_time, t.c.flow_definition_arn, *columns)
-                .where(t.c.status.in_(LIVE), t.c.deleted == 0, doc_field(t.c.doc, "WorkteamArn").in_(team_arns))
+                .where(t.c.workteam_arn.in_(team_arns), t.c.status.in_(LIVE), t.c.deleted == 0)
                 .order_by(t.c.creation_time, t.c.name))
         return self.rows(stmt)
 

@@ -12,7 +12,7 @@ environment files, and ``a2i-kit db upgrade`` needs nothing beyond this module.
 Example:
     >>> import tempfile, os
     >>> upgrade(os.path.join(tempfile.mkdtemp(), "a2i.sqlite3"))
-    (None, 1)
+    (None, 2)
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from a2i_kit.service.store import schema
+from a2i_kit.service.store.base import doc_field
 from a2i_kit.service.store.core import Engine, StoreError
 from a2i_kit.service.store.errors import explain
 
@@ -70,7 +71,26 @@ def _to_v1(conn: Connection, data_dir: Path | None) -> None:
         conn.execute(sa.insert(schema.events), rows)
 
 
-STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1}
+DEFAULT_LIFETIME = 864000  # TaskAvailabilityLifetimeInSeconds when a loop's document has none
+
+
+def _to_v2(conn: Connection, _data_dir: Path | None) -> None:
+    """v1 → v2: ``loops.expires_at`` and ``loops.workteam_arn`` (indexed), filled from each ``doc``."""
+    loops = schema.loops
+    present = {c["name"] for c in sa.inspect(conn).get_columns("loops")}
+    for column in ("expires_at", "workteam_arn"):
+        if column not in present:  # a v0 store upgraded through v1 in this transaction lacks both
+            kind = loops.c[column].type.compile(conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE loops ADD COLUMN {column} {kind}")
+    lifetime = sa.cast(doc_field(loops.c.doc, "TaskAvailabilityLifetimeInSeconds"), sa.Double)
+    conn.execute(sa.update(loops).where(loops.c.expires_at.is_(None)).values(
+        expires_at=loops.c.creation_time + sa.func.coalesce(lifetime, DEFAULT_LIFETIME),
+        workteam_arn=doc_field(loops.c.doc, "WorkteamArn")))
+    for index in loops.indexes:
+        index.create(conn, checkfirst=True)
+
+
+STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1, 2: _to_v2}
 
 
 def _migrate(engine: Engine, *, allow_upgrade: bool) -> tuple[int | None, int]:

@@ -3,13 +3,15 @@
 Names are compared byte-wise on both databases (``COLLATE "C"`` on PostgreSQL, SQLite's default
 ``BINARY``), so keyset page tokens order rows the same way on either. ``doc`` columns hold the
 JSON document AWS echoes back, as text. Version 1 is the schema of a2i-kit 0.x before schema
-versions existed (version 0, no ``schema_version`` table) plus the team-scale tables.
+versions existed (version 0, no ``schema_version`` table) plus the team-scale tables. Version 2
+copies what the sweeper and the worker task lists filter on out of a loop's ``doc`` into indexed
+columns: ``expires_at`` (creation + TaskAvailabilityLifetimeInSeconds) and ``workteam_arn``.
 
 Example:
     >>> sorted(metadata.tables)[:3]
     ['access_keys', 'assignments', 'events']
     >>> SCHEMA_VERSION
-    1
+    2
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ __all__ = ["RESOURCE_TABLES", "SCHEMA_VERSION", "access_keys", "assignments", "e
            "loops", "metadata", "outbox", "schema_version", "settings", "task_uis", "webhook_deliveries",
            "webhooks", "workers", "workteams"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Byte-wise comparison of names and keys on PostgreSQL too (page tokens, key ranges).
 Key = Text().with_variant(Text(collation="C"), "postgresql")
@@ -62,8 +64,13 @@ loops = _resource(
     Column("flow_definition_arn", Text, nullable=False),
     Column("deleted", Integer, nullable=False, server_default="0"),
     Column("updated_time", Double, nullable=False, server_default="0"),
+    # v2: copies of immutable doc fields, so the sweeper and task lists never parse documents
+    Column("expires_at", Double),
+    Column("workteam_arn", Text),
     Index("loops_by_flow", "flow_definition_arn", "deleted", "creation_time", "name"),
     Index("loops_by_status", "status"),
+    Index("loops_expiring", "status", "expires_at"),
+    Index("loops_by_team", "workteam_arn", "status"),
 )
 
 assignments = Table(
