@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test test-install test-unit test-notebooks notebooks lab bench lint chromium postgresql clean
+.PHONY: demo test test-install test-unit test-notebooks notebooks lab bench lint chromium postgresql screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,14 @@ notebooks: $(STAMP)
 # JupyterLab refuses to run as root unless told; containers often run as root.
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# PNGs of the portal's pages, every built-in task at 1400 and 400 px, the charts and each widget, in
+# screenshots/ (the tests that take them also assert what a person would check on them).
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m pytest -p no:xdist -q --store=sqlite tests/e2e/test_crowd_behaviour.py \
+	  tests/e2e/test_crowd_segmentation.py tests/e2e/test_crowd_textract.py tests/charts \
+	  tests/widgets/test_layout_preview.py tests/widgets/test_layout_widgets.py
+	@echo "screenshots in screenshots/"
 
 bench: $(STAMP)
 	@for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done

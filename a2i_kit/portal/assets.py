@@ -48,7 +48,8 @@ document.addEventListener("all-crowd-elements-ready", () => {
   window.parent.postMessage({type: "a2i-kit:ready"}, "*");
   // Content height (not the viewport's), so growing the frame does not feed back into it.
   const report = () => window.parent.postMessage(
-    {type: "a2i-kit:size", height: Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY)}, "*");
+    {type: "a2i-kit:size", height: Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY
+      + (parseFloat(getComputedStyle(document.body).marginBottom) || 0))}, "*");
   new ResizeObserver(report).observe(document.body);
 });
 """

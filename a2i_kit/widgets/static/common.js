@@ -57,7 +57,7 @@ function a2iTaskFrame(title, height) {
  *  frame's border, between 120 and 4000 px. Returns a handler for a2iListenFrame: true when it used
  *  the message. A page whose height follows the frame's (100vh plus a margin) would grow in equal
  *  steps forever: after five equal steps the frame stops following it (data-size-runaway). */
-const FRAME_SLACK_PX = 10;  // 8 px body margin below the content + 2 px of border
+const FRAME_SLACK_PX = 2;  // the frame's border (the page reports its bottom margin itself)
 
 function a2iFrameSizer(frame, model) {
   const steps = [];
