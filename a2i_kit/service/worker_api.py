@@ -29,6 +29,7 @@ from typing import Any
 
 from a2i_kit.errors import TemplateError
 from a2i_kit.service import lifecycle
+from a2i_kit.service.a2i_runtime.startable import iso_ms_fast
 from a2i_kit.service.claims import (
     CLAIMABLE,
     DEFAULT_LIFETIME,
@@ -60,26 +61,27 @@ def task_summary(loop: dict[str, Any], assignments: list[dict[str, Any]], worker
     summary = {
         "humanLoopName": loop["name"], "flowDefinitionName": doc.get("FlowDefinitionName"),
         "taskTitle": doc.get("TaskTitle"), "taskDescription": doc.get("TaskDescription"),
-        "creationTime": iso_ms(loop["creation_time"]), "availableUntil": iso_ms(available_until(loop)),
+        "creationTime": iso_ms_fast(loop["creation_time"]), "availableUntil": iso_ms_fast(available_until(loop)),
         "taskCount": task_count(loop),
         "submittedCount": sum(1 for a in assignments if a["status"] == "submitted"),
         "claimedByMe": held, "humanLoopStatus": loop["status"],
     }
     if held and mine is not None:
-        summary["claimDeadline"] = iso_ms(mine["deadline"])
+        summary["claimDeadline"] = iso_ms_fast(mine["deadline"])
     return summary
 
 
 def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, Any]]:
     """Tasks this worker can work on, oldest first: InProgress loops of its teams that still need
     its answer, plus loops (also Stopping ones) where it holds a live claim."""
-    arns = {team["arn"] for team in member_teams(ctx, worker)}
-    if not arns:
-        return []
-    now = ctx.clock.now()
-    loops = _open_loops(ctx, sorted(arns))
-    rows = ctx.store.claims.of_open_loops()
-    deleting = _deleting_flows(ctx)
+    with ctx.store.snapshot():  # PostgreSQL: one pool checkout for the four reads
+        arns = sorted({team["arn"] for team in member_teams(ctx, worker)})
+        if not arns:
+            return []
+        now = ctx.clock.now()
+        loops = _open_loops(ctx, arns)
+        rows = ctx.store.claims.of_open_loops(arns)
+        deleting = _deleting_flows(ctx)
     by_loop: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_loop.setdefault(row["loop_name"], []).append(row)

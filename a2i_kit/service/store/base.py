@@ -180,6 +180,16 @@ class Repository:
         with self.engine.connection() as conn:
             return conn.execute(stmt, params or {}).scalar()
 
+    def in_list(self, key: tuple[Any, ...], build: Any, values: list[Any]) -> tuple[Any, dict[str, Any]]:
+        """A prepared statement for ``build(params)`` with one bound parameter per value, cached
+        per (key, number of values): an IN list that SQLite can still run prepared."""
+        cache = self.__dict__.setdefault("_in_lists", {})
+        names = [f"in_{k}" for k in range(len(values))]
+        stmt = cache.get((key, len(values)))
+        if stmt is None:
+            stmt = cache[(key, len(values))] = self.prepare(build([sa.bindparam(n) for n in names]))
+        return stmt, dict(zip(names, values, strict=True))
+
     def conn(self) -> Any:
         """``with repo.conn() as conn:`` the transaction's connection, or a short-lived one."""
         return self.engine.connection()

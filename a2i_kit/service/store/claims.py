@@ -38,10 +38,11 @@ class Claims(Repository):
         self._expire = prepare(sa.update(a).where(
             a.c.loop_name == sa.bindparam("loop"), a.c.worker_id == sa.bindparam("worker"),
             a.c.status == "claimed").values(status="expired"))
-        self._open = prepare(sa.select(a.c.loop_name, a.c.worker_id, a.c.status, a.c.claimed_at, a.c.deadline)
-                             .join(loops, loops.c.name == a.c.loop_name)
-                             .where(sa.or_(loops.c.status == "InProgress", loops.c.status == "Stopping"),
-                                    loops.c.deleted == 0))
+        self._open_stmt = (sa.select(a.c.loop_name, a.c.worker_id, a.c.status, a.c.claimed_at, a.c.deadline)
+                           .join(loops, loops.c.name == a.c.loop_name)
+                           .where(sa.or_(loops.c.status == "InProgress", loops.c.status == "Stopping"),
+                                  loops.c.deleted == 0))
+        self._open = prepare(self._open_stmt)
         self._all = prepare(sa.select(a))
 
     def put(self, record: dict[str, Any]) -> None:
@@ -67,9 +68,16 @@ class Claims(Repository):
                 self.run(self._expire, {"loop": row["loop_name"], "worker": row["worker_id"]})
         return {row["loop_name"] for row in rows}
 
-    def of_open_loops(self) -> list[dict[str, Any]]:
-        """Assignments (without answers) of every InProgress/Stopping loop: the task lists."""
-        return self.rows(self._open)
+    def of_open_loops(self, team_arns: list[str] | None = None) -> list[dict[str, Any]]:
+        """Assignments (without answers) of every InProgress/Stopping loop: the task lists.
+
+        With ``team_arns``, only those of these workteams' loops (a reviewer's task list).
+        """
+        if team_arns is None:
+            return self.rows(self._open)
+        stmt, params = self.in_list(("open",), lambda arns: self._open_stmt.where(loops.c.workteam_arn.in_(arns)),
+                                    team_arns)
+        return self.rows(stmt, params)
 
     def all(self) -> list[dict[str, Any]]:
         return self.rows(self._all)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = ["Engine", "StoreError", "Tx", "database_url"]
 
 log = logging.getLogger(__name__)
 POOL_SIZE = 8
+IDLE_PING_SECONDS = 5.0  # PostgreSQL: ping a pooled connection only after this long unused
 BUSY_MS = 10_000
 
 
@@ -100,7 +102,8 @@ class Engine:
             self.path = None
             self._conn = None
             self.sa = sa.create_engine(self.url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE * 2,
-                                       pool_pre_ping=True, pool_recycle=3600)
+                                       pool_recycle=3600)
+            _ping_when_idle(self.sa)
             self.shared = self.sa
 
     def close(self) -> None:
@@ -220,6 +223,33 @@ def _sqlite_side_engine(url: str) -> sa.Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for ``IDLE_PING_SECONDS``.
+
+    ``pool_pre_ping`` pings on every checkout: a round trip per transaction, most of a short
+    read's time under load. A connection used a moment ago is alive; one that idled (a database
+    restart, a firewall's idle timeout) is pinged, and a dead one is replaced by the pool
+    (``DisconnectionError`` makes it retry with a new connection). A connection that dies while
+    in use fails that one request, and SQLAlchemy then discards every pooled connection.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:
+            raise sa.exc.DisconnectionError(f"pooled connection is dead: {exc}") from exc
 
 
 def _run_locked(tx: Tx) -> list[Callable[[], Any]]:

@@ -107,10 +107,11 @@ class HumanLoops(Resources):
         Numbers come back as numbers on both databases.
         """
         columns = [doc_field(t.c.doc, f).label(f"f_{f}") for f in fields]
-        stmt = (sa.select(t.c.name, t.c.status, t.c.creation_time, t.c.flow_definition_arn, *columns)
-                .where(t.c.workteam_arn.in_(team_arns), t.c.status.in_(LIVE), t.c.deleted == 0)
-                .order_by(t.c.creation_time, t.c.name))
-        return self.rows(stmt)
+        stmt, params = self.in_list(("teams", fields), lambda arns: (
+            sa.select(t.c.name, t.c.status, t.c.creation_time, t.c.flow_definition_arn, *columns)
+            .where(t.c.workteam_arn.in_(arns), sa.or_(*(t.c.status == s for s in LIVE)), t.c.deleted == 0)
+            .order_by(t.c.creation_time, t.c.name)), team_arns)
+        return self.rows(stmt, params)
 
     def answered_but_open(self) -> list[str]:
         """InProgress loops that already hold TaskCount submitted answers (a crash left them open)."""
