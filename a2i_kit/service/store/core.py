@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 8
 IDLE_PING_SECONDS = 5.0  # PostgreSQL: ping a pooled connection only after this long unused
 BUSY_MS = 10_000
+CHECKPOINT_SECONDS = 0.25  # SQLite: how often the background checkpointer copies the WAL back
+BACKSTOP_PAGES = 16_000  # SQLite: a commit checkpoints itself only if the WAL outgrew this (~64 MiB)
 
 
 class StoreError(ConfigError):
@@ -91,14 +93,17 @@ class Engine:
             self._conn: Connection | None = self.sa.connect()
             raw = self._raw = self._conn.connection.dbapi_connection
             assert raw is not None
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_MS}"):
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_MS}",
+                           f"wal_autocheckpoint={BACKSTOP_PAGES}"):
                 raw.execute(f"PRAGMA {pragma}")
             for suffix in ("-wal", "-shm"):  # SQLite creates these with the umask's mode
                 side = self.path.with_name(self.path.name + suffix)
                 if side.exists():
                     os.chmod(side, FILE_MODE)
             self.shared = _sqlite_side_engine(self.url)
+            self._checkpointer: Checkpointer | None = Checkpointer(self.path)
         else:
+            self._checkpointer = None
             self.path = None
             self._conn = None
             self.sa = sa.create_engine(self.url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE * 2,
@@ -111,6 +116,8 @@ class Engine:
             if self._closed:
                 return
             self._closed = True
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             self._raw = None
             if self._conn is not None:
                 self._conn.close()
@@ -203,6 +210,42 @@ class Engine:
         if self._closed or self._conn is None:
             raise StoreError("the store is closed; start the service again")
         return self._conn
+
+
+class Checkpointer:
+    """SQLite: copies the WAL into the database file from a thread and connection of its own.
+
+    SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 WAL pages, with the
+    store's lock held: every ~150th StartHumanLoop stalled for up to 20 ms (fsyncs) and every
+    request queued behind it. A PASSIVE checkpoint on another connection blocks no reader or
+    writer; commits keep exactly the durability they had (WAL, ``synchronous=NORMAL``), and a
+    commit still checkpoints itself if the WAL ever outgrows ``BACKSTOP_PAGES``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="a2i-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import sqlite3
+
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            while not self._stop.wait(CHECKPOINT_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:  # busy or being closed: the next round (or the backstop) does it
+                    log.debug("background checkpoint skipped", exc_info=True)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _sqlite_side_engine(url: str) -> sa.Engine:
