@@ -63,12 +63,13 @@ def test_new_loops_carry_expiry_and_team(target: str | Path) -> None:
 
 
 def _as_version_1(store: Store) -> None:
-    """What a version-1 store looks like: no v2 columns or indexes, schema_version at 1."""
+    """What a version-1 store looks like: no v2 columns or indexes, v1's status index, schema_version 1."""
     with store.transaction() as tx:
         for index in ("loops_expiring", "loops_by_team"):
             tx.conn.exec_driver_sql(f"DROP INDEX {index}")
         for column in ("expires_at", "workteam_arn"):
             tx.conn.exec_driver_sql(f"ALTER TABLE loops DROP COLUMN {column}")
+        tx.conn.exec_driver_sql("CREATE INDEX loops_by_status ON loops (status)")  # v1's, redundant in v2
         tx.conn.exec_driver_sql("DELETE FROM schema_version")
         tx.conn.exec_driver_sql("INSERT INTO schema_version (version, upgraded_at) VALUES (1, 0)")
 
@@ -89,5 +90,6 @@ def test_upgrade_from_version_1_backfills_from_each_doc(target: str | Path) -> N
         assert [r["name"] for r in store.loops.expired(160.0)] == ["short"]
         indexes = {i["name"] for i in sa.inspect(store.db.sa).get_indexes("loops")}
         assert {"loops_expiring", "loops_by_team"} <= indexes
+        assert "loops_by_status" not in indexes
     finally:
         store.close()

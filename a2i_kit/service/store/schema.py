@@ -68,8 +68,7 @@ loops = _resource(
     Column("expires_at", Double),
     Column("workteam_arn", Text),
     Index("loops_by_flow", "flow_definition_arn", "deleted", "creation_time", "name"),
-    Index("loops_by_status", "status"),
-    Index("loops_expiring", "status", "expires_at"),
+    Index("loops_expiring", "status", "expires_at"),  # also serves lookups by status alone
     Index("loops_by_team", "workteam_arn", "status"),
 )
 
