@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -45,16 +46,39 @@ class Claims(Repository):
         self._open = prepare(self._open_stmt)
         self._all = prepare(sa.select(a))
 
+    def _memo(self, loop_name: str) -> dict[str, Any] | None:
+        """PostgreSQL: this transaction's memo of assignments when it holds the loop's row lock."""
+        tx = self.engine.current()
+        if tx is None or self.engine.sqlite or loop_name not in tx.memo.get("loops", {}).get("locked", ()):
+            return None
+        return tx.memo.setdefault("claims", {})  # type: ignore[no-any-return]
+
     def put(self, record: dict[str, Any]) -> None:
         """Insert or replace one assignment."""
+        memo = self._memo(record["loop_name"])
+        if memo is not None and record["loop_name"] in memo:  # keep the memo as the database will be
+            row = {c: record.get(c) for c in COLUMNS}
+            row["doc"] = copy.deepcopy(record.get("doc", {}))
+            rows = [r for r in memo[record["loop_name"]] if r["worker_id"] != record["worker_id"]] + [row]
+            memo[record["loop_name"]] = sorted(rows, key=lambda r: r["claimed_at"])
         self.run(self._put, {"loop_name": record["loop_name"], "worker_id": record["worker_id"],
                              "status": record["status"], "claimed_at": record["claimed_at"],
                              "deadline": record["deadline"], "submitted_at": record.get("submitted_at"),
                              "doc": json.dumps(record.get("doc", {}))})
 
     def of_loop(self, loop_name: str) -> list[dict[str, Any]]:
-        """Every assignment of a loop, oldest claim first."""
-        return self.rows(self._of_loop, {"loop": loop_name})
+        """Every assignment of a loop, oldest claim first.
+
+        Read once per transaction that holds the loop's row lock (PostgreSQL; claims of a loop
+        are decided under that lock), then served as copies until this transaction writes one.
+        """
+        memo = self._memo(loop_name)
+        if memo is None:
+            return self.rows(self._of_loop, {"loop": loop_name})
+        rows = memo.get(loop_name)
+        if rows is None:
+            rows = memo[loop_name] = self.rows(self._of_loop, {"loop": loop_name})
+        return copy.deepcopy(rows)
 
     def held_by(self, worker_id: str) -> list[dict[str, Any]]:
         """The claims a worker holds (status ``claimed``, live or past their deadline)."""
@@ -62,7 +86,8 @@ class Claims(Repository):
 
     def expire_due(self, now: float) -> set[str]:
         """Mark claims past their deadline ``expired``; returns the names of the loops touched."""
-        with self.engine.transaction():
+        with self.engine.transaction() as tx:
+            tx.memo.pop("claims", None)
             rows = self.rows(self._due, {"now": now})
             for row in rows:
                 self.run(self._expire, {"loop": row["loop_name"], "worker": row["worker_id"]})

@@ -64,11 +64,12 @@ def database_url(target: str | Path) -> str:
 class Tx:
     """One open transaction: ``tx.conn`` executes statements, ``tx.after_commit`` defers side effects."""
 
-    __slots__ = ("callbacks", "conn", "engine")
+    __slots__ = ("callbacks", "conn", "engine", "memo")
 
     def __init__(self, engine: Engine, conn: Connection) -> None:
         self.engine, self.conn = engine, conn
         self.callbacks: list[tuple[Callable[[], Any], bool]] = []
+        self.memo: dict[Any, Any] = {}  # rows this transaction holds locked (see loops.HumanLoops.get)
 
     def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
         self.callbacks.append((callback, locked))

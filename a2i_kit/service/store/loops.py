@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,61 @@ class HumanLoops(Resources):
         self._capped_count = prepare(sa.select(sa.func.count()).select_from(capped))
         self._max_rowid = prepare(sa.text("SELECT COALESCE(MAX(rowid), 0) FROM loops"))
         self._visible = prepare(sa.select(t).where(t.c.deleted == 0).order_by(t.c.creation_time.desc(), t.c.name))
+
+    # -- rows locked by this transaction are read once (PostgreSQL) ------------------------------
+    def get(self, name: str, *, lock: bool = False) -> dict[str, Any] | None:
+        """One loop; ``lock=True`` (inside a transaction) holds its row until commit on PostgreSQL.
+
+        On PostgreSQL a loop this transaction has locked is read from the database once: nobody
+        else can change it until the commit, and a submit read it five times (a round trip and a
+        JSON parse each). Callers get a copy; a write to the loop forgets it.
+        """
+        memo = self._memo()
+        if memo is None:
+            return super().get(name, lock=lock)
+        if name in memo["locked"]:
+            record = memo["loops"].get(name)
+            if record is None:
+                record = memo["loops"][name] = super().get(name)
+            return None if record is None else {**record, "doc": copy.deepcopy(record["doc"])}
+        record = super().get(name, lock=lock)
+        if lock and record is not None:
+            memo["locked"].add(name)
+            memo["loops"][name] = record
+            return {**record, "doc": copy.deepcopy(record["doc"])}
+        return record
+
+    def _memo(self) -> dict[str, Any] | None:
+        tx = self.engine.current()
+        if tx is None or self.engine.sqlite:  # SQLite: a read is microseconds, nothing to save
+            return None
+        return tx.memo.setdefault("loops", {"locked": set(), "loops": {}})  # type: ignore[no-any-return]
+
+    def forget(self, name: str) -> None:
+        memo = self._memo()
+        if memo is not None:
+            memo["loops"].pop(name, None)
+
+    def locked_here(self, name: str) -> bool:
+        """Whether the current transaction holds this loop's row lock (PostgreSQL)."""
+        memo = self._memo()
+        return memo is not None and name in memo["locked"]
+
+    def put(self, record: dict[str, Any]) -> None:
+        self.forget(record["name"])
+        super().put(record)
+
+    def insert(self, record: dict[str, Any]) -> bool:
+        self.forget(record["name"])
+        return super().insert(record)
+
+    def update(self, name: str, **fields: Any) -> int:
+        self.forget(name)
+        return super().update(name, **fields)
+
+    def delete(self, name: str) -> int:
+        self.forget(name)
+        return super().delete(name)
 
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
         doc = record["doc"]
