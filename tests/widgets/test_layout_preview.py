@@ -8,6 +8,7 @@ preview frame following its content, nothing past the right edge of a phone; PNG
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from page_harness import WidgetHost
@@ -109,6 +110,10 @@ def test_typing_in_the_editor_reaches_the_kernel_and_clears_the_test_submit(page
     host.page.keyboard.press("End")
     host.page.keyboard.type("<b>added")  # the editor closes the tag itself
     expect(host.root.locator(".a2i-answer")).to_be_hidden()
+    # The first keystroke hides the answer; the debounced saves of the rest may still be in flight.
+    deadline = time.monotonic() + 10
+    while not designer.template.endswith("</crowd-form><b>added</b>") and time.monotonic() < deadline:
+        host.page.wait_for_timeout(50)
     assert designer.template.endswith("</crowd-form><b>added</b>")
     assert designer.answer is None
     assert designer.answer_ok is None
