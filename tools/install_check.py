@@ -200,7 +200,7 @@ def check_oldest(venv: Venv, wheel: Path, work: Path) -> str:
     for name in ("pyproject.toml", *(f for f in source_files() if f.startswith("tests/"))):
         (run / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, run / name)
-    out = venv.run("-m", "pytest", "-q", "-p", "no:cacheprovider", *OLDEST_TESTS, cwd=run)
+    out = venv.run("-m", "pytest", "-q", "-p", "no:cacheprovider", "--store=sqlite", *OLDEST_TESTS, cwd=run)  # no postgres extra here
     return out.strip().splitlines()[-1]
 
 
