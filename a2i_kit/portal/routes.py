@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from a2i_kit.portal import manager, pages
+from a2i_kit.portal import manager_routes, pages
 from a2i_kit.portal.assets import STATIC_DIR
 from a2i_kit.portal.forms import (
     CSP,
@@ -43,7 +43,7 @@ from a2i_kit.portal.forms import (
     with_pre_session,
 )
 from a2i_kit.portal.signin import SignIn
-from a2i_kit.service import auth, sessions, worker_api
+from a2i_kit.service import sessions, worker_api
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_http import loop_param
 from a2i_kit.service.workforce import WorkforceError
@@ -145,13 +145,6 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         mine = next(a for a in ctx.store.claims.of_loop(loop) if a["worker_id"] == worker["name"])
         return html(pages.task_page(worker["doc"]["name"], claimed, mine["deadline"] - ctx.clock.now(), csrf=csrf))
 
-    async def manage(request: Request) -> Response:
-        current = sessions.request_manager(ctx, request)
-        if current is None and not auth.is_admin(request, ctx):
-            return with_pre_session(request, ctx, lambda csrf: manager.manager_signin_page(csrf=csrf), 401)
-        data = await run_in_threadpool(manager.overview, ctx)
-        return html(manager.manager_page(data, sessions.csrf_token(ctx, current["n"]) if current else None))
-
     async def not_found(_request: Request) -> Response:
         return html(pages.error_page("Page not found", "There is no such portal page. Go back to your tasks "
                                      "and start from there."), 404)
@@ -173,9 +166,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route(f"{base}/tasks/{{loop}}", page(task), methods=["GET"]),
         Route(f"{base}/tasks/{{loop}}/claim", page(claim), methods=["POST"]),
         Route(f"{base}/tasks/{{loop}}/release", page(release), methods=["POST"]),
-        Route(f"{base}/manage", page(manage), methods=["GET"]),
-        Route(f"{base}/manage/signin", page(signin.manage_signin), methods=["POST"]),
-        Route(f"{base}/manage/signout", page(signin.manage_signout), methods=["GET", "POST"]),
+        *manager_routes.routes(ctx, signin, page),
         Route(f"{base}/{{rest:path}}", not_found),   # a readable page, not the API's JSON 404
         Mount("/_a2i/static", app=CorsStatic()),
     ]
