@@ -1,4 +1,5 @@
-"""Manager view (admin token): loops by flow definition and status, progress, answers per worker.
+"""Manager sign-in pages, and ``overview``: every loop by flow definition as plain data (small
+services and tests; the console itself pages through ``store.reports``, see :mod:`a2i_kit.portal.console`).
 
 Example:
     >>> from pathlib import Path; import tempfile
@@ -12,10 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from a2i_kit.portal.pages import PORTAL, csrf_field, e, href, layout, post_button
+from a2i_kit.portal.pages import PORTAL, csrf_field, href, layout, post_button
 from a2i_kit.service.context import ServiceContext
-
-STATUSES = ("InProgress", "Stopping", "Completed", "Stopped", "Failed")
 
 
 def overview(ctx: ServiceContext) -> dict[str, Any]:
@@ -45,31 +44,6 @@ def overview(ctx: ServiceContext) -> dict[str, Any]:
     per_worker = Counter(r["worker_id"] for r in rows if r["status"] == "submitted")
     answers = [{"workerId": wid, "name": workers.get(wid, wid), "answers": n} for wid, n in per_worker.most_common()]
     return {"flows": out_flows, "workers": answers}
-
-
-def manager_page(data: dict[str, Any], csrf: str | None = None) -> str:
-    parts = ["<h1>Review progress</h1>"]
-    if not data["flows"]:
-        parts.append('<p class="empty">No flow definitions yet.</p>')
-    for flow in data["flows"]:
-        counts = " · ".join(f"{e(s)}: <strong>{flow['counts'].get(s, 0)}</strong>" for s in STATUSES)
-        rows = "".join(
-            f"""<tr><td class="mono">{e(lp["name"])}</td><td><span class="pill pill-{e(lp["status"])}">{e(lp["status"])}</span></td>
-<td><progress max="{lp["taskCount"]}" value="{lp["submitted"]}"></progress> {lp["submitted"]} / {lp["taskCount"]}
-{f'<span class="muted">({lp["claimed"]} in progress)</span>' if lp["claimed"] else ""}</td>
-<td>{e(", ".join(lp["workers"]))}</td></tr>""" for lp in flow["loops"])
-        table = ('<table class="grid"><thead><tr><th>Human loop</th><th>Status</th><th>Progress</th>'
-                 f'<th>Answered by</th></tr></thead><tbody>{rows}</tbody></table>') if rows else '<p class="muted">No loops.</p>'
-        parts.append(f'<section class="card" data-flow="{e(flow["name"])}"><h2>{e(flow["name"])} '
-                     f'<span class="muted">({e(flow["status"])})</span></h2><p>{counts}</p>{table}</section>')
-    workers = "".join(f'<tr><td>{e(w["name"])}</td><td class="mono">{e(w["workerId"])}</td><td>{w["answers"]}</td></tr>'
-                      for w in data["workers"])
-    parts.append('<section class="card"><h2>Answers per worker</h2>'
-                 + (f'<table class="grid" data-workers><thead><tr><th>Worker</th><th>Worker ID</th><th>Answers</th></tr></thead>'
-                    f'<tbody>{workers}</tbody></table>' if workers else '<p class="muted">No answers yet.</p>')
-                 + "</section>")
-    leave = post_button(href(f"{PORTAL}/manage/signout"), "Leave manager view", csrf) if csrf else ""
-    return layout("Manager", "".join(parts) + f"<p>{leave}</p>")
 
 
 def manager_signin_page(error: str | None = None, *, csrf: str | None = None) -> str:
