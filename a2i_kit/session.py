@@ -70,16 +70,41 @@ class Session:
     endpoint_url: str | None = None
     data_dir: Path | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # The service's token for its non-AWS routes under /_a2i (events, workers, clock); local only.
+    admin_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.admin_token is None and self.service is not None:
+            self.admin_token = getattr(self.service, "admin_token", None) or None
 
     @property
-    def admin_token(self) -> str | None:
-        """Token for the embedded service's non-AWS admin routes (local backend only)."""
-        return self.service.admin_token if self.service is not None else None
+    def a2i(self) -> Any:
+        """The session's :class:`~a2i_kit.client.A2IClient`: paginated listings and waiters.
+
+        >>> connect().a2i.wait_for_flow_definition("claims-review")["FlowDefinitionStatus"]  # doctest: +SKIP
+        'Active'
+        """
+        if "a2i" not in self.extras:
+            from a2i_kit.client.a2i import A2IClient
+
+            self.extras["a2i"] = A2IClient(self)
+        return self.extras["a2i"]
 
     @property
     def mirror_dir(self) -> Path | None:
         """Local folder standing for S3 (``s3://bucket/key`` → ``mirror_dir/bucket/key``)."""
-        return self.service.context.config.mirror_dir if self.service is not None else None
+        config = self._local_config()
+        return Path(config.mirror_dir) if config is not None else None
+
+    @property
+    def outputs_in_mirror(self) -> bool:
+        """True when the embedded service writes ``output.json`` into :attr:`mirror_dir` (not S3)."""
+        config = self._local_config()
+        return config is not None and getattr(config, "output_mode", "local") != "s3"
+
+    def _local_config(self) -> Any:
+        """The ServiceConfig this process started the embedded service with (None on AWS/remote)."""
+        return getattr(self.service, "config", None) if self.service is not None else None
 
     def client(self, name: str) -> Any:
         """A cached boto3 client of another AWS service (``iam``, ``sts``, ``events``, ``sqs`` …).
@@ -134,7 +159,7 @@ class Session:
         """
         if self.service is None:
             raise ConfigError("the worker portal belongs to the embedded service: use connect('local')")
-        public = self.service.context.config.public_base_url
+        public = getattr(self._local_config(), "public_base_url", None)
         if public:
             return f"{public.rstrip('/')}/_a2i/portal/"
         direct, jupyter = f"{self.service.url}/_a2i/portal/", jupyter_base()
@@ -222,9 +247,13 @@ def _connect_local(settings: Settings, *, data_dir: str | Path | None = None, ho
     clients = {name: factory.client(name, endpoint_url=service.url, region_name=settings.region,
                                     config=config, **LOCAL_CREDENTIALS)
                for name in ("sagemaker", "sagemaker-a2i-runtime")}
+    outputs_s3 = None
+    if service.config.output_mode == "s3":  # outputs go to S3: read them where the service writes
+        outputs_s3 = factory.client("s3", endpoint_url=service.config.s3_endpoint_url,
+                                    region_name=service.config.region, config=config)
     return Session(backend="local", region=settings.region, sagemaker=clients["sagemaker"],
-                   runtime=clients["sagemaker-a2i-runtime"], service=service,
-                   endpoint_url=service.url, data_dir=service.context.config.data_dir)
+                   runtime=clients["sagemaker-a2i-runtime"], s3=outputs_s3, service=service,
+                   endpoint_url=service.url, data_dir=Path(service.config.data_dir))
 
 
 def start_local_service(data_dir: Path, *, host: str = "127.0.0.1", port: int = 0, **options: Any) -> Any:

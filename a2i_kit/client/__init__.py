@@ -1,7 +1,8 @@
 """One client layer for A2I: pagination, waiters, loop statuses, ARNs, error codes and retries.
 
 Routing, launch, monitor, results and the widgets call these helpers instead of each keeping its
-own ListHumanLoops loop or ARN parsing. This package imports only ``errors``/``config``.
+own ListHumanLoops loop or ARN parsing. It imports only ``errors``/``config`` and ``session``
+(:func:`as_session` builds the Session every public function takes first).
 
 Example:
     >>> from a2i_kit.client import LoopStatus, resource_name
@@ -31,6 +32,7 @@ from a2i_kit.client.paging import (
     iter_workteams,
 )
 from a2i_kit.client.retry import RetryPolicy, call_with_retry
+from a2i_kit.client.sessions import as_session, require
 from a2i_kit.client.statuses import OPEN, STATUSES, TERMINAL, LoopStatus
 from a2i_kit.client.waiters import WaiterError, wait_for_flow_definition, wait_for_loop
 
@@ -43,6 +45,7 @@ __all__ = [
     "LoopStatus",
     "RetryPolicy",
     "WaiterError",
+    "as_session",
     "call_with_retry",
     "client_error",
     "error_code",
@@ -59,6 +62,7 @@ __all__ = [
     "iter_workteams",
     "loop_arn",
     "parse_arn",
+    "require",
     "resource_name",
     "wait_for_flow_definition",
     "wait_for_loop",

@@ -2,7 +2,7 @@
 
 Example:
     >>> from a2i_kit.monitor import status_summary, wait_until_done   # doctest: +SKIP
-    >>> status_summary(session.runtime, flow_arn)["InProgress"]       # doctest: +SKIP
+    >>> status_summary(session, flow_arn)["InProgress"]               # doctest: +SKIP
     120
 """
 

@@ -16,22 +16,31 @@ import pandas as pd
 
 from a2i_kit.client.arns import flow_definition_name
 from a2i_kit.client.errors import error_code
+from a2i_kit.client.sessions import as_session
 from a2i_kit.errors import InputError
 from a2i_kit.monitor.wait import delete_loops, loops_of
+from a2i_kit.session import Session
 
 KINDS = ("workteams", "task_uis", "flow_definitions")
 GONE = {"ResourceNotFound", "ResourceNotFoundException", "ValidationException"}
 
 
 class ResourceTracker:
-    """Creates resources through the SageMaker client and remembers them (optionally in a JSON file)."""
+    """Creates resources through the SageMaker client and remembers them (optionally in a JSON file).
 
-    def __init__(self, session: Any = None, *, sagemaker: Any = None, runtime: Any = None,
+    ``sagemaker=``/``runtime=`` instead of a session are the older form, kept for existing code.
+    """
+
+    def __init__(self, session: Session | None = None, *, sagemaker: Any = None, runtime: Any = None,
                  path: str | Path | None = None) -> None:
-        self.sagemaker: Any = sagemaker or getattr(session, "sagemaker", None)
-        self.runtime: Any = runtime or getattr(session, "runtime", None)
-        if self.sagemaker is None or self.runtime is None:
+        if session is None and sagemaker is not None and runtime is not None:
+            session = Session(backend=as_session(runtime).backend, region=runtime.meta.region_name,
+                              sagemaker=sagemaker, runtime=runtime)
+        resolved = as_session(session) if session is not None else None
+        if resolved is None or resolved.sagemaker is None or resolved.runtime is None:
             raise InputError("ResourceTracker needs a session (a2i_kit.connect()) or sagemaker= and runtime=")
+        self.session = resolved
+        self.sagemaker, self.runtime = resolved.sagemaker, resolved.runtime
         self.path = Path(path) if path else None
         self.created: dict[str, list[str]] = {kind: [] for kind in KINDS}
         if self.path and self.path.exists():
@@ -73,7 +82,7 @@ class ResourceTracker:
         for name in reversed(self.created["flow_definitions"]):
             arn = self._flow_arn(name)
             if arn:
-                deleted = delete_loops(self.runtime, loops_of(self.runtime, arn))
+                deleted = delete_loops(self.session, loops_of(self.session, arn))
                 rows.append({"kind": "loops", "name": name, "result": f"{len(deleted)} deleted"})
             rows.append(self._delete("flow_definitions", name, self.sagemaker.delete_flow_definition,
                                      FlowDefinitionName=name))

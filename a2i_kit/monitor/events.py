@@ -15,12 +15,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from a2i_kit.client.sessions import as_session
 from a2i_kit.errors import InputError, ServiceError
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 Event = dict[str, Any]
 # Longest wait the service grants one long poll (a2i_kit.service.events_http.MAX_WAIT_SECONDS).
@@ -55,14 +58,15 @@ def _matches(event: Event, flow: str | None, statuses: Iterable[str] | None) -> 
     return statuses is None or detail.get("humanLoopStatus") in set(statuses)
 
 
-def read_events(source: Any, *, after: int | str = 0, admin_token: str | None = None,
+def read_events(session: Session, *, after: int | str = 0, admin_token: str | None = None,
                 limit: int = 1000, wait: float = 0.0) -> tuple[list[Event], int]:
-    """Raw events after cursor ``after`` and the next cursor, from a session, service or URL.
+    """Raw events after cursor ``after`` and the next cursor, from the session's service.
 
     ``after="latest"`` starts at the newest event; ``wait`` (at most 20 s) long-polls until one
-    arrives when there is nothing new yet.
+    arrives when there is nothing new yet. Older code may pass the ServiceThread, or the service
+    URL with ``admin_token=`` (see :func:`a2i_kit.client.as_session`).
     """
-    url, token = _endpoint(source, admin_token)
+    url, token = _endpoint(session, admin_token)
     params: dict[str, Any] = {"after": after, "limit": limit}
     if wait:
         params["wait"] = f"{min(float(wait), MAX_WAIT_SECONDS):.3f}"
@@ -78,7 +82,7 @@ def read_events(source: Any, *, after: int | str = 0, admin_token: str | None = 
     return body["events"], int(body["next"])
 
 
-def iter_events(source: Any, *, admin_token: str | None = None, follow: bool = False,
+def iter_events(session: Session, *, admin_token: str | None = None, follow: bool = False,
                 timeout: float | None = None, poll_seconds: float = 0.5,
                 flow_definition_arn: str | None = None, statuses: Iterable[str] | None = None,
                 dedupe: bool = True) -> Iterator[Event]:
@@ -94,7 +98,7 @@ def iter_events(source: Any, *, admin_token: str | None = None, follow: bool = F
         if follow:
             left = MAX_WAIT_SECONDS if deadline is None else deadline - time.monotonic()
             wait = max(0.0, min(poll_seconds, left, MAX_WAIT_SECONDS))
-        events, cursor = read_events(source, after=cursor, admin_token=admin_token, wait=wait)
+        events, cursor = read_events(session, after=cursor, admin_token=admin_token, wait=wait)
         for event in events:
             if _matches(event, flow_definition_arn, statuses) and (not dedupe or seen(event)):
                 yield event
@@ -129,14 +133,14 @@ class _Follower(threading.Thread):
                 self.deliver(event)
 
 
-def subscribe(service: Any, callback: Callable[[Event], Any], *, dedupe: bool = True,
+def subscribe(session: Session, callback: Callable[[Event], Any], *, dedupe: bool = True,
               flow_definition_arn: str | None = None, poll_seconds: float = 1.0) -> Callable[[], None]:
     """Call ``callback(event)`` in a background thread for each status change from now on.
 
     Returns the function that unsubscribes (the thread ends within ``poll_seconds``).
     """
     seen = Deduper()
-    source = _source(service)
+    source = _source(session)
 
     def listener(event: Event) -> None:
         if _matches(event, flow_definition_arn, None) and (not dedupe or seen(event)):
@@ -152,11 +156,11 @@ def subscribe(service: Any, callback: Callable[[Event], Any], *, dedupe: bool = 
     return follower.stopped.set
 
 
-def bus_events(service: Any, *, timeout: float, count: int | None = None,
+def bus_events(session: Session, *, timeout: float, count: int | None = None,
                flow_definition_arn: str | None = None) -> Iterator[Event]:
     """Yield events that happen from this call on, until ``count`` events or ``timeout`` seconds."""
     inbox: queue.Queue[Event] = queue.Queue()
-    unsubscribe = subscribe(service, inbox.put, flow_definition_arn=flow_definition_arn,
+    unsubscribe = subscribe(session, inbox.put, flow_definition_arn=flow_definition_arn,
                             poll_seconds=min(1.0, max(0.05, timeout)))
     return _drain(inbox, unsubscribe, time.monotonic() + timeout, count)
 
@@ -179,9 +183,9 @@ def _drain(inbox: queue.Queue[Event], unsubscribe: Callable[[], None], deadline:
         unsubscribe()
 
 
-def _source(service: Any) -> tuple[str, str]:
+def _source(session: Any) -> tuple[str, str]:
     try:
-        return _endpoint(service, None)
+        return _endpoint(session, None)
     except InputError:
         raise InputError("following events needs the service: pass a2i_kit.connect()'s session, a "
                          "running ServiceThread, or (url, admin_token) (on AWS, subscribe with an "
@@ -189,18 +193,13 @@ def _source(service: Any) -> tuple[str, str]:
 
 
 def _endpoint(source: Any, admin_token: str | None) -> tuple[str, str]:
-    url: Any
-    token: Any
-    if isinstance(source, tuple) and len(source) == 2:
-        url, token = source
-    elif isinstance(source, Path) or (isinstance(source, str) and not source.startswith(("http://", "https://"))):
+    """The service URL and admin token of a session (or of what older code passes instead)."""
+    try:
+        session = as_session(source, admin_token)
+    except InputError:
         raise InputError(f"events are read from the service over HTTP, not from {str(source)[:80]!r}: pass "
-                         "the session, the ServiceThread, or the service URL + admin_token=")
-    elif isinstance(source, str):
-        url, token = source, admin_token
-    else:
-        url = getattr(source, "endpoint_url", None) or getattr(source, "url", None)
-        token = admin_token or getattr(source, "admin_token", None)
+                         "the session, the ServiceThread, or the service URL + admin_token=") from None
+    url, token = session.endpoint_url, admin_token or session.admin_token
     if not url or not token:
         raise InputError("reading events over HTTP needs the service URL and its admin token: pass the "
                          "session, the ServiceThread, or url + admin_token=")

@@ -1,7 +1,7 @@
 """Wait until loops are done, with a timeout and a progress bar; stop and delete helpers.
 
 Example:
-    >>> wait_until_done(session.runtime, flow_arn, timeout=600)      # doctest: +SKIP
+    >>> wait_until_done(session, flow_arn, timeout=600)              # doctest: +SKIP
     Completed    150
     ...
 """
@@ -12,18 +12,22 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from a2i_kit.client.errors import error_code, is_not_found
 from a2i_kit.client.retry import RetryPolicy, call_with_retry
+from a2i_kit.client.sessions import as_session, require
 from a2i_kit.client.statuses import OPEN
 from a2i_kit.errors import A2IKitError
 from a2i_kit.monitor.status import FINISHED, list_loops, status_summary
 
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
-def wait_until_done(runtime: Any, flow_definition_arns: str | Iterable[str], *,
+
+def wait_until_done(session: Session, flow_definition_arns: str | Iterable[str], *,
                     names: Iterable[str] | None = None, timeout: float = 3600.0,
                     poll_seconds: float = 2.0, progress: bool = True, raise_on_timeout: bool = True,
                     sleep: Callable[[float], Any] = time.sleep) -> pd.Series:
@@ -34,12 +38,13 @@ def wait_until_done(runtime: Any, flow_definition_arns: str | Iterable[str], *,
     """
     from tqdm.auto import tqdm
 
+    session = as_session(session)
     wanted = set(names) if names is not None else None
     deadline = time.monotonic() + timeout
     bar = None
     try:
         while True:
-            counts = status_summary(runtime, flow_definition_arns, names=wanted)
+            counts = status_summary(session, flow_definition_arns, names=wanted)
             total = int(counts.sum()) if wanted is None else len(wanted)
             done = sum(int(counts[s]) for s in FINISHED)
             if bar is None:
@@ -61,18 +66,20 @@ def wait_until_done(runtime: Any, flow_definition_arns: str | Iterable[str], *,
             bar.close()
 
 
-def stop_loops(runtime: Any, names: Iterable[str], *, retry: RetryPolicy | None = None) -> pd.DataFrame:
+def stop_loops(session: Session, names: Iterable[str], *, retry: RetryPolicy | None = None) -> pd.DataFrame:
     """StopHumanLoop for each name; finished or unknown loops are reported, not raised."""
+    runtime = require(as_session(session), "stop_loops", "runtime")
     return _each(runtime.stop_human_loop, names, retry, ok_codes={"ValidationException": "finished",
                                                                   "ResourceNotFoundException": "not_found"})
 
 
-def delete_loops(runtime: Any, names: Iterable[str], *, stop_first: bool = True,
+def delete_loops(session: Session, names: Iterable[str], *, stop_first: bool = True,
                  retry: RetryPolicy | None = None, timeout: float = 60.0) -> pd.DataFrame:
     """Delete loops (stopping open ones first and waiting until they are Stopped)."""
-    names = list(names)
+    session, names = as_session(session), list(names)
+    runtime = require(session, "delete_loops", "runtime")
     if stop_first:
-        stop_loops(runtime, names, retry=retry)
+        stop_loops(session, names, retry=retry)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             open_ = [n for n in names if _status(runtime, n) in OPEN]
@@ -83,9 +90,9 @@ def delete_loops(runtime: Any, names: Iterable[str], *, stop_first: bool = True,
                  ok_codes={"ResourceNotFoundException": "not_found"})
 
 
-def loops_of(runtime: Any, flow_definition_arn: str) -> list[str]:
+def loops_of(session: Session, flow_definition_arn: str) -> list[str]:
     """Names of every loop of a flow definition."""
-    return list_loops(runtime, flow_definition_arn)["loop_name"].tolist()
+    return list_loops(session, flow_definition_arn)["loop_name"].tolist()
 
 
 def _status(runtime: Any, name: str) -> str | None:
