@@ -22,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from a2i_kit.service import sessions
+from a2i_kit.service import sessions, work_queue
 from a2i_kit.service.bodies import BodyError, read_capped, strict_object
 from a2i_kit.service.context import ServiceContext
+from a2i_kit.service.work_queue import LOOP_NAME
 from a2i_kit.service.worker_api import (
     MAX_ANSWER_BYTES,
     claim,
@@ -46,7 +47,6 @@ from a2i_kit.service.workforce import (
     worker_view,
 )
 
-LOOP_NAME = re.compile(r"[A-Za-z0-9](-*[A-Za-z0-9]){0,62}")
 WORKER_ID = re.compile(r"[0-9a-f]{16}")
 ADMIN_BODY_LIMIT = 64 * 1024
 ANSWER_BODY_LIMIT = MAX_ANSWER_BYTES + 64 * 1024
@@ -250,6 +250,32 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         require_admin(request, ctx)
         return await run_in_threadpool(task_details, ctx, loop_param(request))
 
+    async def jobs(request: Request) -> Any:
+        worker = require_worker(request, ctx)
+        found = await run_in_threadpool(work_queue.jobs, ctx, worker)
+        return {"jobs": [{k: v for k, v in job.items() if k != "tasks"} for job in found]}
+
+    async def next_route(request: Request) -> Any:
+        """Continuous work: submit, amend or skip, then the job's next task (``task`` null: all done)."""
+        flow = work_queue.check_flow_name(request.path_params["flow"])
+        worker = require_worker(request, ctx, changes_state=True)
+        step = work_queue.parse_step(await json_body(request, ANSWER_BODY_LIMIT, required=False))
+        return await run_in_threadpool(work_queue.advance, ctx, worker, flow, step)
+
+    async def amend_route(request: Request) -> Any:
+        loop = loop_param(request)
+        worker = require_worker(request, ctx, changes_state=True)
+        body = await json_body(request, ANSWER_BODY_LIMIT)
+        if "answerContent" not in body:
+            raise WorkforceError(400, "InvalidRequest",
+                                 'the body needs "answerContent": {...} (the answer that replaces yours)')
+        return await run_in_threadpool(work_queue.amend, ctx, worker, loop, body["answerContent"])
+
+    async def answer_route(request: Request) -> Any:
+        loop = loop_param(request)
+        worker = require_worker(request, ctx)
+        return await run_in_threadpool(work_queue.amendable, ctx, worker, loop)
+
     def _simulated_times(request: Request, body: dict[str, Any]) -> tuple[float | None, float | None]:
         """Simulated reviewers may set their time; real workers (no admin token) may not."""
         time_spent, accepted = body.get("timeSpentInSeconds"), body.get("acceptanceTime")
@@ -269,6 +295,10 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route("/_a2i/worker/tasks/{loop}/claim", endpoint(claim_route), methods=["POST"]),
         Route("/_a2i/worker/tasks/{loop}/submit", endpoint(submit_route), methods=["POST"]),
         Route("/_a2i/worker/tasks/{loop}/release", endpoint(release_route), methods=["POST"]),
+        Route("/_a2i/worker/tasks/{loop}/amend", endpoint(amend_route), methods=["POST"]),
+        Route("/_a2i/worker/tasks/{loop}/answer", endpoint(answer_route), methods=["GET"]),
+        Route("/_a2i/worker/jobs", endpoint(jobs), methods=["GET"]),
+        Route("/_a2i/worker/jobs/{flow}/next", endpoint(next_route), methods=["POST"]),
         Route("/_a2i/workforce/tasks/{loop}", endpoint(details), methods=["GET"]),
     ]
     return worker_routes + admin_routes(ctx)
