@@ -5,6 +5,8 @@
   answer, the completion (status, output.json, event) commits in the same transaction.
 - a retried submit of the stored answer succeeds; a different answer from the same worker is a 409.
 - a released claim returns its slot to the pool (the same worker may take it again).
+- a worker's hidden gold or qualification task (:mod:`a2i_kit.service.quality`) is answered,
+  scored and released through the same calls; its answer never reaches a loop, event or output.
 
 Example:
     >>> submit(ctx, worker, "loop-1", {"animal": {"label": "cat"}})     # doctest: +SKIP
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from a2i_kit.service import lifecycle, outbox
+from a2i_kit.service import lifecycle, outbox, quality
 from a2i_kit.service.claims import live_claim, load_loop, own_assignment
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.timefmt import iso_ms
@@ -70,6 +72,10 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
     from a worker who already answered is a 409.
     """
     answer = _check_answer(answer)
+    hidden = quality.hidden_submit(ctx, worker, loop_name, answer, time_spent=time_spent,
+                                   acceptance_time=acceptance_time)  # a gold/qualification task: scored, kept apart
+    if hidden is not None:
+        return hidden
     with ctx.store.transaction():
         loop = load_loop(ctx, worker, loop_name)
         now = ctx.clock.now()
@@ -89,6 +95,7 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
                "workerMetadata": {"identityData": identity_data(ctx, worker, team)},
                "answerContent": answer}
         ctx.store.claims.put({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
+        quality.after_real_answer(ctx, worker, loop)  # counts toward the worker's next gold task
         ctx.store.after_commit(lambda: outbox.crash_point("after-answer-commit"))
         after = lifecycle.finish_if_done(ctx, loop_name, now=now) or loop
     return _submitted(after, doc, simulated=simulated)
@@ -115,6 +122,9 @@ def _resubmitted(ctx: ServiceContext, loop: dict[str, Any], stored: dict[str, An
 
 def release(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """Give the task back to the pool (the worker may claim it again later)."""
+    hidden = quality.hidden_release(ctx, worker, loop_name)
+    if hidden is not None:
+        return hidden
     with ctx.store.transaction():
         loop = load_loop(ctx, worker, loop_name)
         mine = live_claim(ctx, loop, worker, ctx.clock.now())

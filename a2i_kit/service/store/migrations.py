@@ -12,7 +12,7 @@ environment files, and ``a2i-kit db upgrade`` needs nothing beyond this module.
 Example:
     >>> import tempfile, os
     >>> upgrade(os.path.join(tempfile.mkdtemp(), "a2i.sqlite3"))
-    (None, 2)
+    (None, 3)
 """
 
 from __future__ import annotations
@@ -92,7 +92,13 @@ def _to_v2(conn: Connection, _data_dir: Path | None) -> None:
     conn.exec_driver_sql("DROP INDEX IF EXISTS loops_by_status")
 
 
-STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1, 2: _to_v2}
+def _to_v3(conn: Connection, _data_dir: Path | None) -> None:
+    """v2 → v3: the reviewer quality-control tables (new, empty); no existing row changes."""
+    for name in schema.QUALITY_TABLES:
+        schema.metadata.tables[name].create(conn, checkfirst=True)
+
+
+STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3}
 
 
 def _migrate(engine: Engine, *, allow_upgrade: bool) -> tuple[int | None, int]:

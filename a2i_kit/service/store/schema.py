@@ -6,12 +6,15 @@ JSON document AWS echoes back, as text. Version 1 is the schema of a2i-kit 0.x b
 versions existed (version 0, no ``schema_version`` table) plus the team-scale tables. Version 2
 copies what the sweeper and the worker task lists filter on out of a loop's ``doc`` into indexed
 columns: ``expires_at`` (creation + TaskAvailabilityLifetimeInSeconds) and ``workteam_arn``.
+Version 3 adds reviewer quality control (:mod:`a2i_kit.service.quality`): per-flow settings, gold
+and qualification items, and each worker's hidden gold/qualification tasks. Hidden tasks live in
+tables of their own, never in ``loops``: no listing, event or output.json can reach them.
 
 Example:
     >>> sorted(metadata.tables)[:3]
     ['access_keys', 'assignments', 'events']
     >>> SCHEMA_VERSION
-    2
+    3
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["RESOURCE_TABLES", "SCHEMA_VERSION", "access_keys", "assignments", "events", "flow_definitions",
-           "loops", "metadata", "outbox", "schema_version", "settings", "task_uis", "webhook_deliveries",
-           "webhooks", "workers", "workteams"]
+__all__ = ["QUALITY_TABLES", "RESOURCE_TABLES", "SCHEMA_VERSION", "access_keys", "assignments", "events",
+           "flow_definitions", "loops", "metadata", "outbox", "quality_configs", "quality_items", "quality_tasks", "quality_workers",
+           "schema_version", "settings", "task_uis", "webhook_deliveries", "webhooks", "workers", "workteams"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Byte-wise comparison of names and keys on PostgreSQL too (page tokens, key ranges).
 Key = Text().with_variant(Text(collation="C"), "postgresql")
@@ -156,6 +159,52 @@ webhook_deliveries = Table(
     Index("webhook_deliveries_due", "status", "next_attempt"),
     sqlite_autoincrement=True,
 )
+
+# -- v3: reviewer quality control (gold tasks, qualification) -------------------------------------
+quality_configs = Table(  # one row per flow definition (by name) that has quality control
+    "quality_configs", metadata,
+    Column("flow_name", Key, primary_key=True),
+    Column("gold_rate", Double),  # None: no gold tasks mixed in
+    Column("pass_threshold", Double),  # None: no qualification needed
+    Column("updated", Double, nullable=False),
+)
+
+quality_items = Table(  # known answers: doc = {"input": {...}, "answer": {...}, "paths": [...]}
+    "quality_items", metadata,
+    Column("flow_name", Key, primary_key=True),
+    Column("kind", Key, primary_key=True),  # gold | qualification
+    Column("item_id", Key, primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("created", Double, nullable=False),
+)
+
+quality_tasks = Table(  # one worker's hidden task: open | claimed | submitted
+    "quality_tasks", metadata,
+    Column("name", Key, primary_key=True),
+    Column("worker_id", Key, nullable=False),
+    Column("flow_name", Key, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("item_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("creation_time", Double, nullable=False),
+    Column("claimed_at", Double),
+    Column("deadline", Double),
+    Column("submitted_at", Double),
+    Column("correct", Integer),
+    Column("doc", Text, nullable=False),
+    Index("quality_tasks_by_worker", "worker_id", "flow_name", "status"),
+)
+
+quality_workers = Table(  # per (flow, worker): real answers counted and the qualification outcome
+    "quality_workers", metadata,
+    Column("flow_name", Key, primary_key=True),
+    Column("worker_id", Key, primary_key=True),
+    Column("real_answers", Integer, nullable=False, server_default="0"),
+    Column("qualification", Text, nullable=False, server_default="none"),  # none|pending|passed|failed
+    Column("doc", Text, nullable=False),
+)
+
+QUALITY_TABLES = ("quality_configs", "quality_items", "quality_tasks", "quality_workers")
 
 # Tables that hold named resources with the common columns (name, arn, status, creation_time, doc).
 RESOURCE_TABLES: dict[str, Table] = {t.name: t for t in (task_uis, flow_definitions, workteams, workers, loops)}
