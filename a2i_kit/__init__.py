@@ -40,6 +40,8 @@ _LAZY = {
     "render": "a2i_kit.templates",
     "lint": "a2i_kit.templates",
     "builtin": "a2i_kit.templates",
+    "LoopStatus": "a2i_kit.client",
+    "WaiterError": "a2i_kit.client",
 }
 
 
@@ -57,6 +59,7 @@ __all__ = [
     "ConfigError",
     "InputError",
     "LaunchError",
+    "LoopStatus",
     "ResourceTracker",
     "Results",
     "ResultsError",
@@ -64,6 +67,7 @@ __all__ = [
     "ServiceError",
     "Session",
     "TemplateError",
+    "WaiterError",
     "__version__",
     "builtin",
     "connect",

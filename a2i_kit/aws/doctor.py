@@ -15,9 +15,13 @@ import html
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from a2i_kit.client.errors import error_code as client_error_code
 from a2i_kit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 STATUSES = ("pass", "warn", "fail")
 
@@ -36,7 +40,7 @@ class CheckResult:
 class DoctorContext:
     """What the checks look at, resolved once from the arguments, the flow definition and setup."""
 
-    session: Any
+    session: Session
     role: str | None = None
     role_source: str = ""
     flow_name: str | None = None
@@ -112,7 +116,7 @@ class DoctorReport:
 
 def error_code(exc: Exception) -> str:
     """The AWS error code of a botocore error (else the exception's class name)."""
-    return str(getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__)
+    return client_error_code(exc) or type(exc).__name__
 
 
 def input_uris(sample: Any) -> list[str]:
@@ -126,7 +130,7 @@ def input_uris(sample: Any) -> list[str]:
     return []
 
 
-def _resolve(session: Any, *, flow_definition: str | None, bucket: str | None, prefix: str | None,
+def _resolve(session: Session, *, flow_definition: str | None, bucket: str | None, prefix: str | None,
              workteam: str | None, sample_input: Any, role: str | None) -> DoctorContext:
     from a2i_kit.aws.doctor_checks import resolve_flow
 
@@ -149,7 +153,7 @@ def _resolve(session: Any, *, flow_definition: str | None, bucket: str | None, p
     return ctx
 
 
-def run_doctor(session: Any, *, flow_definition: str | None = None, bucket: str | None = None,
+def run_doctor(session: Session, *, flow_definition: str | None = None, bucket: str | None = None,
                prefix: str | None = None, workteam: str | None = None, sample_input: Any = None,
                role: str | None = None) -> DoctorReport:
     """Run every check in order; a check that crashes is reported as ``fail``, never raised."""

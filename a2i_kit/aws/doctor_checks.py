@@ -28,6 +28,8 @@ from a2i_kit.aws.policies import (
     trusts_sagemaker,
 )
 from a2i_kit.aws.policy_eval import evaluate, load_document
+from a2i_kit.client.arns import resource_name
+from a2i_kit.client.paging import iter_items
 
 # Regions where Amazon A2I is offered (AWS General Reference, "Amazon Augmented AI endpoints").
 # The guide says A2I is not offered in the China regions although SDK endpoint tables list them.
@@ -46,7 +48,7 @@ def resolve_flow(ctx: DoctorContext) -> None:
     """Describe the flow definition named (or ARN'd) in ``ctx.flow_name``, noting a failure."""
     if not ctx.flow_name:
         return
-    ctx.flow_name = ctx.flow_name.rsplit("/", 1)[-1]
+    ctx.flow_name = resource_name(ctx.flow_name)
     try:
         ctx.flow = ctx.session.sagemaker.describe_flow_definition(FlowDefinitionName=ctx.flow_name)
     except Exception as exc:
@@ -136,14 +138,13 @@ def _simulate(ctx: DoctorContext, role: str, needed: list[tuple[str, str]]) -> d
 def role_documents(iam: Any, role_name: str) -> list[dict[str, Any]]:
     """The role's inline policies and the default versions of its attached managed policies."""
     documents = []
-    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
-        for name in page["PolicyNames"]:
-            documents.append(load_document(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
-    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-        for attached in page["AttachedPolicies"]:
-            version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
-            document = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)
-            documents.append(load_document(document["PolicyVersion"]["Document"]))
+    for name in iter_items(iam, "list_role_policies", "PolicyNames", token_key="Marker", RoleName=role_name):
+        documents.append(load_document(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
+    for attached in iter_items(iam, "list_attached_role_policies", "AttachedPolicies", token_key="Marker",
+                               RoleName=role_name):
+        version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)
+        documents.append(load_document(document["PolicyVersion"]["Document"]))
     return documents
 
 

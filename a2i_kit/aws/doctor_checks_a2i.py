@@ -13,6 +13,8 @@ import shlex
 from typing import Any
 
 from a2i_kit.aws.doctor import CheckResult, DoctorContext, error_code
+from a2i_kit.client.arns import resource_name
+from a2i_kit.client.paging import iter_flow_definitions, iter_items
 
 CREATE_TEAM_FIX = (
     "create a private workforce and team in the SageMaker console (Ground Truth > Labeling workforces > "
@@ -47,7 +49,7 @@ def describe_team(ctx: DoctorContext) -> dict[str, Any] | str:
             return ctx.notes["team"]
         name = teams.value[0]
     try:
-        answer = ctx.session.sagemaker.describe_workteam(WorkteamName=name.rsplit("/", 1)[-1])
+        answer = ctx.session.sagemaker.describe_workteam(WorkteamName=resource_name(name))
         ctx.notes["team"] = answer["Workteam"]
     except Exception as exc:
         ctx.notes["team"] = f"workteam {name} not found in {ctx.session.region} ({error_code(exc)})"
@@ -58,10 +60,8 @@ def _cognito_members(ctx: DoctorContext, definitions: list[dict[str, Any]]) -> t
     idp, count, empty = ctx.client("cognito-idp"), 0, []
     for item in definitions:
         group = item["CognitoMemberDefinition"]
-        users = 0
-        for page in idp.get_paginator("list_users_in_group").paginate(
-                UserPoolId=group["UserPool"], GroupName=group["UserGroup"]):
-            users += len(page["Users"])
+        users = sum(1 for _ in iter_items(idp, "list_users_in_group", "Users", page_size=None,
+                                          UserPoolId=group["UserPool"], GroupName=group["UserGroup"]))
         count += users
         if not users:
             empty.append(f"aws cognito-idp admin-create-user --user-pool-id {group['UserPool']} --username "
@@ -118,8 +118,7 @@ def check_flow_definitions(ctx: DoctorContext) -> CheckResult:
                            f"{ctx.flow.get('FailureReason', 'no reason given')}",
                            f"aws sagemaker delete-flow-definition --flow-definition-name {name}\n"
                            + create_flow_command(name, ctx.role, team_arn, output))
-    summaries = [s for page in ctx.session.sagemaker.get_paginator("list_flow_definitions").paginate()
-                 for s in page["FlowDefinitionSummaries"]]
+    summaries = list(iter_flow_definitions(ctx.session.sagemaker))
     if not summaries:
         return CheckResult("flow-definitions", "warn", "no flow definition in this region yet",
                            create_flow_command("<name>", ctx.role, team_arn, output))
@@ -140,7 +139,7 @@ def check_task_ui(ctx: DoctorContext) -> CheckResult:
     answer = ctx.session.sagemaker.render_ui_template(
         HumanTaskUiArn=arn, Task={"Input": json.dumps(sample)}, RoleArn=ctx.flow["RoleArn"])  # type: ignore[index]
     errors = answer.get("Errors") or []
-    name = arn.rsplit("/", 1)[-1]
+    name = resource_name(arn)
     if not errors:
         return CheckResult("task-ui", "pass", f"task UI {name} renders with the sample input")
     text = "; ".join(f"{e.get('Code')}: {e.get('Message')}" for e in errors)

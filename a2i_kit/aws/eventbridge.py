@@ -20,9 +20,13 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from a2i_kit.aws.policy_merge import merge_statements
+from a2i_kit.client.arns import resource_name
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 SOURCE = "aws.sagemaker"
 DETAIL_TYPE = "SageMaker A2I HumanLoop Status Change"
@@ -58,12 +62,12 @@ def event_pattern(flow_definition_arn: str | None = None) -> dict[str, Any]:
 
 def queue_policy_statement(queue_arn: str, rule_arn: str) -> dict[str, Any]:
     """Let EventBridge send to the queue, only on behalf of this rule."""
-    return {"Sid": f"a2i-kit-{rule_arn.rsplit('/', 1)[-1]}", "Effect": "Allow",
+    return {"Sid": f"a2i-kit-{resource_name(rule_arn)}", "Effect": "Allow",
             "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
             "Resource": queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}
 
 
-def subscribe_events(session: Any, *, queue_name: str = DEFAULT_QUEUE, rule_name: str = DEFAULT_RULE,
+def subscribe_events(session: Session, *, queue_name: str = DEFAULT_QUEUE, rule_name: str = DEFAULT_RULE,
                      flow_definition_arn: str | None = None) -> Subscription:
     """Create or confirm the rule → queue subscription; calling it again changes nothing."""
     if session.backend != "aws":
@@ -98,19 +102,14 @@ def event_from_body(body: str) -> dict[str, Any] | None:
     return event
 
 
-def _wanted(event: dict[str, Any], flow: str | None, statuses: set[str] | None) -> bool:
-    detail = event["detail"]
-    return (flow is None or detail["flowDefinitionArn"] == flow) and (
-        statuses is None or detail["humanLoopStatus"] in statuses)
-
-
-def iter_events(session: Any, *, queue_name: str = DEFAULT_QUEUE, queue_url: str | None = None,
+def iter_events(session: Session, *, queue_name: str = DEFAULT_QUEUE, queue_url: str | None = None,
                 follow: bool = False, timeout: float | None = None, flow_definition_arn: str | None = None,
                 statuses: Iterable[str] | None = None, dedupe: bool = True) -> Iterator[dict[str, Any]]:
     """Yield status-change events; without ``follow`` stop when none is waiting, else at ``timeout``."""
-    if session.backend != "aws":
-        from a2i_kit.monitor.events import iter_events as local_events
+    from a2i_kit.monitor.events import Deduper, matches
+    from a2i_kit.monitor.events import iter_events as local_events
 
+    if session.backend != "aws":
         yield from local_events(session, follow=follow, timeout=timeout, flow_definition_arn=flow_definition_arn,
                                 statuses=statuses, dedupe=dedupe)
         return
@@ -118,16 +117,15 @@ def iter_events(session: Any, *, queue_name: str = DEFAULT_QUEUE, queue_url: str
     url = queue_url or sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
     wanted = set(statuses) if statuses is not None else None
     deadline = None if timeout is None else time.monotonic() + timeout
-    seen: set[tuple[str, str]] = set()
+    first_time = Deduper()
     while True:
         remaining = 20.0 if deadline is None else deadline - time.monotonic()
         wait = int(max(0, min(20, remaining))) if follow else 1
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
         for message in messages:
             event = event_from_body(message["Body"])
-            key = (str(event["detail"]["humanLoopArn"]), str(event["detail"]["humanLoopStatus"])) if event else None
-            if event is not None and _wanted(event, flow_definition_arn, wanted) and not (dedupe and key in seen):
-                seen.add(key)  # type: ignore[arg-type]
+            if event is not None and matches(event, flow_definition_arn, wanted) and (
+                    not dedupe or first_time(event)):
                 yield event
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         if (not follow and not messages) or (follow and deadline is not None and time.monotonic() >= deadline):

@@ -22,6 +22,7 @@ from typing import Any
 
 from a2i_kit.aws.policy_eval import evaluate, load_document, statements
 from a2i_kit.aws.policy_merge import PolicyConflict, cors_covers, diff, merge_cors, merge_statements
+from a2i_kit.client.arns import resource_name
 
 POLICY_VERSION = "2012-10-17"
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -88,7 +89,7 @@ def cli_command(kind: str, document: Any, *, role_name: str = "", bucket: str = 
 
 def role_name_of(role_arn: str) -> str:
     """``arn:aws:iam::123:role/path/Name`` → ``Name``."""
-    return role_arn.rsplit("/", 1)[-1]
+    return resource_name(role_arn)
 
 
 def needed_s3_access(policy: dict[str, Any]) -> list[tuple[str, str]]:

@@ -16,7 +16,10 @@ import importlib
 import importlib.util
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 STUDIO_METADATA = Path("/opt/ml/metadata/resource-metadata.json")
 # Where get_execution_role lives in each major version of the SageMaker Python SDK.
@@ -34,7 +37,7 @@ def role_from_caller(arn: str) -> str | None:
     return None
 
 
-def _sdk_role(session: Any) -> tuple[str | None, str]:
+def _sdk_role(session: Session) -> tuple[str | None, str]:
     if importlib.util.find_spec("sagemaker") is None:
         return None, "SageMaker Python SDK not installed"
     for name in SDK_MODULES:
@@ -54,7 +57,7 @@ def _sdk_role(session: Any) -> tuple[str | None, str]:
     return None, "SageMaker SDK installed without get_execution_role"
 
 
-def _studio_role(session: Any, path: Path) -> tuple[str | None, str]:
+def _studio_role(session: Session, path: Path) -> tuple[str | None, str]:
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -87,7 +90,7 @@ def _studio_role(session: Any, path: Path) -> tuple[str | None, str]:
     return None, "Studio: " + "; ".join(notes)
 
 
-def discover_role(session: Any, identity: dict[str, Any] | str) -> tuple[str | None, str]:
+def discover_role(session: Session, identity: dict[str, Any] | str) -> tuple[str | None, str]:
     """``(role ARN or None, where it came from or what was tried)``."""
     if session.extras.get("role"):
         return str(session.extras["role"]), "connect(role=...)"

@@ -18,9 +18,13 @@ import html
 import os
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from a2i_kit.aws.roles import discover_role
+from a2i_kit.client.paging import iter_workteams
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Found:
     source: str
 
 
-def region_source(session: Any) -> str:
+def region_source(session: Session) -> str:
     """Where ``connect("aws")`` got its region from."""
     if session.extras.get("region_arg"):
         return "connect(region=...)"
@@ -48,7 +52,7 @@ class Setup:
 
     FIELDS = ("region", "account", "caller", "role", "bucket", "workteams")
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     @cached_property
@@ -100,8 +104,7 @@ class Setup:
     @cached_property
     def workteams(self) -> Found:
         try:
-            pages = self.session.sagemaker.get_paginator("list_workteams").paginate()
-            names = [team["WorkteamName"] for page in pages for team in page["Workteams"]]
+            names = [team["WorkteamName"] for team in iter_workteams(self.session.sagemaker)]
         except Exception as exc:
             return Found(None, f"ListWorkteams failed ({type(exc).__name__}: {exc})")
         if not names:

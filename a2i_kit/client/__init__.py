@@ -32,7 +32,7 @@ from a2i_kit.client.paging import (
     iter_workteams,
 )
 from a2i_kit.client.retry import RetryPolicy, call_with_retry
-from a2i_kit.client.sessions import as_session, require
+from a2i_kit.client.sessions import as_session, require, service_endpoint
 from a2i_kit.client.statuses import OPEN, STATUSES, TERMINAL, LoopStatus
 from a2i_kit.client.waiters import WaiterError, wait_for_flow_definition, wait_for_loop
 
@@ -64,6 +64,7 @@ __all__ = [
     "parse_arn",
     "require",
     "resource_name",
+    "service_endpoint",
     "wait_for_flow_definition",
     "wait_for_loop",
 ]

@@ -78,3 +78,16 @@ def require(session: Session, what: str, needs: str) -> Any:
     if client is None:
         raise InputError(f"{what} needs the session's {needs} client: pass {WANTED}")
     return client
+
+
+def service_endpoint(session: Session, what: str = "this") -> tuple[str, str]:
+    """``(url, admin_token)`` of the session's embedded (or ``a2i-kit serve``) service, for its
+    non-AWS HTTP routes under ``/_a2i``; InputError naming the fix on AWS or without a token.
+
+    >>> service_endpoint(as_session("http://127.0.0.1:8765/", "secret"))
+    ('http://127.0.0.1:8765', 'secret')
+    """
+    if not session.endpoint_url or not session.admin_token:
+        raise InputError(f"{what} needs the a2i-kit service and its admin token: use a2i_kit.connect() "
+                         "(local), or pass the service URL and admin token of a2i-kit serve")
+    return session.endpoint_url.rstrip("/"), session.admin_token

@@ -11,7 +11,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -21,6 +20,7 @@ from a2i_kit.errors import InputError
 from a2i_kit.launch import Ledger, launch_loops
 from a2i_kit.results import Results
 from a2i_kit.review import simulate_reviewers
+from a2i_kit.session import Session
 
 DIGIT_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 <crowd-form>
@@ -63,12 +63,12 @@ class Reviews:
     (:func:`a2i_kit.analytics.consolidate`). Refuses an AWS session: people answer there.
     """
 
-    def __init__(self, session: Any, *, flow_definition_arn: str, accuracy: float = 0.8,
+    def __init__(self, session: Session, *, flow_definition_arn: str, accuracy: float = 0.8,
                  seed: int = 0, method: str = "majority_vote", label_field: str = "digit",
                  groups: Sequence[str] = ("reviewers",), ledger: Ledger | str | Path | None = None) -> None:
         if not 0.0 < accuracy <= 1.0:
             raise InputError(f"accuracy={accuracy!r} must be in (0, 1]: the share of right answers")
-        if session.endpoint_url is None:
+        if not session.admin_token:
             raise InputError("simulated reviewers need the embedded service: a2i_kit.connect() "
                              "(on AWS, people answer in the worker portal)")
         self.session, self.accuracy, self.seed = session, accuracy, seed
@@ -113,7 +113,7 @@ class Reviews:
         if len(failed):
             raise InputError(f"{len(failed)} loop(s) did not start, e.g. {failed['item_id'].iloc[0]}: "
                              f"{failed['error'].iloc[0]}")
-        simulate_reviewers(self.session.endpoint_url, self.session.admin_token, workers=self.task_count,
+        simulate_reviewers(self.session, workers=self.task_count,
                            groups=self.groups, ground_truth_key="true_label", accuracy=self.accuracy,
                            seed=self.seed)
         answers = self._answers(todo["item_id"], sync=True)

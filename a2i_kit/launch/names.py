@@ -22,18 +22,14 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from a2i_kit.client.arns import flow_definition_name as flow_name
+
 NAME_PATTERN = re.compile(r"^[a-z0-9](-*[a-z0-9])*$")
 MAX_NAME = 63
 HASH_CHARS = 12
 FLOW_SLUG_CHARS = 20
 TAG_BYTES = -(-HASH_CHARS // 8) * 5  # whole 5-byte base32 groups covering HASH_CHARS characters
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"  # RFC 4648's alphabet, lower-cased
-
-
-def flow_name(flow_definition: str) -> str:
-    """The flow definition name from an ARN (or the name itself)."""
-    return flow_definition.rsplit("flow-definition/", 1)[-1] if "flow-definition/" in flow_definition \
-        else flow_definition
 
 
 def slug(text: str, limit: int) -> str:

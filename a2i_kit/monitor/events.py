@@ -51,7 +51,8 @@ class Deduper:
         return True
 
 
-def _matches(event: Event, flow: str | None, statuses: Iterable[str] | None) -> bool:
+def matches(event: Event, flow: str | None, statuses: Iterable[str] | None) -> bool:
+    """True when the event is of flow definition ``flow`` (None: any) and one of ``statuses``."""
     detail = event.get("detail") or {}
     if flow is not None and detail.get("flowDefinitionArn") != flow:
         return False
@@ -100,7 +101,7 @@ def iter_events(session: Session, *, admin_token: str | None = None, follow: boo
             wait = max(0.0, min(poll_seconds, left, MAX_WAIT_SECONDS))
         events, cursor = read_events(session, after=cursor, admin_token=admin_token, wait=wait)
         for event in events:
-            if _matches(event, flow_definition_arn, statuses) and (not dedupe or seen(event)):
+            if matches(event, flow_definition_arn, statuses) and (not dedupe or seen(event)):
                 yield event
         if events:
             continue  # a full page may have more behind it
@@ -143,7 +144,7 @@ def subscribe(session: Session, callback: Callable[[Event], Any], *, dedupe: boo
     source = _source(session)
 
     def listener(event: Event) -> None:
-        if _matches(event, flow_definition_arn, None) and (not dedupe or seen(event)):
+        if matches(event, flow_definition_arn, None) and (not dedupe or seen(event)):
             try:
                 callback(event)
             except Exception:  # a broken callback must not end the subscription

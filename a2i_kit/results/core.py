@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from a2i_kit.results.gcpause import gc_paused
 from a2i_kit.results.mirror import Entry, MirrorSource
 from a2i_kit.results.parse import Parser
 from a2i_kit.results.s3source import S3Source
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 
@@ -70,7 +73,7 @@ class Results:
         return cls(src, **options)
 
     @classmethod
-    def from_session(cls, session: Any, flow_definition_name: str, **options: Any) -> Results:
+    def from_session(cls, session: Session, flow_definition_name: str, **options: Any) -> Results:
         """Outputs of one flow definition, wherever the session's backend writes them."""
         from a2i_kit.results.session import results_for_session
 

@@ -31,20 +31,6 @@ def default_cache_dir(s3_uri: str, endpoint: str | None) -> Path:
     return base / "a2i-kit" / "results" / digest
 
 
-def service_s3_client(session: Any) -> Any | None:
-    """For a local session whose service writes outputs to S3: a client of that endpoint, else None.
-
-    The endpoint is the service's ``s3_endpoint_url`` (or ``AWS_ENDPOINT_URL_S3``, which boto3
-    reads itself), with boto3's normal credential chain, as the service writes with.
-    """
-    config = getattr(getattr(getattr(session, "service", None), "context", None), "config", None)
-    if config is None or getattr(config, "output_mode", "local") != "s3":
-        return None
-    import boto3
-
-    return boto3.client("s3", endpoint_url=config.s3_endpoint_url, region_name=config.region)
-
-
 class SyncState:
     """Which keys were fetched (key, etag, size), in ``<cache_dir>/sync-state.sqlite3``."""
 

@@ -7,27 +7,29 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from a2i_kit.client.paging import iter_human_loops
+from a2i_kit.client.sessions import as_session
 from a2i_kit.errors import ResultsError
 from a2i_kit.results.keys import flow_prefix
-from a2i_kit.results.s3source import service_s3_client
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
+
+STATUS_COLUMNS = ["human_loop_name", "status", "creation_time", "failure_reason"]
 
 
-def list_loop_statuses(runtime: Any, flow_definition_arn: str) -> pd.DataFrame:
-    """Every loop of a flow definition (ListHumanLoops, all pages): name, status, creation time."""
-    rows = [
-        {"human_loop_name": s["HumanLoopName"], "status": s["HumanLoopStatus"],
-         "creation_time": s.get("CreationTime"), "failure_reason": s.get("FailureReason")}
-        for s in iter_human_loops(runtime, flow_definition_arn, sort_order=None)
-    ]  # fmt: skip
-    frame = pd.DataFrame(
-        rows, columns=["human_loop_name", "status", "creation_time", "failure_reason"]
-    )
+def list_loop_statuses(session: Session, flow_definition_arn: str) -> pd.DataFrame:
+    """Every loop of a flow definition (ListHumanLoops, all pages): name, status, creation time.
+
+    :func:`a2i_kit.monitor.list_loops` with the column names of :attr:`Results.loops`.
+    """
+    from a2i_kit.monitor.status import list_loops
+
+    frame = list_loops(session, flow_definition_arn).rename(columns={"loop_name": "human_loop_name"})
+    frame = frame[STATUS_COLUMNS]
     frame["creation_time"] = pd.to_datetime(frame["creation_time"], utc=True)
     return frame
 
@@ -47,18 +49,14 @@ def merge_statuses(loops: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, missing.drop(columns="failure_reason")], ignore_index=True)
 
 
-def _mirror_dir(session: Any) -> Path | None:
-    service = getattr(session, "service", None)
-    config = getattr(getattr(service, "context", None), "config", None)
-    if config is not None:
-        return None if config.output_mode == "s3" else Path(config.mirror_dir)
-    data_dir = getattr(session, "data_dir", None)
-    return Path(data_dir) / "s3" if data_dir else None
-
-
-def results_for_session(cls: Any, session: Any, flow_definition_name: str, *,
+def results_for_session(cls: Any, session: Session, flow_definition_name: str, *,
                         with_statuses: bool = True, **options: Any) -> Any:  # fmt: skip
-    """See :meth:`Results.from_session`."""
+    """See :meth:`Results.from_session`.
+
+    Outputs are read where the session says they are: the embedded service's mirror folder, or
+    S3 through ``session.s3`` (AWS, or a local service that writes outputs to S3).
+    """
+    session = as_session(session)
     try:
         fd = session.sagemaker.describe_flow_definition(FlowDefinitionName=flow_definition_name)
     except Exception as exc:
@@ -67,17 +65,16 @@ def results_for_session(cls: Any, session: Any, flow_definition_name: str, *,
             "check the name with session.sagemaker.list_flow_definitions()"
         ) from exc
     prefix = flow_prefix(fd["OutputConfig"]["S3OutputPath"], flow_definition_name)
-    mirror = _mirror_dir(session) if getattr(session, "backend", "local") != "aws" else None
+    mirror = session.mirror_dir if session.outputs_in_mirror else None
     if mirror is not None:
         mirror.mkdir(parents=True, exist_ok=True)
         res = cls.from_mirror(mirror, prefix, **options)
+    elif session.s3 is not None:
+        res = cls.from_s3(session.s3, prefix, **options)
     else:
-        s3 = getattr(session, "s3", None) or service_s3_client(session)
-        if s3 is None:
-            raise ResultsError("the session has no S3 client: connect with backend='aws' or pass "
-                               "Results.from_s3(boto3.client('s3'), ...)")  # fmt: skip
-        res = cls.from_s3(s3, prefix, **options)
-    if with_statuses and getattr(session, "runtime", None) is not None:
+        raise ResultsError("the session has no S3 client: connect with backend='aws' or pass "
+                           "Results.from_s3(boto3.client('s3'), ...)")  # fmt: skip
+    if with_statuses and session.runtime is not None:
         arn = fd["FlowDefinitionArn"]
-        res.status_fetcher = lambda: list_loop_statuses(session.runtime, arn)
+        res.status_fetcher = lambda: list_loop_statuses(session, arn)
     return res

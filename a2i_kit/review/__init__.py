@@ -2,8 +2,8 @@
 
 Example:
     >>> from a2i_kit.review import add_worker, WorkerClient             # doctest: +SKIP
-    >>> alice = add_worker(url, admin_token, "alice", ["reviewers"])     # doctest: +SKIP
-    >>> WorkerClient(url, alice["token"]).tasks()                       # doctest: +SKIP
+    >>> alice = add_worker(session, "alice", ["reviewers"])             # doctest: +SKIP
+    >>> WorkerClient(session.endpoint_url, alice["token"]).tasks()      # doctest: +SKIP
     []
 """
 

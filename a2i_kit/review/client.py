@@ -1,7 +1,7 @@
 """HTTP clients for the embedded service's worker API and its workforce admin routes.
 
 Example:
-    >>> worker = add_worker(url, admin_token, "alice", ["reviewers"])      # doctest: +SKIP
+    >>> worker = add_worker(session, "alice", ["reviewers"])                # doctest: +SKIP
     >>> client = WorkerClient(url, worker["token"])                         # doctest: +SKIP
     >>> task = client.claim(client.tasks()[0]["humanLoopName"])             # doctest: +SKIP
     >>> client.submit(task["humanLoopName"], {"sentiment": {"label": "positive"}})  # doctest: +SKIP
@@ -13,12 +13,17 @@ from __future__ import annotations
 import base64
 import html as html_text
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import quote
 
 import httpx
 
+from a2i_kit.client.sessions import as_session, service_endpoint
 from a2i_kit.errors import ServiceError
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 ADMIN_HEADER = "X-A2I-Admin-Token"
 # A signed link to the service's mirror, as grant_read_access renders it (any base, any prefix).
@@ -149,12 +154,21 @@ class WorkerClient:
 
 
 class AdminClient:
-    """Workforce administration: add workers, new tokens, task details, the events log."""
+    """Workforce administration: add workers, new tokens, task details, the events log.
+
+    An HTTP client of one service: ``AdminClient.of(session)``, or the URL and admin token of a
+    service you reach by address (``a2i-kit serve``).
+    """
 
     def __init__(self, base_url: str, admin_token: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.admin_token = admin_token
         self._http = _Http(base_url, {ADMIN_HEADER: admin_token}, timeout)
+
+    @classmethod
+    def of(cls, session: Session, *, timeout: float = 30.0) -> AdminClient:
+        """The admin client of the session's service (InputError on AWS, which has no such routes)."""
+        return cls(*service_endpoint(as_session(session), "AdminClient"), timeout=timeout)
 
     def add_worker(self, name: str, groups: list[str], identity_provider: str = "Cognito") -> dict[str, Any]:
         """Create a worker; the answer holds its ``token`` (shown only now) and a one-time ``signInUrl``."""
@@ -218,12 +232,31 @@ class AdminClient:
         self.close()
 
 
-def add_worker(base_url: str, admin_token: str, name: str, groups: list[str],
-               identity_provider: str = "Cognito") -> dict[str, Any]:
+@overload
+def add_worker(session: Session, name: str, groups: Sequence[str], identity_provider: str = ...) -> dict[str, Any]:
+    ...
+
+
+@overload
+def add_worker(session: str, admin_token: str, name: str, groups: Sequence[str],
+               identity_provider: str = ...) -> dict[str, Any]:
+    ...
+
+
+def add_worker(session: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Create a local worker: ``{"workerId", "name", "groups", "token", "signInUrl", ...}``.
 
+    ``add_worker(session, name, groups, identity_provider="Cognito")``; older code passes the
+    service URL and admin token instead of the session: ``add_worker(url, admin_token, name, groups)``.
     ``signInUrl`` is a one-time portal link (no token in it); ``AdminClient.sign_in_link`` makes
     another one.
     """
-    with AdminClient(base_url, admin_token) as admin:
-        return admin.add_worker(name, groups, identity_provider)
+    if isinstance(session, str):
+        session, args = as_session(session, args[0] if args else kwargs.pop("admin_token", None)), args[1:]
+    return _add_worker(session, *args, **kwargs)
+
+
+def _add_worker(session: Session, name: str, groups: Sequence[str],
+                identity_provider: str = "Cognito") -> dict[str, Any]:
+    with AdminClient.of(session) as admin:
+        return admin.add_worker(name, list(groups), identity_provider)

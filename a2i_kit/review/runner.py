@@ -2,7 +2,7 @@
 
 Example:
     >>> from a2i_kit.review import simulate_reviewers, LatencyModel
-    >>> summary = simulate_reviewers(session.endpoint_url, session.admin_token, workers=3,
+    >>> summary = simulate_reviewers(session, workers=3,
     ...     groups=["reviewers"], ground_truth_key="label", accuracy=0.85,
     ...     latency=LatencyModel(median_seconds=20), seed=7)             # doctest: +SKIP
     >>> summary.answered                                                 # doctest: +SKIP
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from a2i_kit.client.sessions import as_session, service_endpoint
 from a2i_kit.errors import InputError
 from a2i_kit.review.client import AdminClient
 from a2i_kit.review.simulated import (
@@ -24,6 +25,9 @@ from a2i_kit.review.simulated import (
     SimulatedReviewer,
     SimulationSummary,
 )
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 
 def provision_workers(admin: AdminClient, names: Sequence[str], groups: Sequence[str],
@@ -53,7 +57,7 @@ def _per_worker(value: float | Sequence[float] | Mapping[str, float], index: int
     return float(value)
 
 
-def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequence[str] = 3,
+def simulate_reviewers(session: Session, admin_token: str | None = None, *, workers: int | Sequence[str] = 3,
                        groups: Sequence[str] = ("reviewers",), answer: AnswerFn | dict[str, Any] | None = None,
                        ground_truth_key: str | None = None,
                        accuracy: float | Sequence[float] | Mapping[str, float] = 0.9,
@@ -64,6 +68,8 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
                        identity_provider: str = "Cognito", name_prefix: str = "sim-reviewer",
                        advance_clock: bool = False) -> SimulationSummary:
     """Let simulated reviewers answer open tasks through the worker API; returns a summary.
+
+    ``session`` is the Session of the service (older code passes its URL and ``admin_token``).
 
     ``workers`` is a count (names ``<name_prefix>-1`` …) or a list of names. ``accuracy`` may differ
     per worker (list by position, or dict by name). ``until_empty=False`` works only through the
@@ -79,8 +85,9 @@ def simulate_reviewers(base_url: str, admin_token: str, *, workers: int | Sequen
         raise InputError("simulate_reviewers needs at least one worker (workers=3, or a list of names)")
     if threads < 1:
         raise InputError(f"threads={threads} must be at least 1")
-    admin = AdminClient(base_url, admin_token)
-    clock = ServiceClock(base_url, admin_token) if advance_clock else None
+    base_url, token = service_endpoint(as_session(session, admin_token), "simulate_reviewers")
+    admin = AdminClient(base_url, token)
+    clock = ServiceClock(base_url, token) if advance_clock else None
     reviewers: list[SimulatedReviewer] = []
     try:
         crew = provision_workers(admin, names, groups, identity_provider)

@@ -11,13 +11,16 @@ import base64
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from a2i_kit.client.statuses import STATUSES
 from a2i_kit.errors import InputError
 
-STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
+
 EXPORT_FORMATS = ("csv", "parquet")
 
 
@@ -40,15 +43,14 @@ def model_column(joined: pd.DataFrame, label_col: str) -> str:
     raise InputError(f"predictions have no column {label_col!r}; pass label_col=<model label column>")
 
 
-def worker_names(session: Any) -> dict[str, str]:
+def worker_names(session: Session) -> dict[str, str]:
     """``{workerId: name}`` of the embedded service's workers ({} on AWS, where ``workerId`` is
     opaque: pass ``worker_names=`` to the dashboard to show names there)."""
     from a2i_kit.review.client import AdminClient
 
-    url, token = getattr(session, "endpoint_url", None), getattr(session, "admin_token", None)
-    if not url or not token:
+    if not session.endpoint_url or not session.admin_token:
         return {}
-    with AdminClient(url, token) as admin:
+    with AdminClient.of(session) as admin:
         return {w["workerId"]: w["name"] for w in admin.workers() if w.get("name")}
 
 

@@ -7,38 +7,43 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from a2i_kit.client.arns import flow_definition_name
+from a2i_kit.client.errors import error_code
+from a2i_kit.client.paging import iter_flow_definitions
+from a2i_kit.client.sessions import as_session, require
 from a2i_kit.errors import InputError
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 
 def flow_label(flow: dict[str, Any]) -> str:
     return f"{flow['name']} ({flow['status']})"
 
 
-def flow_choices(sagemaker: Any, limit: int = 200) -> list[dict[str, Any]]:
+def flow_choices(session: Session, limit: int = 200) -> list[dict[str, Any]]:
     """Flow definitions, newest first: ``[{name, arn, status}]`` (Active ones only)."""
-    flows: list[dict[str, Any]] = []
-    for page in sagemaker.get_paginator("list_flow_definitions").paginate(SortOrder="Descending"):
-        for item in page.get("FlowDefinitionSummaries", []):
-            if item.get("FlowDefinitionStatus") == "Active":
-                flows.append({"name": item["FlowDefinitionName"], "arn": item["FlowDefinitionArn"],
-                              "status": item["FlowDefinitionStatus"]})
-        if len(flows) >= limit:
-            break
-    return flows[:limit]
+    sagemaker = require(as_session(session), "flow_choices", "sagemaker")
+    active = ({"name": item["FlowDefinitionName"], "arn": item["FlowDefinitionArn"],
+               "status": item["FlowDefinitionStatus"]}
+              for item in iter_flow_definitions(sagemaker, SortOrder="Descending")
+              if item.get("FlowDefinitionStatus") == "Active")
+    return list(islice(active, limit))
 
 
-def resolve_flow(sagemaker: Any, name_or_arn: str) -> str:
+def resolve_flow(session: Session, name_or_arn: str) -> str:
     """The ARN of a flow definition given by name or ARN (InputError when it does not exist)."""
-    name = name_or_arn.rsplit("/", 1)[-1]
+    name = flow_definition_name(name_or_arn)
     try:
-        found = sagemaker.describe_flow_definition(FlowDefinitionName=name)
+        found = require(as_session(session), "resolve_flow", "sagemaker").describe_flow_definition(
+            FlowDefinitionName=name)
     except Exception as exc:
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-        if code in ("ResourceNotFound", "ValidationException"):
+        if error_code(exc) in ("ResourceNotFound", "ResourceNotFoundException", "ValidationException"):
             raise InputError(f"flow definition {name!r} not found; create it first or pick one of "
                              "the listed flow definitions") from exc
         raise
@@ -61,7 +66,7 @@ def ledger_split(ledger: Any, flow_arn: str, to_review: pd.DataFrame, id_col: st
     return {"already": already, "new": total - already, "ledger_total": len(started)}
 
 
-def paid_launch(session: Any, flow_arn: str, dry_cost_per_item: float) -> dict[str, Any]:
+def paid_launch(session: Session, flow_arn: str, dry_cost_per_item: float) -> dict[str, Any]:
     """``{}`` when loops cost nothing (the embedded service), else ``{per_loop, why}`` in USD.
 
     On AWS each loop costs A2I's per-object price, plus ``PublicWorkforceTaskPrice`` × TaskCount
@@ -76,7 +81,7 @@ def paid_launch(session: Any, flow_arn: str, dry_cost_per_item: float) -> dict[s
     per_loop = max(float(dry_cost_per_item or 0.0), per_object)
     if flow_arn:
         config = session.sagemaker.describe_flow_definition(
-            FlowDefinitionName=flow_arn.rsplit("/", 1)[-1]).get("HumanLoopConfig", {})
+            FlowDefinitionName=flow_definition_name(flow_arn)).get("HumanLoopConfig", {})
         price = config.get("PublicWorkforceTaskPrice", {}).get("AmountInUsd")
         if price:
             task, count = amount_to_price(price), int(config.get("TaskCount", 1))

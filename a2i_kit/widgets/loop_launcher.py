@@ -28,7 +28,9 @@ from typing import Any
 import pandas as pd
 import traitlets
 
+from a2i_kit.client.sessions import as_session
 from a2i_kit.errors import InputError
+from a2i_kit.session import Session
 from a2i_kit.widgets.base import STATIC, MessageWidget, action, static_text
 from a2i_kit.widgets.launch_support import flow_choices, ledger_split, paid_launch, resolve_flow
 
@@ -58,7 +60,7 @@ class LoopLauncher(MessageWidget):
     last_launch = traitlets.Dict().tag(sync=True)
     paid = traitlets.Dict().tag(sync=True)  # {} when loops cost nothing, else what one costs and why
 
-    def __init__(self, session: Any, *, predictions: pd.DataFrame | Mapping[str, pd.DataFrame],
+    def __init__(self, session: Session, *, predictions: pd.DataFrame | Mapping[str, pd.DataFrame],
                  flow_definition: str | None = None,
                  id_col: str = "item_id", label_col: str | None = None, score_col: str | None = None,
                  proba_cols: Sequence[str] | Mapping[str, str] | None = None,
@@ -72,7 +74,7 @@ class LoopLauncher(MessageWidget):
         frames = _frames(predictions)
         if batch_size < 1:
             raise InputError(f"batch_size must be at least 1, got {batch_size}")
-        self._session = session
+        self._session = session = as_session(session)
         self._frames = frames
         self._df = next(iter(frames.values()))
         self._columns = {"id_col": id_col, "label_col": label_col, "score_col": score_col,
@@ -87,13 +89,13 @@ class LoopLauncher(MessageWidget):
         self.summary: pd.DataFrame | None = None
         budget = self._base.budget
         super().__init__(
-            flows=flow_choices(session.sagemaker), datasets=list(frames), dataset=next(iter(frames)),
+            flows=flow_choices(session), datasets=list(frames), dataset=next(iter(frames)),
             threshold=self._base.threshold if self._base.threshold is not None else 0.8,
             audit_rate=self._base.audit_rate,
             budget_items=budget.max_items if budget else None,
             budget_cost=budget.max_cost if budget else None)
         if flow_definition:
-            self.flow_definition = resolve_flow(session.sagemaker, flow_definition)
+            self.flow_definition = resolve_flow(session, flow_definition)
         elif self.flows:
             self.flow_definition = self.flows[0]["arn"]
         self._live = True
@@ -119,7 +121,7 @@ class LoopLauncher(MessageWidget):
         value = proposal["value"]
         known = {f["arn"] for f in self.flows}
         if value and known and value not in known:
-            return resolve_flow(self._session.sagemaker, value)
+            return resolve_flow(self._session, value)
         return value
 
     @traitlets.validate("dataset")
@@ -233,7 +235,7 @@ class LoopLauncher(MessageWidget):
 
     @action("refresh_flows")
     def _on_refresh_flows(self, _payload: dict[str, Any]) -> list[dict[str, Any]]:
-        self.flows = flow_choices(self._session.sagemaker)
+        self.flows = flow_choices(self._session)
         if not self.flow_definition and self.flows:
             self.flow_definition = self.flows[0]["arn"]
         return self.flows

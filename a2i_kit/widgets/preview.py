@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from a2i_kit.errors import InputError, TemplateError
 from a2i_kit.widgets.base import MessageWidget, action
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 # Keys the widget (not the task page) handles; the page forwards them as {type: "a2i-kit:key"}.
 KEY_BRIDGE = """<script>
@@ -34,7 +37,7 @@ window.addEventListener("keydown", (e) => {
 });
 </script>"""
 
-def session_signer(session: Any = None) -> Any:
+def session_signer(session: Session | None = None) -> Any:
     """How a preview signs ``s3://`` images (``grant_read_access``) for ``session``.
 
     AWS backend: presigned S3 GET URLs from the session's S3 client (what A2I shows workers).
@@ -53,7 +56,7 @@ def session_signer(session: Any = None) -> Any:
     return _explained(data_uri_signer(getattr(session, "mirror_dir", None)), session)
 
 
-def _explained(sign: Any, session: Any) -> Any:
+def _explained(sign: Any, session: Session | None) -> Any:
     """``sign``, with the fix for a missing image named for a widget user."""
 
     def signed(bucket: str, key: str) -> str:
@@ -134,7 +137,7 @@ class PreviewWidget(MessageWidget):
     auto_height = traitlets.Bool(True).tag(sync=True)
     page_errors = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
-    def __init__(self, *, signer: Any = None, session: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *, signer: Any = None, session: Session | None = None, **kwargs: Any) -> None:
         self._signer = signer if signer is not None else session_signer(session)
         self._submit_callbacks: list[Callable[[dict[str, Any]], Any]] = []
         self.answers: list[dict[str, Any]] = []

@@ -1,8 +1,9 @@
 """ReviewDashboard: live loop status, progress over time, agreement and the key charts.
 
 The browser asks the kernel to ``refresh`` every ``interval`` seconds while the widget is shown
-(the kernel answers between cells, so a long cell only delays it); status-change events of the
-embedded service mark the dashboard as changed in between. Answers are read incrementally with
+(the kernel answers between cells, so a long cell only delays it); each refresh also reads the
+embedded service's new status-change events (its event cursor, over HTTP), which mark the
+dashboard as changed. Answers are read incrementally with
 :class:`a2i_kit.results.Results`; charts are re-drawn only when new answers arrived.
 
 Example:
@@ -22,7 +23,10 @@ from typing import Any
 import pandas as pd
 import traitlets
 
-from a2i_kit.errors import InputError
+from a2i_kit.client.sessions import as_session
+from a2i_kit.errors import InputError, ServiceError
+from a2i_kit.monitor.events import LATEST, Deduper, read_events
+from a2i_kit.session import Session
 from a2i_kit.widgets import dashboard_data as data
 from a2i_kit.widgets.base import STATIC, MessageWidget, action, static_text
 from a2i_kit.widgets.launch_support import resolve_flow
@@ -52,7 +56,7 @@ class ReviewDashboard(MessageWidget):
     export_dir = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, session: Any, *, flow_definition: str, predictions: pd.DataFrame | None = None,
+    def __init__(self, session: Session, *, flow_definition: str, predictions: pd.DataFrame | None = None,
                  id_col: str = "item_id", label_col: str = "label", score_col: str | None = None,
                  label_field: str | None = None, template: str | None = None, interval: float = 5.0,
                  export_dir: str | Path | None = None, worker_names: dict[str, str] | None = None) -> None:
@@ -60,8 +64,8 @@ class ReviewDashboard(MessageWidget):
 
         if predictions is not None and id_col not in predictions.columns:
             raise InputError(f"predictions have no id column {id_col!r}; pass id_col=<item id column>")
-        self._session = session
-        self._arn = resolve_flow(session.sagemaker, flow_definition)
+        self._session = session = as_session(session)
+        self._arn = resolve_flow(session, flow_definition)
         name = self._arn.rsplit("/", 1)[-1]
         self._predictions, self._id, self._label, self._score = predictions, id_col, label_col, score_col
         self.results = Results.from_session(session, name, item_key=id_col, label_field=label_field,
@@ -72,7 +76,8 @@ class ReviewDashboard(MessageWidget):
         self.worker_names = dict(worker_names or {})
         super().__init__(flow_name=name, interval=interval,
                          export_dir=str(export_dir or Path("a2i-exports") / name))
-        self._unsubscribe = self._subscribe()
+        self._events, self._seen = 0, Deduper()
+        self._cursor = self._event_cursor()
         self.refresh()
 
     @traitlets.validate("interval")
@@ -82,19 +87,25 @@ class ReviewDashboard(MessageWidget):
             raise traitlets.TraitError(f"interval must be 0 (no polling) or 0.5-3600 seconds, got {value}")
         return value
 
-    def _subscribe(self) -> Any:
-        bus = getattr(getattr(getattr(self._session, "service", None), "context", None), "bus", None)
-        if bus is None:
+    def _event_cursor(self) -> int | None:
+        """Where the service's event log ends now (None without one: on AWS counts drive refresh)."""
+        if not self._session.admin_token:
+            return None
+        try:
+            return read_events(self._session, after=LATEST, limit=1)[1]
+        except (InputError, ServiceError):
             return None
 
-        def on_event(event: Any) -> None:  # runs on the service thread: only flag it
-            detail = event.get("detail", {}) if isinstance(event, dict) else {}
-            if not detail or detail.get("flowDefinitionArn") in (None, self._arn):
-                self._dirty = True
-                self._events += 1
-
-        self._events = 0
-        return bus.subscribe(on_event)
+    def _read_events(self) -> None:
+        """Count this flow's status changes since the last refresh; any marks the dashboard changed."""
+        while self._cursor is not None:
+            events, self._cursor = read_events(self._session, after=self._cursor)
+            for event in events:
+                if (event.get("detail") or {}).get("flowDefinitionArn") in (None, self._arn) and self._seen(event):
+                    self._events += 1
+                    self._dirty = True
+            if len(events) < 1000:
+                return
 
     # -- data ---------------------------------------------------------------------------
     @property
@@ -113,7 +124,8 @@ class ReviewDashboard(MessageWidget):
         """
         from a2i_kit.results import list_loop_statuses
 
-        counts = data.status_counts(list_loop_statuses(self._session.runtime, self._arn))
+        self._read_events()
+        counts = data.status_counts(list_loop_statuses(self._session, self._arn))
         now = dt.datetime.now(dt.UTC)
         changed = counts != self.counts
         self.counts = counts
@@ -125,7 +137,7 @@ class ReviewDashboard(MessageWidget):
         self.n_answers = len(answers)
         if self.n_answers != self._drawn_for:
             self._analyse(answers)
-        self.events_seen = getattr(self, "_events", 0)
+        self.events_seen = self._events
         self._dirty = False
         self.updated = now.isoformat(timespec="seconds")
         return counts
@@ -160,9 +172,3 @@ class ReviewDashboard(MessageWidget):
         if name not in frames:
             raise InputError(f"no frame named {name!r}; choose one of {', '.join(frames)}")
         return data.csv_payload(frames[name], f"{self.flow_name}-{name}")
-
-    def close(self) -> None:
-        unsubscribe = self.__dict__.get("_unsubscribe")
-        if callable(unsubscribe):
-            unsubscribe()
-        super().close()

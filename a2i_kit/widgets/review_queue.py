@@ -24,21 +24,24 @@ from typing import Any
 
 import traitlets
 
+from a2i_kit.client.arns import flow_definition_name
+from a2i_kit.client.sessions import as_session
 from a2i_kit.errors import ConfigError, InputError
+from a2i_kit.session import Session
 from a2i_kit.widgets.base import STATIC, MessageWidget, action, static_text
 from a2i_kit.widgets.preview import wrap_rendered
 
 SubmitCallback = Callable[[str, dict[str, Any], dict[str, Any]], Any]
 
 
-def worker_token(base_url: str, admin_token: str | None, name: str, groups: Sequence[str]) -> str:
+def worker_token(session: Session, name: str, groups: Sequence[str]) -> str:
     """A token for worker ``name``: created, or (if the name exists) a fresh one for it."""
     from a2i_kit.review.client import AdminClient, WorkerApiError
 
-    if not admin_token:
+    if not session.admin_token:
         raise ConfigError("creating a worker needs the service's admin token; pass token=... of an "
                           "existing worker, or use a local session from a2i_kit.connect()")
-    with AdminClient(base_url, admin_token) as admin:
+    with AdminClient.of(session) as admin:
         try:
             return admin.add_worker(name, list(groups))["token"]
         except WorkerApiError as exc:
@@ -48,16 +51,6 @@ def worker_token(base_url: str, admin_token: str | None, name: str, groups: Sequ
         if found is None:
             raise ConfigError(f"worker {name!r} exists but is not listed; pass token=... instead")
         return admin.new_token(found["workerId"])["token"]
-
-
-def _endpoint(session: Any) -> tuple[str, str | None]:
-    if isinstance(session, str):
-        return session, None
-    url = getattr(session, "endpoint_url", None)
-    if not url:
-        raise ConfigError("ReviewQueue needs the embedded service: use a2i_kit.connect() (local) "
-                          "or pass the service URL, e.g. ReviewQueue('http://127.0.0.1:8765', token=...)")
-    return url, getattr(session, "admin_token", None)
 
 
 class ReviewQueue(MessageWidget):
@@ -78,7 +71,7 @@ class ReviewQueue(MessageWidget):
     held = traitlets.Dict().tag(sync=True)  # {humanLoopName, taskTitle} of the answer Undo can take back
     undo_seconds = traitlets.Int(10).tag(sync=True)
 
-    def __init__(self, session: Any, *, worker: str | None = None, token: str | None = None,
+    def __init__(self, session: Session, *, worker: str | None = None, token: str | None = None,
                  groups: Sequence[str] = ("reviewers",), flow_definition: str | None = None,
                  limit: int | None = None, height: int = 520, autostart: bool = True,
                  undo_seconds: int = 10) -> None:
@@ -89,11 +82,14 @@ class ReviewQueue(MessageWidget):
                              "or token='...' (an existing worker's token)")
         if limit is not None and limit < 1:
             raise InputError(f"limit must be a positive number of tasks, got {limit}")
-        base_url, admin_token = _endpoint(session)
+        session = as_session(session)
+        if not session.endpoint_url:
+            raise ConfigError("ReviewQueue needs the embedded service: use a2i_kit.connect() (local) "
+                              "or pass the service URL, e.g. ReviewQueue('http://127.0.0.1:8765', token=...)")
         if token is None:
-            token = worker_token(base_url, admin_token, str(worker), groups)
-        self._client = WorkerClient(base_url, token)
-        self._flow = flow_definition.rsplit("/", 1)[-1] if flow_definition else None
+            token = worker_token(session, str(worker), groups)
+        self._client = WorkerClient(session.endpoint_url, token)
+        self._flow = flow_definition_name(flow_definition) if flow_definition else None
         self._limit = limit
         self._skipped_loops: set[str] = set()
         self._callbacks: list[SubmitCallback] = []

@@ -12,13 +12,16 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from a2i_kit.errors import InputError
 from a2i_kit.widgets.base import STATIC, static_text
 from a2i_kit.widgets.preview import PreviewWidget, parse_task_input
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 
 class TaskPreview(PreviewWidget):
@@ -38,7 +41,7 @@ class TaskPreview(PreviewWidget):
     title = traitlets.Unicode("Task preview").tag(sync=True)
 
     def __init__(self, *, template: str, task_input: dict[str, Any] | str | None = None,
-                 session: Any = None, height: int = 480, signer: Any = None,
+                 session: Session | None = None, height: int = 480, signer: Any = None,
                  title: str = "Task preview") -> None:
         if not isinstance(template, str) or not template.strip():
             raise InputError("template is empty: pass the template HTML, e.g. "

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
@@ -27,6 +27,9 @@ from a2i_kit.errors import InputError
 from a2i_kit.widgets.base import STATIC, action, static_text
 from a2i_kit.widgets.preview import PreviewWidget, parse_task_input
 from a2i_kit.widgets.registration import check_name, register_task_ui
+
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
 
 SKELETON = "skeleton"
 CUSTOM = "custom"
@@ -51,7 +54,7 @@ class TemplateDesigner(PreviewWidget):
 
     def __init__(self, *, template: str | None = None, builtin: str | None = None,
                  sample_input: dict[str, Any] | str | None = None, path: str | Path | None = None,
-                 session: Any = None, name: str | None = None, height: int = 480,
+                 session: Session | None = None, name: str | None = None, height: int = 480,
                  signer: Any = None) -> None:
         from a2i_kit.templates import builtin_names
 

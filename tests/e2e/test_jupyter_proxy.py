@@ -154,8 +154,8 @@ def test_jupyter_base_and_portal_url_name_the_proxied_address(lab: Lab, monkeypa
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(lab.runtime))
     monkeypatch.setenv("JPY_PARENT_PID", str(lab.process.pid))   # as a kernel that this server started
     assert jupyter_base() == lab.url
-    service = SimpleNamespace(url="http://127.0.0.1:8765", port=8765,
-                              context=SimpleNamespace(config=SimpleNamespace(public_base_url=None)))
+    service = SimpleNamespace(url="http://127.0.0.1:8765", port=8765, admin_token="t",
+                              config=SimpleNamespace(public_base_url=None))
     session = Session(backend="local", region="us-east-1", sagemaker=None, runtime=None, service=service)
     assert session.portal_url() == f"{lab.url}proxy/8765/_a2i/portal/"
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/")     # JupyterHub names its own prefix
