@@ -43,9 +43,9 @@ from a2i_kit.service.sigv4 import guard as sigv4_guard
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("a2i_kit.service.worker_http", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
-              "a2i_kit.portal.routes")
+              "a2i_kit.service.quality_http", "a2i_kit.portal.routes")
 RESET_TABLES = ("task_uis", "flow_definitions", "workteams", "workers", "loops", "assignments", "settings",
-                "outbox", "events")
+                "outbox", "events", "quality_configs", "quality_items", "quality_tasks", "quality_workers")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -28,7 +28,7 @@ import json
 from typing import Any
 
 from a2i_kit.errors import TemplateError
-from a2i_kit.service import lifecycle
+from a2i_kit.service import lifecycle, quality
 from a2i_kit.service.a2i_runtime.startable import iso_ms_fast
 from a2i_kit.service.claims import (
     CLAIMABLE,
@@ -92,7 +92,7 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         held = mine is not None and _is_live(mine, now)
         if held or _claim_refusal(loop, assignments, mine, now, deleting) is None:
             tasks.append(task_summary(loop, assignments, worker["name"], now))
-    return tasks
+    return quality.filter_tasks(ctx, worker, tasks)  # QC (H3): gold and qualification tasks
 
 
 # Only the fields a task list needs: InputContent (up to 3 MiB) never leaves the database here.
@@ -118,6 +118,9 @@ def _field(name: str, value: Any) -> Any:
 
 def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """Re-open the live claim this worker holds (never takes a new one); 409 when there is none."""
+    hidden = quality.hidden_claim(ctx, worker, loop_name, held_only=True)  # QC (H3): a hidden task
+    if hidden is not None:
+        return hidden
     with ctx.store.transaction():
         loop = _load_loop(ctx, worker, loop_name)
         _live_claim(ctx, loop, worker, ctx.clock.now())
@@ -126,9 +129,13 @@ def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> d
 
 def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """Take (or re-open) this worker's claim on a loop; returns the task with its rendered html."""
+    hidden = quality.hidden_claim(ctx, worker, loop_name)  # QC (H3): this worker's gold/qualification task
+    if hidden is not None:
+        return hidden
     worker_id = worker["name"]
     with ctx.store.transaction():
         loop = _load_loop(ctx, worker, loop_name)
+        quality.refuse_unqualified(ctx, worker, loop)  # QC (H3): 403 until the worker qualifies
         now = ctx.clock.now()
         assignments = ctx.store.claims.of_loop(loop_name)
         mine = _mine(assignments, worker_id)

@@ -26,6 +26,7 @@ from a2i_kit.service.store.errors import explain
 from a2i_kit.service.store.events import Events
 from a2i_kit.service.store.loops import HumanLoops
 from a2i_kit.service.store.outbox import Outbox
+from a2i_kit.service.store.quality import Quality
 from a2i_kit.service.store.reports import Reports
 from a2i_kit.service.store.resources import FlowDefinitions, Resources, Workers, Workteams
 from a2i_kit.service.store.settings import Settings
@@ -65,6 +66,7 @@ class Store:
         self.events = Events(engine)
         self.settings = Settings(engine)
         self.reports = Reports(engine)  # read-only queries of the manager console
+        self.quality = Quality(engine)  # reviewer quality control: gold items, hidden tasks
         self.tables: dict[str, Resources] = {
             "task_uis": self.task_uis, "flow_definitions": self.flow_definitions, "workteams": self.workteams,
             "workers": self.workers, "loops": self.loops}
