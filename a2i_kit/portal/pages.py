@@ -177,22 +177,26 @@ def queue_page(worker_name: str, jobs: list[dict[str, Any]], flash: str | None =
 FOCUS_FIRST_JS = """<script>
 window.addEventListener("message", (event) => {
   if (event.source !== window.parent || !event.data || event.data.type !== "a2i-kit:focus-first") return;
-  const active = document.activeElement;
-  if (active && active !== document.body && active !== document.documentElement) return;
+  const active = document.activeElement, mark = document.documentElement.dataset;
+  if (active && active !== document.body && active !== document.documentElement) { mark.focusedFirst = "kept"; return; }
   const CONTROL = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), "
     + "button:not([disabled]), [tabindex]:not([tabindex='-1'])";
-  const skip = (el) => el.closest("aside, [part=instructions], short-instructions, full-instructions, .crowd-link, dialog");
-  const find = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) { const inner = find(el.shadowRoot); if (inner) return inner; }
-      if (!el.matches(CONTROL) || skip(el) || el.classList.contains("crowd-link")) continue;
+  const SKIP = "aside, [part=instructions], short-instructions, full-instructions, dialog, .crowd-link, script, style";
+  const find = (node) => {   // the flat tree: a host's shadow tree, slotted elements where their slot is
+    const slotted = node.localName === "slot" ? node.assignedElements({flatten: true}) : [];
+    const kids = node.shadowRoot ? node.shadowRoot.children : slotted.length ? slotted : node.children;
+    for (const el of kids) {
+      if (el.matches(SKIP)) continue;
       const box = el.getBoundingClientRect();
-      if (box.width && box.height && getComputedStyle(el).visibility !== "hidden") return el;
+      if (el.matches(CONTROL) && box.width && box.height && getComputedStyle(el).visibility !== "hidden") return el;
+      const inner = find(el);
+      if (inner) return inner;
     }
     return null;
   };
-  const first = find(document);
-  if (first) { first.focus(); document.documentElement.dataset.focusedFirst = first.localName; }
+  const first = find(document.body);
+  if (first) first.focus();
+  mark.focusedFirst = first ? first.localName : "none";
 });
 </script>"""
 
@@ -251,13 +255,14 @@ def work_page(worker_name: str, job: dict[str, Any], task: dict[str, Any], remai
 <p class="muted">{e(task.get("taskDescription") or job.get("taskDescription"))}</p>
 <details class="howto"><summary>How this works</summary><p>Answer in the task below and press its Submit button
 (keys 1–9 pick an option, Enter submits); the next task of this job opens by itself. <em>Skip</em> gives this task
-back; <em>Previous</em> lets you change your last answer while that task waits for other reviewers.</p></details></div>
+back to the queue and opens the next one; <em>Release</em> gives it back and stops; <em>Previous</em> lets you change your last answer while that task waits for other reviewers.</p></details></div>
 <div class="task-side"><div class="left" aria-live="polite"><strong data-left>{e(left)}</strong> left</div>
 <div class="countdown" aria-live="polite">Time left: <strong data-countdown>…</strong></div>
 <div class="actions">{back}
 <form method="post" action="{_job_path(flow)}/skip" class="inline" data-skip-form>{csrf_field(csrf)}
 <input type="hidden" name="loop" value="{e(loop)}"><button type="submit" data-skip>Skip</button></form></div>
-<a href="{href(PORTAL)}/">Back to tasks</a></div></section>
+<div class="actions">{post_button(f"{href(PORTAL)}/tasks/{loop}/release", "Release", csrf)}
+<a href="{href(PORTAL)}/">Back to tasks</a></div></div></section>
 {STATUS_BOXES}
 {task_frame(task["html"], title)}"""
     return layout(title, body, who=worker_name, csrf=csrf, flash=flash)
