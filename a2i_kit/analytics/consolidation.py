@@ -6,6 +6,10 @@ Dawid–Skene, GLAD and MACE come from crowd-kit. Some crowd-kit aggregators (Wa
 call scikit-learn's ``check_is_fitted``, which recent scikit-learn releases refuse for classes
 without ``__sklearn_tags__``: they raise an InputError naming the aggregators that work.
 
+Escalation (:func:`a2i_kit.launch.escalate`) adds a follow-up reviewer to loops whose answers
+disagree; its answers carry the original loop's name in ``escalated_from``. Majority vote counts
+them like any other answer and, on a tie, takes the label the follow-up reviewer gave.
+
 Example:
     >>> import pandas as pd
     >>> answers = pd.DataFrame({"task": ["t1"] * 3 + ["t2"] * 2, "worker": ["a", "b", "c", "a", "b"],
@@ -14,10 +18,15 @@ Example:
     {'t1': 'cat', 't2': 'dog'}
     >>> reviewer_agreement(answers)["agreement"].to_dict()
     {'a': 1.0, 'b': 1.0, 'c': 0.0}
+    >>> tie = pd.DataFrame({"task": ["t"] * 3, "worker": ["a", "b", "f"], "label": ["cat", "dog", "fox"],
+    ...                     "escalated_from": [None, None, "loop-t"]})
+    >>> majority_vote(tie).to_dict()
+    {'t': 'fox'}
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -32,19 +41,25 @@ CROWDKIT_METHODS = {
     "glad": "GLAD",
     "mace": "MACE",
 }
+FOLLOWUP_COLUMN = "escalated_from"  # set on a follow-up reviewer's answers (the original loop)
 # Known by name but failing with recent scikit-learn (see _aggregator_failed); tried, not advertised.
 CROWDKIT_SKLEARN_TAGS = {"wawa": "Wawa", "zero_based_skill": "ZeroBasedSkill"}
 
 
 def _counts(answers: pd.DataFrame) -> pd.DataFrame:
-    """Votes per (task, label), best first; ties keep the label seen first in the answers."""
+    """Votes per (task, label), best first; ties go to a follow-up reviewer's label (column
+    ``escalated_from`` set), then to the label seen first in the answers."""
     frame = answers_frame(answers)
     first_seen = {label: i for i, label in enumerate(pd.unique(frame["label"]))}
     counts = frame.groupby(["task", "label"], sort=False).size().rename("votes").reset_index()
     counts["seen"] = counts["label"].map(first_seen)
-    return counts.sort_values(
-        ["task", "votes", "seen"], ascending=[True, False, True], kind="stable"
-    )
+    counts["followup"] = False
+    if FOLLOWUP_COLUMN in answers.columns:
+        said = answers[answers[FOLLOWUP_COLUMN].notna() & answers["label"].notna()]
+        chosen = set(zip(said["task"], said["label"], strict=True))
+        counts["followup"] = [pair in chosen for pair in zip(counts["task"], counts["label"], strict=True)]
+    return counts.sort_values(["task", "votes", "followup", "seen"],
+                              ascending=[True, False, False, True], kind="stable")
 
 
 def majority_vote(answers: pd.DataFrame) -> pd.Series:
@@ -133,3 +148,32 @@ def _leave_one_out(frame: pd.DataFrame) -> pd.Series:
     agree = np.where(is_top | (own == top_votes), others_own >= best_other, False).astype(float)
     agree[(n_others == 0) | (others_own + best_other == 0)] = np.nan
     return pd.Series(agree, index=frame.index)
+
+
+def loop_agreement(answers: pd.DataFrame, by: str = "human_loop_name") -> pd.DataFrame:
+    """Per loop (or ``by`` column): ``answers``, ``distinct`` labels and ``agreement``, the share of
+    answers giving the most frequent label. An empty label counts as an answer of its own, and
+    labels that are lists or objects (boxes, entities) compare by their JSON.
+
+    >>> frame = pd.DataFrame({"human_loop_name": ["l1", "l1", "l2", "l2"], "worker": list("abab"),
+    ...                       "label": ["cat", "dog", "cat", "cat"]})
+    >>> loop_agreement(frame)["agreement"].to_dict()
+    {'l1': 0.5, 'l2': 1.0}
+    """
+    if not isinstance(answers, pd.DataFrame) or by not in answers.columns or "label" not in answers.columns:
+        raise InputError(f"answers must be a DataFrame with columns {by!r} and 'label': use "
+                         "Results(...).answers")
+    keys = answers["label"].map(_label_key)
+    votes = answers.assign(_key=keys).groupby([by, "_key"], sort=True).size()
+    grouped = votes.groupby(level=0)
+    out = pd.DataFrame({"answers": grouped.sum(), "distinct": grouped.size(), "top": grouped.max()})
+    out["agreement"] = out["top"] / out["answers"]
+    out.index.name = by
+    return out.drop(columns="top")
+
+
+def _label_key(label: Any) -> str:
+    """One text per distinct label: JSON (sorted keys) for lists, tuples and objects."""
+    if label is None or (isinstance(label, float) and label != label):
+        return "null"
+    return json.dumps(label, sort_keys=True, default=str)

@@ -7,6 +7,9 @@ leaves ``intent`` rows; the next run reconciles them with Describe/ListHumanLoop
 calling Start blindly, so a loop is never duplicated nor lost. Rows are keyed by
 (flow definition ARN, item id as text).
 
+Escalations (:mod:`a2i_kit.launch.escalation`) live in a second table of the same file: one row
+per original loop, linking it to its follow-up loop, with the same intent -> started protocol.
+
 Example:
     >>> import tempfile, os
     >>> ledger = Ledger(os.path.join(tempfile.mkdtemp(), "ledger.sqlite3"))
@@ -34,7 +37,14 @@ CREATE TABLE IF NOT EXISTS launches (
     attempts INTEGER NOT NULL DEFAULT 0, updated REAL NOT NULL,
     PRIMARY KEY (flow_definition_arn, item_key));
 CREATE INDEX IF NOT EXISTS launches_by_name ON launches (loop_name);
+CREATE TABLE IF NOT EXISTS escalations (
+    original_loop TEXT PRIMARY KEY, flow_definition_arn TEXT NOT NULL, followup_loop TEXT NOT NULL,
+    followup_flow_arn TEXT NOT NULL, status TEXT NOT NULL, arn TEXT, reason TEXT, error TEXT,
+    updated REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS escalations_by_followup ON escalations (followup_loop);
 """
+ESCALATION_COLUMNS = ["original_loop", "flow_definition_arn", "followup_loop", "followup_flow_arn",
+                      "status", "arn", "reason", "error", "updated"]
 STATUSES = ("intent", "started", "failed")
 DEFAULT_LEDGER = Path(".a2i-kit") / "launch-ledger.sqlite3"
 LEDGER_FILE = "launch-ledger.sqlite3"
@@ -125,3 +135,41 @@ class Ledger:
             found = [dict(r) for r in self._conn.execute(sql + " ORDER BY updated", args)]
         return pd.DataFrame(found, columns=["flow_definition_arn", "item_key", "loop_name",
                                             "input_sha", "status", "arn", "error", "attempts", "updated"])
+
+    def intend_escalations(self, rows: Iterable[tuple[str, str, str, str, str]]) -> None:
+        """Durably note (original loop, flow ARN, follow-up loop, follow-up flow ARN, reason).
+
+        A row already ``intent`` or ``started`` is kept as it is (the first choice of follow-up
+        wins, also when two processes escalate at once); a ``failed`` one is retried with these
+        values.
+        """
+        now = time.time()
+        self._write(
+            "INSERT INTO escalations (original_loop, flow_definition_arn, followup_loop, followup_flow_arn,"
+            " status, reason, updated) VALUES (?, ?, ?, ?, 'intent', ?, ?) ON CONFLICT (original_loop)"
+            " DO UPDATE SET followup_loop = excluded.followup_loop, followup_flow_arn ="
+            " excluded.followup_flow_arn, status = 'intent', reason = excluded.reason, error = NULL,"
+            " updated = excluded.updated WHERE escalations.status = 'failed'",
+            [(*row, now) for row in rows], durable=True)
+
+    def record_escalations(self, outcomes: Iterable[tuple[str, str, str | None, str | None]]) -> None:
+        """Store outcomes (original loop, ``started``/``failed``, follow-up ARN, error)."""
+        now = time.time()
+        self._write("UPDATE escalations SET status = ?, arn = COALESCE(?, arn), error = ?, updated = ?"
+                    " WHERE original_loop = ?",
+                    [(status, arn, error, now, loop) for loop, status, arn, error in outcomes],
+                    durable=False)
+
+    def escalations(self, flow: str | None = None) -> dict[str, dict[str, Any]]:
+        """Escalation rows (of one original flow definition, or all), by original loop name."""
+        frame = self.escalation_frame(flow)
+        return {row["original_loop"]: row for row in frame.to_dict("records")}
+
+    def escalation_frame(self, flow: str | None = None) -> pd.DataFrame:
+        """Every link original loop -> follow-up loop (or one flow definition's) as a DataFrame."""
+        with self._lock:
+            sql, args = "SELECT * FROM escalations", tuple[Any, ...]()
+            if flow is not None:
+                sql, args = sql + " WHERE flow_definition_arn = ?", (flow,)
+            found = [dict(r) for r in self._conn.execute(sql + " ORDER BY updated, original_loop", args)]
+        return pd.DataFrame(found, columns=ESCALATION_COLUMNS)

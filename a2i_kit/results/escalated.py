@@ -82,7 +82,7 @@ class EscalatedResults:
         if self._frames is None:
             answers = self.original.answers
             mine = answers[~answers["human_loop_name"].isin(self._from)]
-            mine = mine.assign(escalated_to=[self._to.get(n) for n in mine["human_loop_name"]],
+            mine = mine.assign(escalated_to=_objects([self._to.get(n) for n in mine["human_loop_name"]], mine),
                                escalated_from=None)
             task_of = dict(zip(mine["human_loop_name"], mine["task"], strict=True))
             extra = [r.answers[r.answers["human_loop_name"].isin(self._from)] for r in self.followups]
@@ -94,6 +94,8 @@ class EscalatedResults:
                                        escalated_from=origin.astype(object))
                 frames.append(theirs)
             merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else mine.reset_index(drop=True)
+            for col in ("escalated_to", "escalated_from"):  # None, never NaN, where there is no link
+                merged[col] = merged[col].astype(object).where(merged[col].notna(), None)
             self._frames = {"answers": merged, "loops": self._loops()}
         return self._frames
 
@@ -105,8 +107,8 @@ class EscalatedResults:
             frame = res.loops
             status.update(zip(frame["human_loop_name"], frame["status"], strict=True))
         followup = [self._to.get(n) for n in loops["human_loop_name"]]
-        return loops.assign(escalated_to=followup,
-                            followup_status=[status.get(f) if f is not None else None for f in followup])
+        return loops.assign(escalated_to=_objects(followup, loops),
+                            followup_status=_objects([status.get(f) if f else None for f in followup], loops))
 
     @property
     def answers(self) -> pd.DataFrame:
@@ -143,3 +145,8 @@ class EscalatedResults:
             column = values.reindex(out.index).astype(object)
             out[col] = column.where(column.notna(), None)
         return out.astype({"votes": "int64", "answers": "int64"})
+
+
+def _objects(values: list[Any], frame: pd.DataFrame) -> pd.Series:
+    """A column that keeps None as None (pandas 3 would infer text with NaN for a list of str/None)."""
+    return pd.Series(values, index=frame.index, dtype=object)
