@@ -35,6 +35,7 @@ from a2i_kit.analytics.reviewers import (
     wait_times,
 )
 from a2i_kit.analytics.threshold import ThresholdRecommendation, recommend_threshold
+from a2i_kit.analytics.worker_accuracy import worker_accuracy
 
 __all__ = [
     "CROWDKIT_METHODS",
@@ -67,4 +68,5 @@ __all__ = [
     "throughput",
     "wait_times",
     "wilson_upper",
+    "worker_accuracy",
 ]
