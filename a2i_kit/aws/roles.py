@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,10 @@ def role_from_caller(arn: str) -> str | None:
 def _sdk_role(session: Session) -> tuple[str | None, str]:
     if importlib.util.find_spec("sagemaker") is None:
         return None, "SageMaker Python SDK not installed"
+    if os.environ.get("AWS_ENDPOINT_URL_STS") or os.environ.get("AWS_ENDPOINT_URL"):
+        # The SDK asks the public regional STS endpoint whatever the variables say (and waits
+        # out its retries where that is unreachable); the caller identity below uses the variable.
+        return None, "SageMaker SDK not asked: it ignores AWS_ENDPOINT_URL_STS"
     for name in SDK_MODULES:
         try:
             module = importlib.import_module(name)
