@@ -103,10 +103,12 @@ def jobs_table(jobs: list[dict[str, Any]], filters: Filters) -> str:
     for job in jobs:
         link = href(f"{MANAGE}/loops") + Filters(job=job["name"], status=filters.status, search=filters.search).query()
         state = "" if job["status"] == "Active" else f' <span class="muted">({e(job["status"])})</span>'
-        cells = "".join(f'<td class="num">{job["counts"].get(s, 0):,}</td>' for s in STATUSES)
+        cells = "".join(f'<td class="num{"" if job["counts"].get(s) else " zero"}" data-label="{e(STATUS_WORDS[s])}">'
+                        f'{job["counts"].get(s, 0):,}</td>' for s in STATUSES)
         rows.append(f'<tr data-flow="{e(job["name"])}"><td><a href="{e(link)}"><strong>{e(job["title"] or job["name"])}'
                     f'</strong></a><div class="muted mono">{e(job["name"])}{state}</div></td>'
-                    f'<td class="num">{job["loops"]:,}</td>{cells}<td>{progress(job["submitted"], job["needed"])}</td></tr>')
+                    f'<td class="num" data-label="Loops">{job["loops"]:,}</td>{cells}'
+                    f'<td data-label="Answers">{progress(job["submitted"], job["needed"])}</td></tr>')
     return scroll(f'<table class="grid console-table" data-jobs><thead><tr><th>Job</th><th>Loops</th>{head}'
                   f'<th>Answers</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
@@ -130,12 +132,13 @@ def loops_table(loops: list[dict[str, Any]], show_job: bool) -> str:
         return '<p class="empty">No loops match these filters.</p>'
     rows = []
     for lp in loops:
-        job = f'<td class="mono">{e(lp["job"])}</td>' if show_job else ""
+        job = f'<td class="mono" data-label="Job">{e(lp["job"])}</td>' if show_job else ""
         url = href(f"{MANAGE}/loops/{lp['name']}")
         rows.append(f'<tr data-loop="{e(lp["name"])}"><td><a class="mono" href="{e(url)}">'
-                    f'{e(lp["name"])}</a></td>{job}<td>{pill(lp["status"])}</td><td>{when(lp["created"])}</td>'
-                    f'<td>{progress(lp["submitted"], lp["taskCount"], lp["claimed"])}</td>'
-                    f'<td>{e(", ".join(lp["workers"]))}</td></tr>')
+                    f'{e(lp["name"])}</a></td>{job}<td data-label="Status">{pill(lp["status"])}</td>'
+                    f'<td data-label="Created">{when(lp["created"])}</td>'
+                    f'<td data-label="Answers">{progress(lp["submitted"], lp["taskCount"], lp["claimed"])}</td>'
+                    f'<td data-label="Answered by">{e(", ".join(lp["workers"]))}</td></tr>')
     head = "<th>Job</th>" if show_job else ""
     return scroll(f'<table class="grid console-table" data-loops><thead><tr><th>Human loop</th>{head}<th>Status</th>'
                   f'<th>Created</th><th>Answers</th><th>Answered by</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
@@ -210,8 +213,9 @@ def workers_section(staff: dict[str, Any], csrf: str | None, quality: str = "") 
             acts = (post_button(href(f"{MANAGE}/workers/{w['id']}/signin-link"), "New sign-in link", csrf)
                     + f' <a class="button danger" href="{e(remove)}">Remove…</a>')
         rows.append(f'<tr data-worker="{e(w["name"])}"><td><strong>{e(w["name"])}</strong>{email}</td>'
-                    f'<td>{e(", ".join(w["teams"]) or "none")}</td><td class="num">{w["answers"]:,}</td>'
-                    f'<td class="num">{w["claims"]:,}</td><td class="console-row-actions">{acts}</td></tr>')
+                    f'<td data-label="Teams">{e(", ".join(w["teams"]) or "none")}</td>'
+                    f'<td class="num" data-label="Answers">{w["answers"]:,}</td>'
+                    f'<td class="num" data-label="Open tasks">{w["claims"]:,}</td><td class="console-row-actions">{acts}</td></tr>')
     table = (scroll('<table class="grid console-table" data-workers><thead><tr><th>Worker</th><th>Teams</th>'
                     f'<th>Answers</th><th>Open tasks</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
              if rows else '<p class="empty">No workers yet. Add the first one below.</p>')
