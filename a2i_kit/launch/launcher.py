@@ -26,7 +26,7 @@ import pandas as pd
 from a2i_kit.errors import InputError, LaunchError
 from a2i_kit.launch import transport
 from a2i_kit.launch.checks import DataAttributes, Job, build_jobs
-from a2i_kit.launch.clients import flow_is_public_crowd, pooled_client
+from a2i_kit.launch.clients import CompiledStart, flow_is_public_crowd, pooled_client
 from a2i_kit.launch.ledger import Ledger, default_ledger_path
 from a2i_kit.launch.names import flow_name
 from a2i_kit.launch.reconcile import existing_loops, loop_arn
@@ -37,6 +37,7 @@ __all__ = ["launch_loops"]
 NAME_TAKEN = ("ConflictException", "ValidationException")
 MAX_ARN = 1024  # FlowDefinitionArn's maximum length in the A2I runtime model
 SUMMARY_COLUMNS = ["item_id", "loop_name", "status", "human_loop_arn", "attempts", "error"]
+MAX_INTENTS = 4096  # intents per fsync'd ledger transaction, at most (batches double up to it)
 
 
 def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = None,
@@ -84,6 +85,8 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     wire = transport.attach(client) if client is not runtime else None
     try:
         run = _Run(client, flow_definition_arn, book, retry or RetryPolicy(), max_workers)
+        if wire is not None and CompiledStart.usable(client, prevalidated=True):
+            run.start = CompiledStart(client, wire)
         return run.execute(jobs, progress=progress)
     finally:
         if wire is not None:
@@ -95,6 +98,7 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
 class _Run:
     def __init__(self, client: Any, flow: str, ledger: Ledger, retry: RetryPolicy, workers: int) -> None:
         self.client, self.flow, self.ledger, self.retry = client, flow, ledger, retry
+        self.start = client.start_human_loop
         self.workers = max(1, int(workers))
         self.rng = random.Random()
         self.results: dict[str, dict[str, Any]] = {}
@@ -167,7 +171,8 @@ class _Run:
 
         try:
             run_chunked(todo, lambda job: self._start_one(job, prior.get(job.key)), workers=self.workers,
-                        chunk=max(self.workers * 4, 32), before_chunk=intend, on_outcomes=record)
+                        chunk=max(self.workers * 4, 32), max_chunk=MAX_INTENTS, before_chunk=intend,
+                        on_outcomes=record)
         finally:
             bar.close()
 
@@ -177,7 +182,7 @@ class _Run:
         if job.data_attributes:
             params["DataAttributes"] = job.data_attributes
         try:
-            answer, attempts = call_with_retry(lambda: self.client.start_human_loop(**params),
+            answer, attempts = call_with_retry(lambda: self.start(**params),
                                                self.retry, self.rng)
         except Exception as exc:
             attempts = getattr(exc, "attempts", 1)

@@ -67,6 +67,11 @@ class LoopbackTransport:
         self._sockets: list[socket.socket] = []
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        """``before-send`` handler: :meth:`send`."""
+        return self.send(request)
+
+    def send(self, request: Any) -> AWSResponse | None:
+        """The answer to a prepared request, or None (botocore sends it) for what this transport declines."""
         body = request.body if request.body is not None else b""
         if isinstance(body, str):
             body = body.encode("utf-8")

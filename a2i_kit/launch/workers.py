@@ -1,10 +1,13 @@
-"""Run one call per job on a fixed set of threads, with a hook before each chunk is released.
+"""Run one call per job on a fixed set of threads, with a hook before each batch is released.
 
 The launcher's ordering guarantee lives here: ``before_chunk(batch)`` (the ledger's durable
-intents) returns before any job of ``batch`` reaches a worker, and at most two chunks are
-released ahead of the finished calls. Outcomes reach ``on_outcomes`` in batches of about
-``flush_at`` (and all of them before :func:`run_chunked` returns, also when it raises), so the
-calling thread wakes once per batch, not once per call.
+intents) returns before any job of ``batch`` reaches a worker. Batches double from ``chunk`` up
+to ``max_chunk`` jobs, and the next one is prepared as soon as the jobs released but not finished
+are no more than its size: each hook (an fsync) then runs while the workers have at least as much
+work left, so a slow disk seldom starves them, and 2,000 jobs take 5 hooks instead of 32. At most
+``2 * max_chunk`` jobs are ever released ahead of the finished calls. Outcomes reach
+``on_outcomes`` in batches of about ``flush_at`` (and all of them before :func:`run_chunked`
+returns, also when it raises), so the calling thread wakes once per batch, not once per call.
 
 Example:
     >>> seen = []
@@ -45,10 +48,11 @@ class _Shared:
 
 def run_chunked(jobs: Sequence[J], call: Callable[[J], R], *, workers: int, chunk: int,
                 before_chunk: Callable[[Sequence[J]], Any], on_outcomes: Callable[[list[R]], Any],
-                flush_at: int | None = None) -> None:
+                flush_at: int | None = None, max_chunk: int | None = None) -> None:
     """``call(job)`` for every job on ``workers`` threads; see the module docstring for the order."""
     if not jobs:
         return
+    max_chunk = max(chunk, max_chunk or chunk)
     shared = _Shared(flush_at or max(1, chunk // 2))
     feed: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threads = [threading.Thread(target=_work, args=(feed, call, shared), daemon=True,
@@ -58,8 +62,9 @@ def run_chunked(jobs: Sequence[J], call: Callable[[J], R], *, workers: int, chun
     released = 0
     try:
         while True:
-            while released < len(jobs) and released - shared.finished <= chunk:
-                batch = jobs[released:released + chunk]
+            while released < len(jobs) and released - shared.finished <= (
+                    size := min(max_chunk, max(chunk, released))):
+                batch = jobs[released:released + size]
                 before_chunk(batch)
                 with shared.cond:
                     shared.released = released = released + len(batch)

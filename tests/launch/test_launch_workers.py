@@ -68,3 +68,38 @@ def test_a_failing_chunk_hook_starts_nothing_of_that_chunk():
         run_chunked(list(range(20)), calls.append, workers=3, chunk=4, before_chunk=before,
                     on_outcomes=lambda _outcomes: None)
     assert set(calls) <= set(range(8))  # chunks 0 and 1 were released (some may be dropped); 2 never
+
+
+def test_batches_double_up_to_max_chunk_and_each_hook_runs_while_earlier_work_is_left():
+    lock = threading.Lock()
+    released: set[int] = set()
+    sizes: list[int] = []
+    left_when_hooked: list[int] = []
+    finished = [0]
+
+    def before(batch):
+        with lock:
+            assert len(released) - finished[0] <= 2 * 32  # never more than 2 * max_chunk ahead
+            sizes.append(len(batch))
+            left_when_hooked.append(len(released) - finished[0])
+        time.sleep(0.005)  # an fsync: its batch must wait for it, the earlier ones need not
+        with lock:
+            released.update(batch)
+
+    def call(job):
+        with lock:
+            assert job in released
+        time.sleep(0.001)
+        with lock:
+            finished[0] += 1
+        return job
+
+    outcomes: list[int] = []
+    run_chunked(list(range(300)), call, workers=4, chunk=4, max_chunk=32, before_chunk=before,
+                on_outcomes=outcomes.extend)
+    assert sorted(outcomes) == list(range(300))
+    assert sizes[:5] == [4, 4, 8, 16, 32]
+    assert set(sizes[4:-1]) == {32}
+    assert sum(sizes) == 300
+    assert len(sizes) == 13  # 4 + 4 + 8 + 16 + 9 * 32 + 12: 13 hooks, where fixed chunks of 4 took 75
+    assert all(left > 0 for left in left_when_hooked[1:6])  # the doubling batches overlap the calls
