@@ -12,6 +12,8 @@ quality control, see ``store.quality.configs``):
   ``round(1/rate)`` tasks served, at a position drawn per block.
 - :func:`hidden_claim`, :func:`hidden_submit`, :func:`hidden_release`: the worker's own hidden
   tasks (:mod:`a2i_kit.service.quality_tasks`); None when the name is not one of them.
+- :func:`hidden_amendable`, :func:`hidden_amend`, :func:`hidden_seconds_left`: the same for the
+  portal's continuous mode (go back and change an answer; the claim's time left).
 - :func:`notices`: one line per job the worker must qualify for or has failed (queue page).
 
 Example:
@@ -29,8 +31,8 @@ from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.workforce import WorkforceError
 
 finish_qualification = quality_tasks.finish_qualification
-__all__ = ["after_real_answer", "filter_tasks", "finish_qualification", "hidden_claim", "hidden_release",
-           "hidden_submit", "notices", "refuse_unqualified"]
+__all__ = ["after_real_answer", "filter_tasks", "finish_qualification", "hidden_amend", "hidden_amendable",
+           "hidden_claim", "hidden_release", "hidden_seconds_left", "hidden_submit", "notices", "refuse_unqualified"]
 
 _RNG = random.SystemRandom()
 
@@ -194,3 +196,21 @@ def hidden_release(ctx: ServiceContext, worker: dict[str, Any], name: str) -> di
     if not _configs(ctx):
         return None
     return quality_tasks.release(ctx, worker, name)
+
+
+def hidden_amendable(ctx: ServiceContext, worker: dict[str, Any], name: str) -> dict[str, Any] | None:
+    if not _configs(ctx):
+        return None
+    return quality_tasks.amendable(ctx, worker, name)
+
+
+def hidden_amend(ctx: ServiceContext, worker: dict[str, Any], name: str, answer: dict[str, Any]) -> dict[str, Any] | None:
+    if not _configs(ctx):
+        return None
+    return quality_tasks.amend(ctx, worker, name, answer)
+
+
+def hidden_seconds_left(ctx: ServiceContext, worker: dict[str, Any], name: str) -> float | None:
+    if not _configs(ctx):
+        return None
+    return quality_tasks.seconds_left(ctx, worker, name)

@@ -200,3 +200,66 @@ def release(ctx: ServiceContext, worker: dict[str, Any], name: str) -> dict[str,
         task.update(status="open", claimed_at=None, deadline=None)
         ctx.store.quality.put_task(task)
     return {}
+
+
+def _closed(task: dict[str, Any], config: dict[str, Any]) -> WorkforceError | None:
+    """A real loop of TaskCount 1 closes with its answer: a hidden task of such a job does too."""
+    count = int(config.get("TaskCount") or 1)
+    if count > 1:
+        return None
+    return WorkforceError(409, "AnswerClosed", f"your answer to human loop {task['name']!r} can no longer be changed: "
+                          f"all its answers are in (TaskCount {count}), so it closed; your answer of "
+                          f"{task['doc'].get('submissionTime')} was kept")
+
+
+def _answered_task(ctx: ServiceContext, worker: dict[str, Any], name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    task = own_task(ctx, worker, name)
+    if task is None:
+        return None
+    if task["status"] != "submitted":
+        raise WorkforceError(409, "Conflict", f"you have not answered human loop {name!r}, so there is no "
+                             "answer to change; claim it and submit an answer")
+    config = _flow_config(ctx, task)
+    closed = _closed(task, config)
+    if closed is not None:
+        raise closed
+    return task, config
+
+
+def amendable(ctx: ServiceContext, worker: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The stored answer of a hidden task with its page, as for a real loop; None when not one."""
+    found = _answered_task(ctx, worker, name)
+    if found is None:
+        return None
+    task, config = found
+    from a2i_kit.service.worker_api import render_task
+
+    ui_name = str(config.get("HumanTaskUiArn", "")).rsplit("/", 1)[-1]
+    html = render_task(ctx, {"name": name, "doc": {"InputContent": json.dumps(task["doc"]["input"]),
+                                                   "HumanTaskUiName": ui_name}})
+    return {"humanLoopName": name, "flowDefinitionName": task["flow_name"], "taskTitle": config.get("TaskTitle"),
+            "taskDescription": config.get("TaskDescription"), "answerContent": task["doc"].get("answerContent"),
+            "submissionTime": task["doc"].get("submissionTime"), "html": html}
+
+
+def amend(ctx: ServiceContext, worker: dict[str, Any], name: str, answer: dict[str, Any]) -> dict[str, Any] | None:
+    """Replace the answer of a hidden task (re-scored); None when ``name`` is not one."""
+    with ctx.store.transaction():
+        found = _answered_task(ctx, worker, name)
+        if found is None:
+            return None
+        task, _config = found
+        task["doc"]["answerContent"] = answer
+        task["correct"] = int(score(answer, task["doc"]["answer"], task["doc"]["paths"]))
+        ctx.store.quality.put_task(task)
+        if task["kind"] == "qualification":
+            finish_qualification(ctx, task["flow_name"], worker["name"])
+    return {"humanLoopName": name, "humanLoopStatus": "InProgress", "amended": True}
+
+
+def seconds_left(ctx: ServiceContext, worker: dict[str, Any], name: str) -> float | None:
+    """Seconds left on this worker's claim of a hidden task (None when it is not one)."""
+    task = own_task(ctx, worker, name)
+    if task is None or task["deadline"] is None:
+        return None
+    return float(task["deadline"]) - ctx.clock.now()

@@ -29,10 +29,10 @@ def quality_http(service: Any) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def job(make_flow: Callable[..., dict[str, Any]], runtime_client: Any) -> Callable[..., Job]:
-    """Factory: ``job(n_loops, task_count=1)`` → a flow definition with n real loops started."""
+    """Factory: ``job(n_loops, task_count=1, group=...)`` → a flow definition with n real loops started."""
 
-    def make(n_loops: int, *, task_count: int = 1) -> Job:
-        flow = make_flow(task_count=task_count)
+    def make(n_loops: int, *, task_count: int = 1, group: str = "reviewers") -> Job:
+        flow = make_flow(task_count=task_count, group=group)
         made = Job(flow)
         for k in range(n_loops):
             name = f"{flow['name']}-item-{k:04d}"
@@ -49,8 +49,8 @@ def job(make_flow: Callable[..., dict[str, Any]], runtime_client: Any) -> Callab
 def reviewer(service: Any, admin_client: AdminClient) -> Iterator[Callable[[str], Reviewer]]:
     made: list[Reviewer] = []
 
-    def make(name: str) -> Reviewer:
-        added = admin_client.add_worker(name, ["reviewers"])
+    def make(name: str, group: str = "reviewers") -> Reviewer:
+        added = admin_client.add_worker(name, [group])
         found = Reviewer(WorkerClient(service.url, added["token"]), added["workerId"])
         made.append(found)
         return found

@@ -138,3 +138,33 @@ def test_fifty_percent_worker_interval_is_below_ninety_five_percent_worker(
     assert low["high"] < high["low"], (low, high)
     assert low["workerId"] == sloppy.worker_id
     assert high["workerId"] == careful.worker_id
+
+
+def test_going_back_to_a_gold_answer_behaves_like_a_real_loop(service: Any, job: Any, reviewer: Any,
+                                                              quality_http: Any) -> None:
+    """The continuous mode's amend hooks: a job of TaskCount 2 keeps answers open (re-scored on
+    change), a job of TaskCount 1 closes them with the same 409 a real loop gives."""
+    from a2i_kit.service import quality
+    from a2i_kit.service.workforce import WorkforceError
+
+    ctx = service.context
+    for task_count, closes in ((2, False), (1, True)):
+        work = job(3, task_count=task_count, group=f"team{task_count}")
+        quality_http.post(f"/_a2i/quality/flows/{work.name}/gold", json={"items": items(GOLD_PREFIX, 1), "rate": 0.5})
+        ivan = reviewer(f"ivan-{task_count}", f"team{task_count}")
+        ivan.work(lambda text, _n: "negative" if text.startswith(GOLD_PREFIX) else "positive", limit=2)
+        gold = next(name for name, text in ivan.served if text.startswith(GOLD_PREFIX))
+        worker = ctx.store.workers.get(ivan.worker_id)
+        assert quality.hidden_seconds_left(ctx, worker, gold) > 0
+        if closes:
+            with pytest.raises(WorkforceError) as info:
+                quality.hidden_amendable(ctx, worker, gold)
+            assert (info.value.status, info.value.code) == (409, "AnswerClosed")
+            assert "all its answers are in (TaskCount 1), so it closed" in str(info.value)
+            continue
+        shown = quality.hidden_amendable(ctx, worker, gold)
+        assert shown["answerContent"] == {"sentiment": {"label": "negative"}}
+        assert GOLD_PREFIX in shown["html"]
+        assert quality.hidden_amend(ctx, worker, gold, {"sentiment": {"label": "positive"}})["amended"] is True
+        row = _accuracy(quality_http, work.name)[f"ivan-{task_count}"]
+        assert (row["goldAnswered"], row["goldCorrect"]) == (1, 1)
