@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from a2i_kit.client.paging import iter_items
 from a2i_kit.errors import ResultsError
 from a2i_kit.results.keys import split_s3_uri
 from a2i_kit.results.mirror import Entry
@@ -71,12 +72,10 @@ class S3Source:
 
     def list_outputs(self) -> list[dict[str, Any]]:
         """Every ``*/output.json`` object under the prefix (ListObjectsV2, all pages)."""
-        pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=self.prefix
-        )
+        objects = iter_items(self.client, "list_objects_v2", "Contents", page_size=1000,
+                             token_key="NextContinuationToken", Bucket=self.bucket, Prefix=self.prefix)
         try:
-            return [o for page in pages for o in page.get("Contents", ())
-                    if o["Key"].endswith("/output.json")]  # fmt: skip
+            return [o for o in objects if o["Key"].endswith("/output.json")]
         except self.client.exceptions.NoSuchBucket as exc:
             raise ResultsError(
                 f"bucket {self.bucket!r} does not exist: check the flow definition's S3OutputPath"

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 import traitlets
 
+from a2i_kit.client.arns import flow_definition_name
 from a2i_kit.client.sessions import as_session
 from a2i_kit.errors import InputError, ServiceError
 from a2i_kit.monitor.events import LATEST, Deduper, read_events
@@ -66,7 +67,7 @@ class ReviewDashboard(MessageWidget):
             raise InputError(f"predictions have no id column {id_col!r}; pass id_col=<item id column>")
         self._session = session = as_session(session)
         self._arn = resolve_flow(session, flow_definition)
-        name = self._arn.rsplit("/", 1)[-1]
+        name = flow_definition_name(self._arn)
         self._predictions, self._id, self._label, self._score = predictions, id_col, label_col, score_col
         self.results = Results.from_session(session, name, item_key=id_col, label_field=label_field,
                                             template=template)

@@ -6,6 +6,7 @@ and renders its own ESM in Chromium (``page_harness``); PNGs go to ``screenshots
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ import pytest
 from page_harness import WidgetHost
 
 from a2i_kit.review import simulate_reviewers
+from a2i_kit.session import Session
 from a2i_kit.widgets import LoopLauncher, ReviewDashboard, ReviewQueue
 
 pytestmark = pytest.mark.browser
@@ -27,9 +29,8 @@ WIDTHS = [1400, 400]
 
 @pytest.fixture
 def session(service, sagemaker_client, runtime_client):
-    return SimpleNamespace(backend="local", service=service, endpoint_url=service.url,
-                           admin_token=service.admin_token, sagemaker=sagemaker_client,
-                           runtime=runtime_client, data_dir=service.context.config.data_dir)
+    return Session(backend="local", region="us-east-1", sagemaker=sagemaker_client, runtime=runtime_client,
+                   service=service, endpoint_url=service.url, data_dir=service.config.data_dir)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -82,8 +83,8 @@ PREDICTIONS = pd.DataFrame({"item_id": [f"item-{i}" for i in range(40)],
 def test_loop_launcher_confirms_paid_loops_with_their_cost(page, session, tmp_path, width) -> None:
     from playwright.sync_api import expect
 
-    aws = SimpleNamespace(**vars(session))
-    aws.backend = "aws"  # AWS's billing rules, with clients pointed at the A2I-compatible service
+    # AWS's billing rules, with clients pointed at the A2I-compatible service
+    aws = dataclasses.replace(session, backend="aws")
     make_flow(aws, "paid-flow")  # noqa: F821
     launcher = LoopLauncher(aws, predictions=PREDICTIONS, label_col="label", score_col="score",
                             flow_definition="paid-flow", input_cols=["text", "label", "score"],

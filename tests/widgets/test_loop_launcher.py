@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ import traitlets
 
 from a2i_kit.errors import A2IKitError, InputError
 from a2i_kit.routing import Budget, ReviewPolicy
+from a2i_kit.session import Session
 from a2i_kit.widgets import LoopLauncher
 
 SETUP = Path(__file__).with_name("kernel_setup.py")
@@ -35,8 +36,8 @@ def predictions() -> pd.DataFrame:
 
 @pytest.fixture
 def session(service, sagemaker_client, runtime_client):
-    return SimpleNamespace(endpoint_url=service.url, admin_token=service.admin_token,
-                           sagemaker=sagemaker_client, runtime=runtime_client)
+    return Session(backend="local", region="us-east-1", sagemaker=sagemaker_client, runtime=runtime_client,
+                   service=service, endpoint_url=service.url, data_dir=service.config.data_dir)
 
 
 @pytest.fixture
@@ -185,7 +186,7 @@ def test_the_embedded_service_is_free_and_launches_at_once(launcher) -> None:
 
 def test_paid_loops_on_aws_ask_for_confirmation_with_the_expected_cost(session, tmp_path) -> None:
     # The AWS backend's clients, pointed at the A2I-compatible service (same API, nothing billed).
-    aws = SimpleNamespace(**vars(session), backend="aws")
+    aws = dataclasses.replace(session, backend="aws")
     make_flow(aws, "paid-flow")  # noqa: F821 - from kernel_setup
     launcher = LoopLauncher(aws, predictions=predictions(), label_col="label", score_col="score",
                             flow_definition="paid-flow", input_cols=["text", "label", "score"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -12,6 +11,7 @@ import traitlets
 
 from a2i_kit.errors import A2IKitError, InputError
 from a2i_kit.review import simulate_reviewers
+from a2i_kit.session import Session
 from a2i_kit.widgets import ReviewDashboard
 
 SETUP = Path(__file__).with_name("kernel_setup.py")
@@ -23,9 +23,8 @@ ITEMS = [{"item_id": f"r{i}", "text": f"review {i}", "label": "positive" if i % 
 
 @pytest.fixture
 def session(service, sagemaker_client, runtime_client):
-    return SimpleNamespace(backend="local", service=service, endpoint_url=service.url,
-                           admin_token=service.admin_token, sagemaker=sagemaker_client,
-                           runtime=runtime_client, data_dir=service.context.config.data_dir)
+    return Session(backend="local", region="us-east-1", sagemaker=sagemaker_client, runtime=runtime_client,
+                   service=service, endpoint_url=service.url, data_dir=service.config.data_dir)
 
 
 @pytest.fixture

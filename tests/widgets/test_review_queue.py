@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from a2i_kit.errors import A2IKitError, InputError
+from a2i_kit.session import Session
 from a2i_kit.widgets import ReviewQueue
 
 SETUP = Path(__file__).with_name("kernel_setup.py")
@@ -16,8 +16,8 @@ exec(compile(SETUP.read_text(), str(SETUP), "exec"))  # make_flow, start_loops, 
 
 @pytest.fixture
 def session(service, sagemaker_client, runtime_client):
-    return SimpleNamespace(endpoint_url=service.url, admin_token=service.admin_token,
-                           sagemaker=sagemaker_client, runtime=runtime_client)
+    return Session(backend="local", region="us-east-1", sagemaker=sagemaker_client, runtime=runtime_client,
+                   service=service, endpoint_url=service.url, data_dir=service.config.data_dir)
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_an_aws_session_is_refused_with_the_fix() -> None:
     from a2i_kit.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"ReviewQueue needs the embedded service: use a2i_kit\.connect\(\)"):
-        ReviewQueue(SimpleNamespace(endpoint_url=None, admin_token=None), token="t")
+        ReviewQueue(Session(backend="aws", region="us-east-1", sagemaker=None, runtime=None), token="t")
 
 
 @pytest.mark.usefixtures("flow")
