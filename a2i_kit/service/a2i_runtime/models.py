@@ -29,6 +29,7 @@ from a2i_kit.service.a2i_runtime.startable import (
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.outputs import output_uri
 from a2i_kit.service.protocol import (
+    AwsError,
     ConflictException,
     ResourceNotFoundException,
     ValidationException,
@@ -61,16 +62,22 @@ def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str
     parsed = parse_input_content(input_content)
     store = ctx.store
     with store.transaction():
-        existing = store.loops.get(name)
-        if existing is not None:
-            return _reuse(existing, flow_definition_arn, parsed)
-        flow = startable_flow(ctx, flow_definition_arn)
-        check_quota(ctx)
+        # A new name is the common case: the insert below finds an existing loop, so it is not
+        # read first. Its answer still comes before the flow's and the quota's (a retry of a
+        # started loop succeeds even when the flow was deleted since or the quota is reached).
+        try:
+            flow = startable_flow(ctx, flow_definition_arn)
+            check_quota(ctx)
+        except AwsError:
+            existing = store.loops.get(name)
+            if existing is not None:
+                return _reuse(existing, flow_definition_arn, parsed)
+            raise
         now = ctx.clock.now()
         doc = _loop_doc(ctx, name, flow, input_content, data_attributes, request_source, now)
         record = {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress", "creation_time": now,
                   "doc": doc, "flow_definition_arn": flow["arn"], "deleted": 0, "updated_time": now}
-        if not store.loops.insert(record):  # another process started it meanwhile
+        if not store.loops.insert(record):  # it exists (started earlier, or by another process meanwhile)
             return _reuse(store.loops.get(name) or record, flow_definition_arn, parsed)
     return doc["HumanLoopArn"]
 
