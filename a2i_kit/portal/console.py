@@ -29,6 +29,7 @@ STATUSES = ("InProgress", "Stopping", "Completed", "Stopped", "Failed")
 PAGE_SIZES = (10, 25, 50, 100)
 MAX_PAGE = 1_000_000
 INPUT_PREVIEW = 4000   # characters of a loop's input shown on its page
+RECENT = 10   # newest matching loops on the front page
 
 
 def _bad(field: str, rule: str, value: str) -> Refused:
@@ -124,13 +125,25 @@ def overview(ctx: ServiceContext, filters: Filters) -> dict[str, Any]:
         counts = reports.status_counts(flow_arn=flow_arn, **loop_filter)
         submitted = reports.submitted_counts(flow_arn=flow_arn, **loop_filter)
         names = reports.job_names()
+        recent = _loop_rows(ctx, reports.loops(flow_arn=flow_arn, offset=0, limit=RECENT, **loop_filter), None)
     totals: dict[str, int] = {}
     for per_status in counts.values():
         for status, n in per_status.items():
             totals[status] = totals.get(status, 0) + n
     return {"filters": filters, "pages": pages, "totalJobs": total_jobs, "jobNames": names,
             "jobs": [job_view(flow, counts.get(flow["arn"], {}), submitted.get(flow["arn"], 0)) for flow in flows],
-            "totals": totals, "loops": sum(totals.values()), "submitted": sum(submitted.values())}
+            "totals": totals, "loops": sum(totals.values()), "submitted": sum(submitted.values()), "recent": recent}
+
+
+def _loop_rows(ctx: ServiceContext, rows: list[dict[str, Any]], job: str | None) -> list[dict[str, Any]]:
+    """Loop rows of a table: with answer counts, who answered (by name) and the job's name."""
+    answers = ctx.store.reports.assignment_counts([r["name"] for r in rows], ctx.clock.now())
+    names = worker_names(ctx) if any(a["workers"] for a in answers.values()) else {}
+    jobs = {} if job else {f["arn"]: f["name"] for f in ctx.store.flow_definitions.all()}
+    return [{"name": r["name"], "status": r["status"], "created": r["creation_time"],
+             "job": job or jobs.get(r["flow_definition_arn"], ""), "taskCount": r["task_count"],
+             "submitted": answers[r["name"]]["submitted"], "claimed": answers[r["name"]]["claimed"],
+             "workers": [names.get(w, "removed worker") for w in answers[r["name"]]["workers"]]} for r in rows]
 
 
 def loops_page(ctx: ServiceContext, filters: Filters) -> dict[str, Any]:
@@ -151,14 +164,7 @@ def loops_page(ctx: ServiceContext, filters: Filters) -> dict[str, Any]:
         filters, pages = clamp(filters, total)
         rows = reports.loops(flow_arn=arn, status=filters.status, search=filters.search,
                              offset=filters.offset, limit=filters.size)
-        answers = reports.assignment_counts([r["name"] for r in rows], ctx.clock.now())
-        names = worker_names(ctx)
-        jobs = {f["arn"]: f["name"] for f in ctx.store.flow_definitions.all()} if job is None else {}
-    loops = [{"name": r["name"], "status": r["status"], "created": r["creation_time"],
-              "job": job["name"] if job else jobs.get(r["flow_definition_arn"], ""),
-              "taskCount": r["task_count"], "submitted": answers[r["name"]]["submitted"],
-              "claimed": answers[r["name"]]["claimed"],
-              "workers": [names.get(w, "removed worker") for w in answers[r["name"]]["workers"]]} for r in rows]
+        loops = _loop_rows(ctx, rows, job["name"] if job else None)
     return {"filters": filters, "pages": pages, "total": total, "job": job, "loops": loops,
             "jobNames": reports.job_names()}
 

@@ -114,16 +114,17 @@ def jobs_table(jobs: list[dict[str, Any]], filters: Filters) -> str:
 
 
 def overview_page(data: dict[str, Any], staff: dict[str, Any], csrf: str | None, *, flash: str | None = None,
-                  quality: str = "", added: str = "") -> str:
+                  quality: str = "") -> str:
     f = data["filters"]
-    narrowed = f.status or f.search
-    matching = (f'<p><a href="{e(href(f"{MANAGE}/loops") + Filters(job=f.job, status=f.status, search=f.search).query())}"'
-                f' data-matching>Show the {data["loops"]:,} matching loops</a></p>') if narrowed else ""
+    every = href(f"{MANAGE}/loops") + Filters(job=f.job, status=f.status, search=f.search).query()
+    more = (f'<p><a href="{e(every)}" data-matching>All {data["loops"]:,} {"matching " if f.status or f.search else ""}'
+            'loops ›</a></p>') if data["loops"] > len(data["recent"]) else ""
     body = f"""<h1>Review progress</h1>
 <section class="card">{totals(data["totals"], data["loops"], data["submitted"])}{filter_form(f, MANAGE, data["jobNames"])}</section>
-<section class="card" aria-labelledby="jobs-h"><h2 id="jobs-h">Jobs</h2>{matching}{jobs_table(data["jobs"], f)}
+<section class="card" aria-labelledby="jobs-h"><h2 id="jobs-h">Jobs</h2>{jobs_table(data["jobs"], f)}
 {pager(f, data["pages"], data["totalJobs"], MANAGE) if data["totalJobs"] > f.size else ""}</section>
-{added}{workers_section(staff, csrf, quality)}"""
+<section class="card" aria-labelledby="recent-h"><h2 id="recent-h">Latest loops</h2>{loops_table(data["recent"], True)}{more}</section>
+{workers_section(staff, csrf, quality)}"""
     return page("Manager console", body, csrf, flash=flash)
 
 

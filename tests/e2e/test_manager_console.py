@@ -143,10 +143,17 @@ def test_filters_search_and_page_size(service: Any, page: Any) -> None:
     form.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"status=Completed"))
     assert [r.get_attribute("data-flow") for r in page.locator("table[data-jobs] tbody tr").all()] == ["sentiment"]
+    latest = [r.get_attribute("data-loop") for r in page.locator("table[data-loops] tbody tr").all()]
+    assert latest == ["review-000"]                                            # the one Completed match
+    form = page.locator("form.console-filters")
+    form.get_by_label("Status").select_option("")
+    form.get_by_label("Loop name").fill("review-0")
+    form.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"q=review-0$"))
+    assert page.locator("table[data-loops] tbody tr").count() == 10           # the newest ten of 30
     page.locator("[data-matching]").click()
     page.get_by_role("heading", name="All loops").wait_for()
-    names = [r.get_attribute("data-loop") for r in page.locator("table[data-loops] tbody tr").all()]
-    assert names == ["review-000"]
+    assert "1–25 of 30" in page.locator("[data-pager]").inner_text()
     page.goto(f"{service.url}{M}/loops?size=10")
     assert page.locator("table[data-loops] tbody tr").count() == 10
     assert "Page 1 of 4" in page.locator("[data-pager]").inner_text()

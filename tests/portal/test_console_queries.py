@@ -55,6 +55,9 @@ def test_jobs_have_titles_totals_and_answers(service: Any) -> None:
     assert data["totals"] == {"InProgress": 7, "Completed": 2, "Stopped": 1}
     assert (data["loops"], data["submitted"], data["totalJobs"]) == (10, 3, 2)
     assert data["jobNames"] == ["invoices", "receipts"]
+    assert [lp["name"] for lp in data["recent"]] == [f"receipt-{i}" for i in (2, 1, 0)] + [
+        f"invoice-{i}" for i in range(6, -1, -1)]
+    assert data["recent"][-1]["workers"] == ["alice", "bob"]
 
 
 @pytest.mark.usefixtures("jobs")
