@@ -56,7 +56,7 @@ def answer(worker: WorkerClient, loop: str, label: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def answered(service, runtime_client, make_flow, workers) -> dict[str, Any]:
+def answered(runtime_client, make_flow, workers) -> dict[str, Any]:
     """TaskCount 2: loop-a disagrees (positive / negative), loop-b agrees (positive twice)."""
     flow = make_flow("esc", task_count=2)
     a, b = start(runtime_client, flow, "a"), start(runtime_client, flow, "b")
@@ -79,7 +79,8 @@ def test_a_disagreement_gets_exactly_one_followup_and_agreement_none(
     first = escalate(session, "esc", field="sentiment", ledger=ledger)
     assert first["human_loop_name"].tolist() == ["loop-a"]  # loop-b agreed: nothing for it
     row = first.iloc[0]
-    assert row["status"] == "started" and row["error"] is None
+    assert row["status"] == "started"
+    assert row["error"] is None
     assert row["followup_loop_name"] == followup_loop_name("loop-a")
     assert (row["answers"], row["agreement"], sorted(row["labels"])) == (2, 0.5, ["negative", "positive"])
     assert row["human_loop_arn"].endswith(f":human-loop/{followup_loop_name('loop-a')}")
@@ -104,7 +105,8 @@ def test_a_disagreement_gets_exactly_one_followup_and_agreement_none(
     assert links["flow_definition_arn"].tolist() == [answered["flow"]["flow_definition_arn"]]
 
 
-def test_a_lost_ledger_still_finds_the_followup_by_its_name(session, answered, runtime_client,
+@pytest.mark.usefixtures("answered")
+def test_a_lost_ledger_still_finds_the_followup_by_its_name(session, runtime_client,
                                                             sagemaker_client, tmp_path):
     escalate(session, "esc", field="sentiment", ledger=tmp_path / "first.sqlite3")
     fresh = escalate(session, "esc", field="sentiment", ledger=tmp_path / "fresh.sqlite3")
@@ -113,11 +115,12 @@ def test_a_lost_ledger_still_finds_the_followup_by_its_name(session, answered, r
     assert Ledger(tmp_path / "fresh.sqlite3").escalations()["loop-a"]["status"] == "started"
 
 
-def test_interrupted_between_start_and_ledger_write(session, answered, runtime_client, sagemaker_client,
+@pytest.mark.usefixtures("answered")
+def test_interrupted_between_start_and_ledger_write(session, runtime_client, sagemaker_client,
                                                    tmp_path, monkeypatch):
     ledger = tmp_path / "ledger.sqlite3"
 
-    def crash(self, outcomes):
+    def crash(*_: Any) -> None:
         raise KeyboardInterrupt("the kernel was interrupted after StartHumanLoop")
 
     monkeypatch.setattr(Ledger, "record_escalations", crash)
@@ -131,7 +134,8 @@ def test_interrupted_between_start_and_ledger_write(session, answered, runtime_c
     assert resumed["status"].tolist() == ["already_escalated"]
     assert followup_loops(runtime_client, sagemaker_client, "esc") == [followup_loop_name("loop-a")]
     row = Ledger(ledger).escalations()["loop-a"]
-    assert row["status"] == "started" and row["arn"] == resumed["human_loop_arn"][0]
+    assert row["status"] == "started"
+    assert row["arn"] == resumed["human_loop_arn"][0]
 
 
 CRASHING = textwrap.dedent("""
@@ -153,7 +157,8 @@ CRASHING = textwrap.dedent("""
 """)
 
 
-def test_a_process_killed_after_start_leaves_one_followup(session, service, answered, runtime_client,
+@pytest.mark.usefixtures("answered")
+def test_a_process_killed_after_start_leaves_one_followup(session, service, runtime_client,
                                                           sagemaker_client, tmp_path):
     ledger = tmp_path / "ledger.sqlite3"
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
@@ -167,7 +172,8 @@ def test_a_process_killed_after_start_leaves_one_followup(session, service, answ
     assert followup_loops(runtime_client, sagemaker_client, "esc") == [followup_loop_name("loop-a")]
 
 
-def test_dry_run_creates_nothing(session, answered, sagemaker_client, tmp_path):
+@pytest.mark.usefixtures("answered")
+def test_dry_run_creates_nothing(session, sagemaker_client, tmp_path):
     ledger = tmp_path / "ledger.sqlite3"
     planned = escalate(session, "esc", field="sentiment", ledger=ledger, dry_run=True)
     assert planned[["human_loop_name", "status"]].values.tolist() == [["loop-a", "would_start"]]
@@ -177,7 +183,7 @@ def test_dry_run_creates_nothing(session, answered, sagemaker_client, tmp_path):
     assert Ledger(ledger).escalation_frame().empty
 
 
-def answers_after_followup(session, answered, workers, tmp_path, label: str) -> EscalatedResults:
+def answers_after_followup(session, workers, tmp_path, label: str) -> EscalatedResults:
     ledger = tmp_path / "ledger.sqlite3"
     escalate(session, "esc", field="sentiment", ledger=ledger)
     answer(workers["carol"], followup_loop_name("loop-a"), label)
@@ -185,8 +191,9 @@ def answers_after_followup(session, answered, workers, tmp_path, label: str) -> 
                                          label_field="sentiment").sync()
 
 
-def test_consolidation_uses_the_followups_answer(session, answered, workers, tmp_path):
-    res = answers_after_followup(session, answered, workers, tmp_path, "negative")
+@pytest.mark.usefixtures("answered")
+def test_consolidation_uses_the_followups_answer(session, workers, tmp_path):
+    res = answers_after_followup(session, workers, tmp_path, "negative")
     assert res.problems.empty, res.problems
     fu = followup_loop_name("loop-a")
     answers = res.answers.sort_values(["task", "human_loop_name", "label"])
@@ -207,8 +214,9 @@ def test_consolidation_uses_the_followups_answer(session, answered, workers, tmp
     assert majority_vote(res.original.answers)["a"] == "positive"  # without the follow-up: seen first
 
 
-def test_a_tie_is_broken_as_the_followup_says(session, answered, workers, tmp_path):
-    res = answers_after_followup(session, answered, workers, tmp_path, "neutral")
+@pytest.mark.usefixtures("answered")
+def test_a_tie_is_broken_as_the_followup_says(session, workers, tmp_path):
+    res = answers_after_followup(session, workers, tmp_path, "neutral")
     out = res.consolidated()
     assert out.loc["a", ["label", "votes", "answers", "followup_label"]].tolist() == ["neutral", 1, 3, "neutral"]
 
@@ -227,7 +235,8 @@ def test_min_agreement_escalates_only_weak_majorities(session, runtime_client, m
     assert found["agreement"].round(3).tolist() == [0.667]
 
 
-def test_errors_name_the_fix(session, answered, make_flow, sagemaker_client, tmp_path):
+@pytest.mark.usefixtures("answered")
+def test_errors_name_the_fix(session, make_flow, sagemaker_client, tmp_path):
     ledger = tmp_path / "ledger.sqlite3"
     with pytest.raises(InputError, match=r"field='mood' is in no answer of this flow definition; the "
                                          r"answers hold \['sentiment'\]: pass one of them"):
@@ -252,7 +261,8 @@ def test_errors_name_the_fix(session, answered, make_flow, sagemaker_client, tmp
     assert Ledger(ledger).escalation_frame().empty
 
 
-def test_a_given_followup_flow_is_used(session, answered, make_flow, runtime_client, tmp_path):
+@pytest.mark.usefixtures("answered")
+def test_a_given_followup_flow_is_used(session, make_flow, runtime_client, tmp_path):
     single = make_flow("single")
     found = escalate(session, "esc", field="sentiment", followup_flow_definition="single",
                      ledger=tmp_path / "ledger.sqlite3")
