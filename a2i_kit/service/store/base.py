@@ -24,7 +24,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from a2i_kit.service.store.core import Engine
 
-__all__ = ["Repository", "dicts", "doc_field", "insert_ignore", "inserted", "upsert"]
+__all__ = ["Repository", "dicts", "doc_field", "insert_ignore", "inserted", "json_copy", "upsert"]
 
 
 def dicts(result: Result[Any]) -> list[dict[str, Any]]:
@@ -36,6 +36,22 @@ def dicts(result: Result[Any]) -> list[dict[str, Any]]:
             if isinstance(row["doc"], str):
                 row["doc"] = json.loads(row["doc"])
     return rows
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars), several times faster than ``copy.deepcopy``.
+
+    >>> doc = {"a": [1, {"b": 2}]}
+    >>> copied = json_copy(doc)
+    >>> copied == doc, copied["a"][1] is doc["a"][1]
+    (True, False)
+    """
+    kind = type(value)
+    if kind is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [json_copy(item) for item in value]
+    return value
 
 
 def _insert(dialect: str, table: sa.Table) -> Any:
@@ -93,6 +109,7 @@ def _doc_field_pg(element: doc_field, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 _SQLITE = sqlite.dialect()
+FLOAT8 = 701  # PostgreSQL's type oid of double precision
 
 
 class Prepared:
@@ -117,6 +134,69 @@ class Prepared:
         return [params[n] if n in params else self.defaults[n] for n in self.names]
 
 
+class PgPrepared:
+    """A statement compiled once to PostgreSQL's SQL and run on psycopg directly (server-side prepared).
+
+    SQLAlchemy's per-execution work cost ~0.35 ms of CPU per statement, more than psycopg itself
+    and the statement's own time in the server together; the team service runs ~100 statements
+    per loop. A statement that needs SQLAlchemy's help (expanding IN, bind or result type
+    processing, escaped names) is not turned into one: it runs through SQLAlchemy as before.
+    """
+
+    __slots__ = ("defaults", "keys", "sql", "stmt", "writes")
+
+    def __init__(self, stmt: Any, compiled: Any) -> None:
+        self.stmt, self.sql = stmt, compiled.string
+        self.defaults = dict(compiled.params)
+        self.writes = not isinstance(stmt, sa.Select)  # a SELECT (… FOR UPDATE) changes nothing
+        self.keys: list[str] | None = None  # result column names, from the first execution
+
+    # what a cursor that ran the statement gives back (``Repository._pg``)
+    def rows(self, cursor: Any) -> list[dict[str, Any]]:
+        keys = self.keys
+        if keys is None:  # psycopg builds ``description`` anew on every access: read it once
+            keys = self.keys = [column.name for column in cursor.description]
+        return _parse_docs([dict(zip(keys, row, strict=False)) for row in cursor.fetchall()])
+
+    @staticmethod
+    def count(cursor: Any) -> int:
+        return int(cursor.rowcount)
+
+    @staticmethod
+    def first(cursor: Any) -> Any:
+        row = cursor.fetchone() if cursor.pgresult is not None and cursor.pgresult.nfields else None
+        return None if row is None else row[0]
+
+    @classmethod
+    def of(cls, stmt: Any, dialect: Any) -> Any:
+        """The prepared form of ``stmt``, or ``stmt`` itself when SQLAlchemy must run it."""
+        compiled = stmt.compile(dialect=dialect)
+        if ("POSTCOMPILE" in compiled.string or compiled.escaped_bind_names or compiled._bind_processors
+                or not _plain_results(compiled, dialect)):
+            return stmt
+        return cls(stmt, compiled)
+
+    def args(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {**self.defaults, **params}
+
+
+def _statement(stmt: Any) -> Any:
+    """What SQLAlchemy runs: the statement behind a :class:`PgPrepared`."""
+    return stmt.stmt if type(stmt) is PgPrepared else stmt
+
+
+def _plain_results(compiled: Any, dialect: Any) -> bool:
+    """Whether SQLAlchemy would hand back every result column as psycopg returns it."""
+    for column in compiled._result_columns:
+        code = FLOAT8 if isinstance(column.type, sa.Float) else None  # a Double column is float8
+        try:
+            if column.type._cached_result_processor(dialect, code) is not None:
+                return False
+        except Exception:  # a type whose processing depends on what the server sends (numeric)
+            return False
+    return True
+
+
 def _parse_docs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         doc = row.get("doc")
@@ -138,12 +218,22 @@ class Repository:
 
     def prepare(self, stmt: Any) -> Any:
         """The statement in its fastest form for this database."""
-        return Prepared(stmt) if self.dialect == "sqlite" else stmt
+        if self.dialect == "sqlite":
+            return Prepared(stmt)
+        return PgPrepared.of(stmt, self.engine.sa.dialect)
 
     def _cursor(self, stmt: Prepared, params: dict[str, Any]) -> Any:
         engine = self.engine
         with engine.lock:
             return engine.raw().execute(stmt.sql, stmt.args(params))
+
+    def _pg(self, stmt: PgPrepared, params: dict[str, Any], want: str) -> Any:
+        """Run on psycopg: ``want`` is "rows" (dicts), "count" (rows changed) or "first" (the first column of the first row)."""
+        return self.engine.on_driver(stmt.sql, stmt.args(params), writes=stmt.writes, fetch=getattr(stmt, want))
+
+    def _direct(self, stmt: Any) -> bool:
+        """A :class:`PgPrepared` runs on psycopg unless someone listens to SQLAlchemy's cursor events."""
+        return type(stmt) is PgPrepared and not self.engine.sa.dispatch.before_cursor_execute
 
     def rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         if type(stmt) is Prepared:
@@ -151,15 +241,19 @@ class Repository:
                 cursor = self.engine.raw().execute(stmt.sql, stmt.args(params or {}))
                 keys = [d[0] for d in cursor.description]
                 return _parse_docs([dict(zip(keys, row, strict=False)) for row in cursor.fetchall()])
+        if self._direct(stmt):
+            return self._pg(stmt, params or {}, "rows")
         with self.engine.connection() as conn:
-            return dicts(conn.execute(stmt, params or {}))
+            return dicts(conn.execute(_statement(stmt), params or {}))
 
     def run(self, stmt: Any, params: dict[str, Any] | None = None) -> int:
         """Execute a write; returns the number of rows it changed."""
         if type(stmt) is Prepared:
             return int(self._cursor(stmt, params or {}).rowcount)
+        if self._direct(stmt):
+            return int(self._pg(stmt, params or {}, "count"))
         with self.engine.connection() as conn:
-            return conn.execute(stmt, params or {}).rowcount
+            return conn.execute(_statement(stmt), params or {}).rowcount
 
     def added(self, stmt: Any, params: dict[str, Any]) -> bool:
         """Run an :func:`insert_ignore`; True when the row is new."""
@@ -170,15 +264,19 @@ class Repository:
         if type(stmt) is Prepared:
             cursor = self._cursor(stmt, params)
             return cursor.lastrowid if cursor.rowcount == 1 else None
+        if self._direct(stmt):
+            return self._pg(stmt, params, "first")  # its RETURNING column
         with self.engine.connection() as conn:
-            return inserted(conn.execute(stmt, params))
+            return inserted(conn.execute(_statement(stmt), params))
 
     def scalar(self, stmt: Any, params: dict[str, Any] | None = None) -> Any:
         if type(stmt) is Prepared:
             row = self._cursor(stmt, params or {}).fetchone()
             return None if row is None else row[0]
+        if self._direct(stmt):
+            return self._pg(stmt, params or {}, "first")
         with self.engine.connection() as conn:
-            return conn.execute(stmt, params or {}).scalar()
+            return conn.execute(_statement(stmt), params or {}).scalar()
 
     def in_list(self, key: tuple[Any, ...], build: Any, values: list[Any]) -> tuple[Any, dict[str, Any]]:
         """A prepared statement for ``build(params)`` with one bound parameter per value, cached

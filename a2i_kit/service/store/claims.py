@@ -10,14 +10,13 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import sqlalchemy as sa
 
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import Repository, upsert
+from a2i_kit.service.store.base import Repository, json_copy, upsert
 from a2i_kit.service.store.core import Engine
 
 __all__ = ["Claims"]
@@ -58,7 +57,7 @@ class Claims(Repository):
         memo = self._memo(record["loop_name"])
         if memo is not None and record["loop_name"] in memo:  # keep the memo as the database will be
             row = {c: record.get(c) for c in COLUMNS}
-            row["doc"] = copy.deepcopy(record.get("doc", {}))
+            row["doc"] = json_copy(record.get("doc", {}))
             rows = [r for r in memo[record["loop_name"]] if r["worker_id"] != record["worker_id"]] + [row]
             memo[record["loop_name"]] = sorted(rows, key=lambda r: r["claimed_at"])
         self.run(self._put, {"loop_name": record["loop_name"], "worker_id": record["worker_id"],
@@ -78,7 +77,7 @@ class Claims(Repository):
         rows = memo.get(loop_name)
         if rows is None:
             rows = memo[loop_name] = self.rows(self._of_loop, {"loop": loop_name})
-        return copy.deepcopy(rows)
+        return json_copy(rows)
 
     def held_by(self, worker_id: str) -> list[dict[str, Any]]:
         """The claims a worker holds (status ``claimed``, live or past their deadline)."""

@@ -62,14 +62,26 @@ def database_url(target: str | Path) -> str:
 
 
 class Tx:
-    """One open transaction: ``tx.conn`` executes statements, ``tx.after_commit`` defers side effects."""
+    """One open transaction: ``tx.conn`` executes statements, ``tx.after_commit`` defers side effects.
 
-    __slots__ = ("callbacks", "conn", "engine", "memo")
+    PostgreSQL: ``raw`` and ``cursor`` are the driver's, that prepared statements run on;
+    ``wrote`` says whether the transaction may have changed anything (any use of ``conn`` counts).
+    """
+
+    __slots__ = ("_conn", "callbacks", "cursor", "engine", "memo", "raw", "wrote")
 
     def __init__(self, engine: Engine, conn: Connection) -> None:
-        self.engine, self.conn = engine, conn
+        self.engine, self._conn = engine, conn
         self.callbacks: list[tuple[Callable[[], Any], bool]] = []
         self.memo: dict[Any, Any] = {}  # rows this transaction holds locked (see loops.HumanLoops.get)
+        self.raw: Any = None
+        self.cursor: Any = None
+        self.wrote = False
+
+    @property
+    def conn(self) -> Connection:
+        self.wrote = True  # statements we cannot see: end an error with ROLLBACK, never COMMIT
+        return self._conn
 
     def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
         self.callbacks.append((callback, locked))
@@ -104,6 +116,10 @@ class Engine:
             self.shared = _sqlite_side_engine(self.url)
             self._checkpointer: Checkpointer | None = Checkpointer(self.path)
         else:
+            from psycopg import Error
+            from psycopg.pq import TransactionStatus
+
+            self._driver_error, self._idle = Error, TransactionStatus.IDLE
             self._checkpointer = None
             self.path = None
             self._conn = None
@@ -166,7 +182,7 @@ class Engine:
                     yield tx
                 except BaseException:
                     self._local.tx = None
-                    _quietly(trans.rollback)
+                    _quietly(trans.commit if _only_read(tx) else trans.rollback)
                     raise
                 self._local.tx = None
                 trans.commit()
@@ -187,6 +203,50 @@ class Engine:
             with self.sa.connect() as conn:
                 yield conn
                 conn.commit()
+
+    def on_driver(self, sql: str, args: dict[str, Any], *, writes: bool, fetch: Callable[[Any], Any]) -> Any:
+        """PostgreSQL: run one statement on psycopg, past SQLAlchemy (``base.PgPrepared``); ``fetch(cursor)``.
+
+        Inside a transaction on its connection; outside, on a pooled one in autocommit mode (one
+        round trip instead of BEGIN, the statement and COMMIT). Each connection keeps one cursor.
+        psycopg errors come out as SQLAlchemy's (``sa.exc.OperationalError`` …); a lost connection
+        invalidates the pool, as SQLAlchemy does.
+        """
+        tx = self.current()
+        if tx is not None:
+            if writes:
+                tx.wrote = True
+            cursor = tx.cursor
+            if cursor is None:
+                tx.raw = tx._conn.connection.dbapi_connection
+                cursor = tx.cursor = tx.raw.cursor()
+            try:
+                cursor.execute(sql, args, prepare=True)
+                return fetch(cursor)
+            except self._driver_error as exc:
+                raise self._translate(exc, tx.raw, tx._conn.connection) from exc
+        fairy = self.sa.raw_connection()
+        raw: Any = fairy.dbapi_connection
+        try:
+            kept = fairy.info.get("a2i_cursor")
+            if kept is None or kept[0] is not raw:
+                kept = fairy.info["a2i_cursor"] = (raw, raw.cursor())
+            raw.autocommit = True
+            kept[1].execute(sql, args, prepare=True)
+            return fetch(kept[1])
+        except self._driver_error as exc:
+            raise self._translate(exc, raw, fairy) from exc
+        finally:
+            if not raw.closed and raw.info.transaction_status == self._idle:
+                raw.autocommit = False
+            fairy.close()
+
+    def _translate(self, exc: Any, raw: Any, fairy: Any) -> Exception:
+        disconnect = self.sa.dialect.is_disconnect(exc, raw, None)
+        if disconnect:  # every pooled connection of this generation is replaced on its next checkout
+            self.sa.pool._invalidate(fairy, exc)
+        return sa.exc.DBAPIError.instance(None, None, exc, self._driver_error, connection_invalidated=disconnect,
+                                          dialect=self.sa.dialect)
 
     def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
         """Run ``callback()`` after the current transaction commits; outside one, run it now."""
@@ -294,6 +354,19 @@ def _ping_when_idle(engine: sa.Engine) -> None:
             dbapi_connection.rollback()
         except Exception as exc:
             raise sa.exc.DisconnectionError(f"pooled connection is dead: {exc}") from exc
+
+
+def _only_read(tx: Tx) -> bool:
+    """PostgreSQL: whether a failed transaction only read (and locked rows) and is still usable.
+
+    Such a transaction ends with COMMIT, which for it is the same as ROLLBACK (it releases the
+    row locks and changes nothing), because psycopg forgets its prepared statements on every
+    ROLLBACK and deallocates them all: a round trip, then each statement parsed and planned again.
+    A refused worker claim (HTTP 409) is such a transaction.
+    """
+    from psycopg.pq import TransactionStatus
+
+    return not tx.wrote and tx.raw is not None and tx.raw.info.transaction_status == TransactionStatus.INTRANS
 
 
 def _run_locked(tx: Tx) -> list[Callable[[], Any]]:

@@ -11,13 +11,12 @@ Example:
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import sqlalchemy as sa
 
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import doc_field
+from a2i_kit.service.store.base import doc_field, json_copy
 from a2i_kit.service.store.core import Engine
 from a2i_kit.service.store.resources import Resources
 
@@ -65,12 +64,12 @@ class HumanLoops(Resources):
             record = memo["loops"].get(name)
             if record is None:
                 record = memo["loops"][name] = super().get(name)
-            return None if record is None else {**record, "doc": copy.deepcopy(record["doc"])}
+            return None if record is None else {**record, "doc": json_copy(record["doc"])}
         record = super().get(name, lock=lock)
         if lock and record is not None:
             memo["locked"].add(name)
             memo["loops"][name] = record
-            return {**record, "doc": copy.deepcopy(record["doc"])}
+            return {**record, "doc": json_copy(record["doc"])}
         return record
 
     def _memo(self) -> dict[str, Any] | None:

@@ -36,7 +36,7 @@ class Outbox(Repository):
         self._get = prepare(get)
         self._claim = prepare(get.with_for_update(skip_locked=True))
         add = sa.insert(o).values({c: sa.bindparam(c) for c in ADDED})
-        self._add = prepare(add) if self.dialect == "sqlite" else add.returning(o.c.id)
+        self._add = prepare(add if self.dialect == "sqlite" else add.returning(o.c.id))
         self._all = prepare(sa.select(o.c.id).order_by(o.c.id))
         self._due = prepare(sa.select(o.c.id).where(o.c.next_attempt <= sa.bindparam("now")).order_by(o.c.id))
         self._delete = prepare(sa.delete(o).where(o.c.id == sa.bindparam("row_id")))
