@@ -173,10 +173,20 @@ def queue_page(worker_name: str, jobs: list[dict[str, Any]], flash: str | None =
 
 
 # Runs inside the task frame: when the portal asks (after focusing the frame), focus the template's
-# first control, so a keyboard user answers at once. Instructions and links are not answers.
+# first control, so a keyboard user answers at once (instructions and links are not answers). Keys
+# that reach the portal page while the browser still moves focus into the frame (the frame runs in
+# its own process) come over as "a2i-kit:key" and are replayed on the focused element.
 FOCUS_FIRST_JS = """<script>
 window.addEventListener("message", (event) => {
-  if (event.source !== window.parent || !event.data || event.data.type !== "a2i-kit:focus-first") return;
+  if (event.source !== window.parent || !event.data) return;
+  if (event.data.type === "a2i-kit:key" && /^([0-9]|Enter)$/.test(String(event.data.key))) {
+    let el = document.activeElement || document.body;
+    while (el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+    el.dispatchEvent(new KeyboardEvent("keydown", {key: event.data.key, shiftKey: !!event.data.shiftKey,
+      bubbles: true, composed: true, cancelable: true}));
+    return;
+  }
+  if (event.data.type !== "a2i-kit:focus-first") return;
   const active = document.activeElement, mark = document.documentElement.dataset;
   if (active && active !== document.body && active !== document.documentElement) { mark.focusedFirst = "kept"; return; }
   const CONTROL = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), "

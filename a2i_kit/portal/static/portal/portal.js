@@ -168,6 +168,16 @@ window.addEventListener("message", (event) => {
   act(state, action, mode === "amend" ? "Changing your answer…" : "Sending your answer…");
 });
 
+// Keys that land on the page while focus is still moving into the frame (an out-of-process frame
+// learns of its focus a moment later) would be lost: 0-9 and Enter go over to the frame instead.
+document.addEventListener("keydown", (event) => {
+  const state = current;
+  if (!state || document.activeElement !== state.frame || !document.body.dataset.taskReady) return;
+  if (event.ctrlKey || event.metaKey || event.altKey || !/^([0-9]|Enter)$/.test(event.key)) return;
+  event.preventDefault();
+  state.frame.contentWindow.postMessage({ type: "a2i-kit:key", key: event.key, shiftKey: event.shiftKey }, "*");
+});
+
 function wireRefresh(box) {
   const seconds = Number(box.dataset.refresh) || 15;
   setTimeout(() => { if (!document.querySelector(":focus-visible")) window.location.reload(); else wireRefresh(box); }, seconds * 1000);
