@@ -162,14 +162,13 @@ class Ledger:
 
     def escalations(self, flow: str | None = None) -> dict[str, dict[str, Any]]:
         """Escalation rows (of one original flow definition, or all), by original loop name."""
-        frame = self.escalation_frame(flow)
-        return {row["original_loop"]: row for row in frame.to_dict("records")}
-
-    def escalation_frame(self, flow: str | None = None) -> pd.DataFrame:
-        """Every link original loop -> follow-up loop (or one flow definition's) as a DataFrame."""
         with self._lock:
             sql, args = "SELECT * FROM escalations", tuple[Any, ...]()
             if flow is not None:
                 sql, args = sql + " WHERE flow_definition_arn = ?", (flow,)
-            found = [dict(r) for r in self._conn.execute(sql + " ORDER BY updated, original_loop", args)]
-        return pd.DataFrame(found, columns=ESCALATION_COLUMNS)
+            return {r["original_loop"]: dict(r) for r in self._conn.execute(sql, args)}
+
+    def escalation_frame(self, flow: str | None = None) -> pd.DataFrame:
+        """Every link original loop -> follow-up loop (or one flow definition's) as a DataFrame."""
+        rows = sorted(self.escalations(flow).values(), key=lambda r: (r["updated"], r["original_loop"]))
+        return pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
