@@ -58,7 +58,9 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     embedded service's data, or ``.a2i-kit/`` in the working directory on AWS.
     Calls go through a pooled copy of ``runtime`` that ``runtime`` itself signs
     (:func:`~a2i_kit.launch.clients.pooled_client`); to a plain-http loopback endpoint (the
-    embedded service) the bytes travel over :mod:`a2i_kit.launch.transport`.
+    embedded service) the bytes travel over :mod:`a2i_kit.launch.transport`, and StartHumanLoop
+    is replayed from botocore's first call (:class:`~a2i_kit.launch.clients.CompiledStart`: the
+    same bytes and answers, less CPU per call).
     """
     runtime = runtime or getattr(session, "runtime", None)
     sagemaker = sagemaker or getattr(session, "sagemaker", None)
