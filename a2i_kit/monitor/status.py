@@ -43,6 +43,7 @@ def iter_loops(session: Session, flow_definition_arn: str, *,
 def list_loops(session: Session, flow_definition_arns: str | Iterable[str], **filters: Any) -> pd.DataFrame:
     """One row per loop: loop_name, status, creation_time, failure_reason, flow_definition_arn."""
     session = as_session(session)
+    require(session, "list_loops", "runtime")
     arns = [flow_definition_arns] if isinstance(flow_definition_arns, str) else list(flow_definition_arns)
     rows = [{"loop_name": s.get("HumanLoopName"), "status": s.get("HumanLoopStatus"),
              "creation_time": s.get("CreationTime"), "failure_reason": s.get("FailureReason"),
@@ -54,6 +55,8 @@ def list_loops(session: Session, flow_definition_arns: str | Iterable[str], **fi
 def status_summary(session: Session, flow_definition_arns: str | Iterable[str], *,
                    names: Iterable[str] | None = None, **filters: Any) -> pd.Series:
     """Count of loops per status (all five statuses, zeros included); ``names`` narrows the count."""
+    session = as_session(session)
+    require(session, "status_summary", "runtime")
     loops = list_loops(session, flow_definition_arns, **filters)
     if names is not None:
         loops = loops[loops["loop_name"].isin(set(names))]
