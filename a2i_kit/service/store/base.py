@@ -1,7 +1,8 @@
 """What every repository shares: row mapping, dialect-aware upserts and JSON fields of ``doc``.
 
-Statements are built once per repository (SQLAlchemy caches their compiled form), rows come
-back as plain dicts with ``doc`` already parsed.
+Statements are built once per repository and compiled once (:meth:`Repository.prepare`): on
+SQLite run on sqlite3, on PostgreSQL on psycopg as server-side prepared statements, both past
+SQLAlchemy's per-call work; rows come back as plain dicts with ``doc`` already parsed.
 
 Example:
     >>> from a2i_kit.service.store.schema import settings

@@ -2,8 +2,9 @@
 
 SQLite keeps the embedded default fast: one connection in WAL mode guarded by a lock, so a
 transaction (``BEGIN IMMEDIATE``) is also process-wide mutual exclusion. PostgreSQL takes a
-connection from SQLAlchemy's ``QueuePool`` per transaction; cross-process exclusion comes from
-row locks (``FOR UPDATE``), unique constraints and advisory locks, never from Python locks.
+connection from SQLAlchemy's ``QueuePool`` per transaction (a single statement outside one runs
+in autocommit: one round trip); cross-process exclusion comes from row locks (``FOR UPDATE``),
+unique constraints and advisory locks, never from Python locks.
 
 Example:
     >>> import tempfile, os
