@@ -67,7 +67,7 @@ class EscalatedResults:
         links = links[links["status"].isin(LINKED)][["original_loop", "followup_loop", "followup_flow_arn"]]
         original = Results.from_session(session, name, **options)
         followups = [original if flow_definition_name(f) == name else
-                     Results.from_session(session, flow_definition_name(f), **options)
+                     Results.from_session(session, flow_definition_name(f), **_own_cache(options, f))
                      for f in pd.unique(links["followup_flow_arn"])]
         return cls(original, followups, links)
 
@@ -150,3 +150,10 @@ class EscalatedResults:
 def _objects(values: list[Any], frame: pd.DataFrame) -> pd.Series:
     """A column that keeps None as None (pandas 3 would infer text with NaN for a list of str/None)."""
     return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _own_cache(options: dict[str, Any], flow: str) -> dict[str, Any]:
+    """A follow-up flow's S3 cache in a folder of its own (a cache's state belongs to one prefix)."""
+    if options.get("cache_dir") is None:
+        return options
+    return {**options, "cache_dir": Path(options["cache_dir"]) / f"_followup-{flow_definition_name(flow)}"}
