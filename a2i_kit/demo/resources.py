@@ -22,8 +22,10 @@ def digit_template() -> str:
     return samples.digit_template()
 
 
-def create_review_resources(session: Any, name: str, *, task_count: int = 1) -> dict[str, str]:
-    """Create (through boto3) the workteam, task UI and flow definition named after ``name``."""
+def create_review_resources(session: Any, name: str, *, task_count: int = 1, role_arn: str = ROLE_ARN,
+                            bucket: str = BUCKET) -> dict[str, str]:
+    """Create (through boto3) the workteam, task UI and flow definition named after ``name``,
+    writing outputs to ``s3://<bucket>/reviews`` with the execution role ``role_arn``."""
     sm = session.sagemaker
     workteam = sm.create_workteam(
         WorkteamName=f"{name}-team", Description="Reviewers of the a2i-kit digits demo",
@@ -33,7 +35,7 @@ def create_review_resources(session: Any, name: str, *, task_count: int = 1) -> 
     task_ui = sm.create_human_task_ui(
         HumanTaskUiName=f"{name}-ui", UiTemplate={"Content": digit_template()})["HumanTaskUiArn"]
     flow = sm.create_flow_definition(
-        FlowDefinitionName=name, RoleArn=ROLE_ARN,
+        FlowDefinitionName=name, RoleArn=role_arn,
         HumanLoopConfig={
             "WorkteamArn": workteam, "HumanTaskUiArn": task_ui, "TaskCount": task_count,
             "TaskTitle": "Which handwritten digit is this?",
@@ -41,7 +43,7 @@ def create_review_resources(session: Any, name: str, *, task_count: int = 1) -> 
             "TaskKeywords": ["digits", "image classification"],
             "TaskTimeLimitInSeconds": 300, "TaskAvailabilityLifetimeInSeconds": 86400,
         },
-        OutputConfig={"S3OutputPath": f"s3://{BUCKET}/reviews"},
+        OutputConfig={"S3OutputPath": f"s3://{bucket}/reviews"},
     )["FlowDefinitionArn"]
     wait_until_active(sm, name)
     return {"workteam_arn": workteam, "task_ui_arn": task_ui, "flow_definition_arn": flow}

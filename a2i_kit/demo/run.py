@@ -1,4 +1,8 @@
-"""Run the whole review cycle on the embedded service and write a figure and a summary.
+"""Run the whole review cycle and write a figure and a summary.
+
+On the embedded service by default; with ``A2I_KIT_BACKEND=aws`` through ``connect("aws")`` (the
+role and bucket ``session.setup`` discovers; simulated reviewers need a2i-kit's service standing
+in for A2I, see :func:`a2i_kit.demo.notebook.reviewer_access`).
 
 Steps: predictions → task UI, workteam, flow definition → routing (threshold + random audit) →
 launch → simulated reviewers → output.json read back → joined to predictions → agreement figure and
@@ -21,9 +25,17 @@ from typing import Any
 
 import pandas as pd
 
-from a2i_kit.demo.data import digit_predictions, write_digit_images
+from a2i_kit.config import Settings
+from a2i_kit.demo.data import digit_predictions
+from a2i_kit.demo.notebook import bucket_name, put_digit_images, reviewer_access, role_arn
 from a2i_kit.demo.report import write_figure, write_summary
-from a2i_kit.demo.resources import BUCKET, REVIEWER_GROUP, create_review_resources, digit_template
+from a2i_kit.demo.resources import (
+    BUCKET,
+    REVIEWER_GROUP,
+    ROLE_ARN,
+    create_review_resources,
+    digit_template,
+)
 
 FLOW_NAME = "digit-review"
 
@@ -47,7 +59,6 @@ def run_demo(out_dir: str | Path | None = None, *, n_items: int = 300, threshold
              audit_rate: float = 0.1, reviewers: int = 3, accuracy: float = 0.97, seed: int = 0,
              echo: Callable[[str], None] = print) -> DemoResult:
     """Run the demo into ``out_dir`` (a fresh ``results/demo-<time>`` by default)."""
-    import a2i_kit
     from a2i_kit.launch import launch_loops
     from a2i_kit.review import simulate_reviewers
     from a2i_kit.routing import ReviewPolicy
@@ -57,24 +68,27 @@ def run_demo(out_dir: str | Path | None = None, *, n_items: int = 300, threshold
     echo(f"a2i-kit demo → {out_dir}")
 
     predictions = digit_predictions(n_items, seed=seed)
-    session = a2i_kit.connect(data_dir=out_dir / "service-data")
-    echo(f"1. embedded A2I service at {session.endpoint_url}; {len(predictions)} digit predictions")
-    write_digit_images(predictions, session.mirror_dir, BUCKET)
-    arns = create_review_resources(session, FLOW_NAME)
+    session = connect_for_demo(out_dir)
+    reviewer_url, admin_token = reviewer_access(session)  # before creating anything: fails fast on A2I
+    bucket = bucket_name(session, BUCKET)
+    where = session.endpoint_url and f"embedded A2I service at {session.endpoint_url}"
+    echo(f"1. {where or f'AWS {session.region}, bucket {bucket}'}; {len(predictions)} digit predictions")
+    put_digit_images(session, predictions, bucket)
+    arns = create_review_resources(session, FLOW_NAME, role_arn=role_arn(session, ROLE_ARN), bucket=bucket)
     echo(f"2. workteam, task UI and flow definition ready: {arns['flow_definition_arn']}")
 
     policy = ReviewPolicy(threshold=threshold, audit_rate=audit_rate, seed=seed)
     routed = policy.route(predictions, id_col="item_id", label_col="predicted_label", score_col="confidence")
     echo(f"3. routing: {policy.dry_run(predictions, label_col='predicted_label', score_col='confidence')}")
 
-    routed["image_uri"] = "s3://" + BUCKET + "/" + routed["image_key"]
+    routed["image_uri"] = "s3://" + bucket + "/" + routed["image_key"]
     launched = launch_loops(
         routed, flow_definition_arn=arns["flow_definition_arn"], session=session,
         input_cols=["item_id", "image_uri", "predicted_label", "confidence", "true_label"],
         ledger=out_dir / "launch-ledger.sqlite3", progress=False)
     echo(f"4. launched {int(routed['review'].sum())} human loops ({_counts(launched)})")
 
-    crew = simulate_reviewers(session.endpoint_url, session.admin_token, workers=reviewers,
+    crew = simulate_reviewers(reviewer_url, admin_token, workers=reviewers,
                               groups=[REVIEWER_GROUP], ground_truth_key="true_label",
                               accuracy=accuracy, seed=seed)
     echo(f"5. {reviewers} simulated reviewers answered {sum(crew.answered.values())} tasks")
@@ -87,6 +101,18 @@ def run_demo(out_dir: str | Path | None = None, *, n_items: int = 300, threshold
     (out_dir / "stats.json").write_text(json.dumps(stats, indent=2, default=str))
     echo(f"7. figure: {figure}\n   summary: {summary}")
     return DemoResult(out_dir=out_dir, figure=figure, summary=summary, reviewed=reviewed, stats=stats)
+
+
+def connect_for_demo(out_dir: Path) -> Any:
+    """``connect()`` as ``A2I_KIT_BACKEND`` says: the embedded service in ``out_dir/service-data``
+    locally, ``connect("aws")`` on AWS (then ``out_dir`` holds only the demo's own files)."""
+    import a2i_kit
+
+    if Settings.from_env().backend == "aws":
+        session = a2i_kit.connect("aws")
+        session.extras["work_dir"] = out_dir
+        return session
+    return a2i_kit.connect("local", data_dir=out_dir / "service-data")
 
 
 def collect(session: Any, flow_definition_arn: str, routed: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:

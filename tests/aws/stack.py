@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -126,3 +127,27 @@ class AwsStack:
                 "bucket": bucket, "prefix": prefix, "pool": pool, "client_id": client_id,
                 "team": f"{name}-team", "team_arn": team["WorkteamArn"], "ui_arn": ui["HumanTaskUiArn"],
                 "sample": {"image": f"s3://{bucket}/in/cat.png", "text": "a cat?"}}
+
+
+    def notebook_environ(self, role: str = "A2IExecution", bucket: str = f"sagemaker-{REGION}-{ACCOUNT}") -> dict[str, str]:
+        """The environment of a kernel or CLI run on this stack with ``A2I_KIT_BACKEND=aws``.
+
+        As in SageMaker Studio, it runs as an assumed execution role (SageMaker may assume it; it may
+        read and write ``bucket``), so ``connect("aws")`` finds the role in the caller identity. The
+        service's admin token is in ``A2I_KIT_ADMIN_TOKEN`` for the simulated reviewers.
+        """
+        iam, sts = self.client("iam"), self.client("sts")
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                "Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        iam.put_role_policy(RoleName=role, PolicyName="a2i-s3", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                                                    "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+        creds = sts.assume_role(RoleArn=arn, RoleSessionName="notebook")["Credentials"]
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("AWS_", "A2I_KIT_", "PYTEST_")) and k != "JPY_PARENT_PID"}
+        env.update(self.environ)
+        env.update(AWS_ACCESS_KEY_ID=creds["AccessKeyId"], AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
+                   AWS_SESSION_TOKEN=creds["SessionToken"], A2I_KIT_BACKEND="aws",
+                   A2I_KIT_ADMIN_TOKEN=self.service.admin_token, MPLBACKEND="Agg")  # type: ignore[union-attr]
+        return env
