@@ -11,7 +11,8 @@ Scenarios (each a new venv under one temporary directory; Python is this interpr
 - ``oldest``: ``constraints-oldest.txt`` (every lower bound), ``a2i-kit[demo]``, then
   ``OLDEST_TESTS`` run with pytest against the installed wheel.
 
-Downloads are kept in a wheelhouse (``--wheelhouse``, default ``~/.cache/a2i-kit/wheelhouse``)
+The scenarios run side by side (they mostly wait on the index). Downloads are kept in a
+wheelhouse (``--wheelhouse``, default ``~/.cache/a2i-kit/wheelhouse``, a folder per scenario)
 that later runs find first, so a rerun downloads nothing new. The machine's pip configuration
 (index URLs, find-links, constraints) is kept: the wheelhouse is added to its find-links.
 
@@ -35,6 +36,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,12 +223,20 @@ def index_reachable() -> bool:
 
 
 def run_scenario(scenario: str, work: Path, wheel: Path, wheelhouse: Path) -> str:
-    """One venv scenario; returns the detail printed after ``ok``."""
-    venv = Venv.create(work / f"venv-{scenario}", wheelhouse)
+    """One venv scenario; returns its report lines (steps, then ``ok``/``FAILED`` and the detail).
+
+    Each scenario downloads into a wheelhouse folder of its own, so scenarios running at the same
+    time never read a wheel another one is still writing."""
+    began = time.monotonic()
+    venv = Venv.create(work / f"venv-{scenario}", wheelhouse / scenario)
     try:
-        return check_oldest(venv, wheel, work) if scenario == "oldest" else check_sdk(venv, wheel, scenario)
-    finally:
-        print(f"INSTALL {scenario} steps " + " ".join(f"{k}={v:.0f}s" for k, v in venv.seconds.items()))
+        detail = check_oldest(venv, wheel, work) if scenario == "oldest" else check_sdk(venv, wheel, scenario)
+        verdict = "ok"
+    except VenvError as exc:
+        detail, verdict = str(exc), "FAILED"
+    steps = " ".join(f"{k}={v:.0f}s" for k, v in venv.seconds.items())
+    return (f"INSTALL {scenario} steps {steps}\n"
+            f"INSTALL {scenario} {verdict} seconds={time.monotonic() - began:.1f} {detail}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,15 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         wheel, count = build_wheel(work / "wheel")
         print(f"INSTALL wheel ok seconds={time.monotonic() - began:.1f} assets={count} {wheel.name}",
               flush=True)
-        for scenario in [s for s in args.scenarios or SCENARIOS if s != "wheel"]:
-            began = time.monotonic()
-            try:
-                detail, verdict = run_scenario(scenario, work, wheel, args.wheelhouse), "ok"
-            except VenvError as exc:
-                failed.append(scenario)
-                detail, verdict = str(exc), "FAILED"
-            print(f"INSTALL {scenario} {verdict} seconds={time.monotonic() - began:.1f} {detail}",
-                  flush=True)
+        chosen = [s for s in args.scenarios or SCENARIOS if s != "wheel"]
+        # Mostly waiting on the index and on disk: the venvs are built side by side.
+        with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
+            reports = pool.map(lambda scenario: run_scenario(scenario, work, wheel, args.wheelhouse), chosen)
+            for scenario, report in zip(chosen, reports, strict=True):
+                print(report, flush=True)
+                if f"INSTALL {scenario} FAILED" in report:
+                    failed.append(scenario)
     except VenvError as exc:
         failed.append("wheel")
         print(f"INSTALL wheel FAILED {exc}", flush=True)

@@ -22,6 +22,7 @@ from a2i_kit.analytics.calibration import expected_calibration_error, reliabilit
 from a2i_kit.analytics.consolidation import (
     CROWDKIT_METHODS,
     consolidate,
+    loop_agreement,
     majority_vote,
     reviewer_agreement,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "iaa_summary",
     "iou_matrix",
     "krippendorff_alpha",
+    "loop_agreement",
     "majority_vote",
     "match_boxes",
     "override_by_confidence",

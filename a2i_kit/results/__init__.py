@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 from a2i_kit.results.core import Results
+from a2i_kit.results.escalated import EscalatedResults
 from a2i_kit.results.flatten import REKOGNITION_SOURCE, TEXTRACT_SOURCE, flatten_answer, pick_label
 from a2i_kit.results.join import join_predictions
 from a2i_kit.results.keys import flow_prefix, key_parts, path_to_uri, uri_to_path
@@ -22,6 +23,7 @@ __all__ = [
     "LOOP_COLUMNS",
     "REKOGNITION_SOURCE",
     "TEXTRACT_SOURCE",
+    "EscalatedResults",
     "MirrorSource",
     "Parser",
     "Results",
