@@ -216,7 +216,7 @@ def workers_section(staff: dict[str, Any], csrf: str | None, quality: str = "") 
         rows.append(f'<tr data-worker="{e(w["name"])}"><td><strong>{e(w["name"])}</strong>{email}</td>'
                     f'<td data-label="Teams">{e(", ".join(w["teams"]) or "none")}</td>'
                     f'<td class="num" data-label="Answers">{w["answers"]:,}</td>'
-                    f'<td class="num" data-label="Open tasks">{w["claims"]:,}</td><td class="console-row-actions">{acts}</td></tr>')
+                    f'<td class="num" data-label="Open tasks">{w["claims"]:,}</td><td class="console-acts"><div class="console-row-actions">{acts}</div></td></tr>')
     table = (scroll('<table class="grid console-table" data-workers><thead><tr><th>Worker</th><th>Teams</th>'
                     f'<th>Answers</th><th>Open tasks</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
              if rows else '<p class="empty">No workers yet. Add the first one below.</p>')
