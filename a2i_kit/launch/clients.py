@@ -176,7 +176,8 @@ class CompiledStart:
         if not self._recording.acquire(blocking=False):
             return self.client.start_human_loop(**params)  # another thread is recording
         try:
-            self._local.seen = seen = {}
+            seen: dict[str, Any] = {}
+            self._local.seen = seen
             answer = self.client.start_human_loop(**params)
             request = seen.get("request")
             if (request is not None and seen.get("user_agent") is not None
