@@ -111,7 +111,7 @@ def new_link(ctx: ServiceContext, wid: str) -> tuple[dict[str, Any], str]:
 
 def worker_doc(ctx: ServiceContext, wid: str) -> dict[str, Any]:
     try:
-        return workforce.get_worker(ctx, worker_id(wid))["doc"]  # type: ignore[no-any-return]
+        return dict(workforce.get_worker(ctx, worker_id(wid))["doc"])
     except workforce.WorkforceError as exc:
         raise _workforce(exc, "No such worker") from None
 
