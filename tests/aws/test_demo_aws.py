@@ -25,7 +25,8 @@ def test_demo_runs_on_the_aws_backend(aws_stack: AwsStack, tmp_path: Path) -> No
     assert f"1. AWS {REGION}, bucket {BUCKET}; 60 digit predictions" in done.stdout
     assert not (out / "service-data").exists()  # nothing local stands in for the service
     stats = json.loads((out / "stats.json").read_text())
-    assert stats["outputs"] > 0 and stats["problems"] == 0, stats
+    assert stats["outputs"] > 0, stats
+    assert stats["problems"] == 0, stats
     assert stats["flow_definition_arn"] == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:flow-definition/digit-review"
     s3 = aws_stack.client("s3")
     keys = [item["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
