@@ -59,11 +59,11 @@ class WebhookRepository:
                 "last_seq": last_seq}
 
     def all(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:  # commits: a rollback would drop psycopg's prepared statements
             return [dict(row) for row in conn.execute(select(webhooks).order_by(webhooks.c.id)).mappings()]
 
     def get(self, webhook_id: int) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:  # commits: a rollback would drop psycopg's prepared statements
             row = conn.execute(select(webhooks).where(webhooks.c.id == webhook_id)).mappings().first()
         return None if row is None else dict(row)
 
@@ -95,7 +95,7 @@ class WebhookRepository:
         query = (select(table).where(or_(table.c.status == "pending", table.c.status == "sending"),
                                      table.c.next_attempt <= now)
                  .order_by(table.c.next_attempt, table.c.id).limit(limit))
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:  # commits: a rollback would drop psycopg's prepared statements
             return [dict(row) for row in conn.execute(query).mappings()]
 
     def claim(self, row: dict[str, Any], now: float, lease: float) -> dict[str, Any] | None:
@@ -125,7 +125,7 @@ class WebhookRepository:
         """Deliveries of a webhook by status (every status listed, 0 when none)."""
         table = webhook_deliveries
         query = select(table.c.status, func.count()).where(table.c.webhook_id == webhook_id).group_by(table.c.status)
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:  # commits: a rollback would drop psycopg's prepared statements
             found = {status: int(n) for status, n in conn.execute(query)}
         return {status: found.get(status, 0) for status in STATUSES}
 
@@ -134,5 +134,5 @@ class WebhookRepository:
         table = webhook_deliveries
         query = (select(table).where(table.c.webhook_id == webhook_id)
                  .order_by(table.c.event_seq.desc()).limit(limit))
-        with self.engine.connect() as conn:
+        with self.engine.begin() as conn:  # commits: a rollback would drop psycopg's prepared statements
             return [dict(row) for row in conn.execute(query).mappings()]
