@@ -124,7 +124,8 @@ def overview_page(data: dict[str, Any], staff: dict[str, Any], csrf: str | None,
 <section class="card" aria-labelledby="jobs-h"><h2 id="jobs-h">Jobs</h2>{jobs_table(data["jobs"], f)}
 {pager(f, data["pages"], data["totalJobs"], MANAGE) if data["totalJobs"] > f.size else ""}</section>
 <section class="card" aria-labelledby="recent-h"><h2 id="recent-h">Latest loops</h2>{loops_table(data["recent"], True)}{more}</section>
-{workers_section(staff, csrf, quality)}"""
+{workers_section(staff, csrf)}
+{f'<div class="card console-quality" id="quality" data-quality>{quality}</div>' if quality else ""}"""
     return page("Manager console", body, csrf, flash=flash)
 
 
@@ -204,7 +205,7 @@ def answers_list(answers: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def workers_section(staff: dict[str, Any], csrf: str | None, quality: str = "") -> str:
+def workers_section(staff: dict[str, Any], csrf: str | None) -> str:
     rows = []
     for w in staff["workers"]:
         email = f'<div class="muted">{e(w["email"])}</div>' if w["email"] else ""
@@ -220,10 +221,8 @@ def workers_section(staff: dict[str, Any], csrf: str | None, quality: str = "") 
     table = (scroll('<table class="grid console-table" data-workers><thead><tr><th>Worker</th><th>Teams</th>'
                     f'<th>Answers</th><th>Open tasks</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
              if rows else '<p class="empty">No workers yet. Add the first one below.</p>')
-    # The reviewer quality section (accuracy on gold tasks, with intervals) goes in this slot.
-    slot = f'<div class="console-quality" id="quality" data-quality>{quality}</div>' if quality else ""
     return (f'<section class="card" id="workers" aria-labelledby="workers-h"><h2 id="workers-h">Workers</h2>'
-            f'{table}{slot}{add_worker_form(staff["teams"], csrf)}</section>')
+            f'{table}{add_worker_form(staff["teams"], csrf)}</section>')
 
 
 def add_worker_form(teams: list[str], csrf: str | None) -> str:

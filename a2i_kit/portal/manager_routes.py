@@ -39,10 +39,9 @@ View = Callable[[Request, "str | None"], Awaitable[Response]]
 
 
 def quality_section(ctx: ServiceContext) -> str:  # noqa: ARG001
-    """HTML of the reviewer quality section shown under the workers table ("" shows nothing).
-
-    The place to wire reviewer quality control (accuracy on gold tasks with intervals).
-    """
+    """HTML of the reviewer quality section, a card under the workers ("" shows nothing): each
+    worker's accuracy on gold tasks with its interval, per job. Wire it here:
+    ``return console_quality.quality_section(ctx)`` (its first call imports scipy: seconds)."""
     return ""
 
 

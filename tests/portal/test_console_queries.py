@@ -188,3 +188,15 @@ def test_filters_round_trip_through_the_query_string() -> None:
     assert f == Filters("Failed", "a-b", "inv", 3, 50)
     assert f.query(page=4) == "?job=a-b&status=Failed&q=inv&page=4&size=50"
     assert Filters().query() == ""
+
+
+def test_overview_has_a_place_for_the_quality_section() -> None:
+    from a2i_kit.portal.console_pages import overview_page
+
+    data = {"filters": Filters(), "pages": 1, "totalJobs": 0, "jobNames": [], "jobs": [], "totals": {},
+            "loops": 0, "submitted": 0, "recent": []}
+    staff = {"workers": [], "teams": []}
+    shown = overview_page(data, staff, "token", quality='<section class="quality"><h2>Reviewer quality</h2></section>')
+    assert '<div class="card console-quality" id="quality" data-quality><section class="quality">' in shown
+    assert shown.index('id="workers"') < shown.index('id="quality"')
+    assert "data-quality" not in overview_page(data, staff, "token")
