@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from a2i_kit.service import worker_api
+from a2i_kit.service import quality, worker_api
 from a2i_kit.service.claims import CLAIMABLE, load_loop, own_assignment, task_count
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_answers import _check_answer
@@ -193,6 +193,9 @@ def amendable(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> di
 
     409 when the worker has not answered it, or when the loop closed (the answer is kept).
     """
+    hidden = quality.hidden_amendable(ctx, worker, loop_name)   # a gold task reads like any loop
+    if hidden is not None:
+        return hidden
     with ctx.store.transaction():
         loop = load_loop(ctx, worker, loop_name)
         mine = _own_answer(ctx, loop, worker)
@@ -207,6 +210,9 @@ def amendable(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> di
 def amend(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: Any) -> dict[str, Any]:
     """Replace this worker's answer while the loop waits for more answers; times stay those of the answer."""
     answer = _check_answer(answer)
+    hidden = quality.hidden_amend(ctx, worker, loop_name, answer)
+    if hidden is not None:
+        return hidden
     with ctx.store.transaction():
         loop = load_loop(ctx, worker, loop_name)
         mine = _own_answer(ctx, loop, worker)
