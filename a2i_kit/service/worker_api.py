@@ -92,7 +92,7 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         held = mine is not None and _is_live(mine, now)
         if held or _claim_refusal(loop, assignments, mine, now, deleting) is None:
             tasks.append(task_summary(loop, assignments, worker["name"], now))
-    return quality.filter_tasks(ctx, worker, tasks)  # QC (H3): gold and qualification tasks
+    return quality.filter_tasks(ctx, worker, tasks)  # gold and qualification tasks
 
 
 # Only the fields a task list needs: InputContent (up to 3 MiB) never leaves the database here.
@@ -118,7 +118,7 @@ def _field(name: str, value: Any) -> Any:
 
 def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """Re-open the live claim this worker holds (never takes a new one); 409 when there is none."""
-    hidden = quality.hidden_claim(ctx, worker, loop_name, held_only=True)  # QC (H3): a hidden task
+    hidden = quality.hidden_claim(ctx, worker, loop_name, held_only=True)  # a hidden task
     if hidden is not None:
         return hidden
     with ctx.store.transaction():
@@ -129,13 +129,14 @@ def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> d
 
 def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """Take (or re-open) this worker's claim on a loop; returns the task with its rendered html."""
-    hidden = quality.hidden_claim(ctx, worker, loop_name)  # QC (H3): this worker's gold/qualification task
+    hidden = quality.hidden_claim(ctx, worker, loop_name)  # this worker's gold/qualification task
     if hidden is not None:
         return hidden
     worker_id = worker["name"]
+    _refuse_early(ctx, worker_id, loop_name)
     with ctx.store.transaction():
         loop = _load_loop(ctx, worker, loop_name)
-        quality.refuse_unqualified(ctx, worker, loop)  # QC (H3): 403 until the worker qualifies
+        quality.refuse_unqualified(ctx, worker, loop)  # 403 until the worker qualifies
         now = ctx.clock.now()
         assignments = ctx.store.claims.of_loop(loop_name)
         mine = _mine(assignments, worker_id)
@@ -153,6 +154,25 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[s
             "taskDescription": doc.get("TaskDescription"), "claimedAt": iso_ms(mine["claimed_at"]),
             "deadline": iso_ms(mine["deadline"]),
             "timeLimitSeconds": round(mine["deadline"] - mine["claimed_at"], 3), "html": html}
+
+
+def _refuse_early(ctx: ServiceContext, worker_id: str, loop_name: str) -> None:
+    """Refuse, without taking the loop's lock, a claim that a plain read already shows is impossible
+    (slots full, loop closed, answered already): reviewers racing for one task then cost two reads
+    each instead of a locked transaction. Every claim that may succeed is still decided under the
+    lock; teams and missing loops are checked there too, so their answers do not change."""
+    with ctx.store.snapshot():
+        loop = ctx.store.loops.get(loop_name)
+        if loop is None or loop.get("deleted"):
+            return
+        assignments = ctx.store.claims.of_loop(loop_name)
+        now = ctx.clock.now()
+        mine = _mine(assignments, worker_id)
+        if mine is not None and _is_live(mine, now):
+            return
+        refusal = _claim_refusal(loop, assignments, mine, now, set())
+    if refusal:
+        raise WorkforceError(409, "Conflict", refusal)
 
 
 def template_content(ctx: ServiceContext, loop: dict[str, Any]) -> str:
