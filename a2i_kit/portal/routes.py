@@ -8,6 +8,7 @@ form post needs the portal's origin and the session's CSRF token (:mod:`a2i_kit.
 A claimed task is shown in ``<iframe sandbox="allow-scripts allow-forms">`` (no
 allow-same-origin) via ``srcdoc``; the page script relays the frame's ``a2i-kit:submit`` message
 to ``POST /_a2i/worker/tasks/{loop}/submit`` with the cookie and the ``X-A2I-CSRF`` header.
+Continuous work on a job (``.../jobs/{flow}``) is in :mod:`a2i_kit.portal.work_routes`.
 
 Example:
     >>> from a2i_kit.portal.routes import CSP
@@ -28,7 +29,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from a2i_kit.portal import manager_routes, pages
+from a2i_kit.portal import manager_routes, pages, work_pages, work_routes
 from a2i_kit.portal.assets import STATIC_DIR
 from a2i_kit.portal.forms import (
     CSP,
@@ -46,10 +47,6 @@ from a2i_kit.portal.signin import SignIn
 from a2i_kit.service import sessions, work_queue, worker_api
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_http import (
-    ANSWER_BODY_LIMIT,
-    check_csrf,
-    error_response,
-    json_body,
     loop_param,
 )
 from a2i_kit.service.workforce import WorkforceError
@@ -115,7 +112,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
             return with_pre_session(request, ctx, lambda csrf: pages.signin_page(notice=flash, csrf=csrf), 401)
         worker, _nonce, csrf = found
         jobs = await run_in_threadpool(work_queue.jobs, ctx, worker)
-        return html(pages.queue_page(worker["doc"]["name"], jobs, flash, csrf=csrf))
+        return html(work_pages.queue_page(worker["doc"]["name"], jobs, flash, csrf=csrf))
 
     async def task_action(request: Request, action: Callable[..., Any]) -> Response:
         found = session(request)
@@ -155,112 +152,6 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         mine = next(a for a in ctx.store.claims.of_loop(loop) if a["worker_id"] == worker["name"])
         return float(mine["deadline"]) - ctx.clock.now()
 
-    # -- continuous work on a job (service side: a2i_kit.service.work_queue) --------------------------
-    def job_url(flow: str, loop: str | None = None) -> str:
-        return f"{pages.PORTAL}/jobs/{quote(flow)}" + (f"/tasks/{quote(loop)}" if loop else "")
-
-    def step_page(worker: dict[str, Any], csrf: str, result: dict[str, Any], *, previous: str | None = None,
-                  flash: str | None = None) -> tuple[str, str]:
-        """(HTML, canonical path) of what follows a step: the next task, or the job's all-done page."""
-        job, task, name = result["job"], result["task"], worker["doc"]["name"]
-        if task is None:
-            return (pages.job_page(name, job, available=result["skipped"], skipped=result["skipped"], csrf=csrf,
-                                   flash=flash), job_url(job["flowDefinitionName"]))
-        loop = task["humanLoopName"]
-        return (pages.work_page(name, job, task, remaining(worker, loop), left=result["left"], csrf=csrf,
-                                previous=previous, flash=flash), job_url(job["flowDefinitionName"], loop))
-
-    async def job_form(request: Request, action: Callable[..., dict[str, Any]]) -> Response:
-        """Start working / Skip as plain forms (without the page script): do it, then 303 to what follows."""
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        fields = await read_form(request)
-        worker, nonce, csrf = found
-        check_post(request, ctx, fields, [nonce])
-        try:
-            flow = work_queue.check_flow_name(request.path_params["flow"])
-            result = await run_in_threadpool(action, worker, flow, fields)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
-        task = result["task"]
-        return redirect(job_url(flow, task["humanLoopName"] if task else None))
-
-    async def start(request: Request) -> Response:
-        return await job_form(request, lambda worker, flow, _f: work_queue.next_task(ctx, worker, flow))
-
-    async def skip(request: Request) -> Response:
-        def run(worker: dict[str, Any], flow: str, fields: dict[str, str]) -> dict[str, Any]:
-            loop = work_queue.parse_step({"skip": fields.get("loop")})["skip"]
-            return work_queue.skip(ctx, worker, flow, loop)
-        return await job_form(request, run)
-
-    async def job(request: Request) -> Response:
-        """A job's page: the task in hand, else its count and "Start working", or "All done"."""
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
-        try:
-            flow = work_queue.check_flow_name(request.path_params["flow"])
-            state = await run_in_threadpool(work_queue.job_state, ctx, worker, flow)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
-        if state["held"]:
-            return redirect(job_url(flow, state["held"]))
-        return html(pages.job_page(worker["doc"]["name"], state["job"], available=state["available"], csrf=csrf))
-
-    async def job_task(request: Request) -> Response:
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
-        try:
-            flow, loop = work_queue.check_flow_name(request.path_params["flow"]), loop_param(request)
-            state = await run_in_threadpool(work_queue.job_state, ctx, worker, flow)
-            claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
-        result = {"job": state["job"], "task": claimed, "left": state["available"]}
-        return html(step_page(worker, csrf, result)[0])
-
-    async def previous(request: Request) -> Response:
-        """Change an earlier answer while its loop still waits for other answers."""
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
-        try:
-            flow, loop = work_queue.check_flow_name(request.path_params["flow"]), loop_param(request)
-            info = await run_in_threadpool(work_queue.job_info, ctx, worker, flow)
-            answer = await run_in_threadpool(work_queue.amendable, ctx, worker, loop)
-        except WorkforceError as exc:
-            if exc.code == "AnswerClosed":
-                return html(pages.error_page("Your answer can no longer be changed", str(exc), who=worker["doc"]["name"],
-                                             csrf=csrf, back=(f"{pages.href(job_url(flow))}", "Back to the task you were on")), 409)
-            return failure(exc, worker, csrf)
-        return html(pages.amend_page(worker["doc"]["name"], info, answer, csrf=csrf))
-
-    async def next_step(request: Request) -> Response:
-        """The page script's submit / amend / skip (JSON, X-A2I-CSRF): the next page's HTML, or {"error","code"}."""
-        found = session(request)
-        try:
-            if found is None:
-                raise WorkforceError(401, "Unauthorized", "your portal session ended; sign in again")
-            worker, nonce, csrf = found
-            check_csrf(request, ctx, nonce)
-            flow = work_queue.check_flow_name(request.path_params["flow"])
-            step = work_queue.parse_step(await json_body(request, ANSWER_BODY_LIMIT, required=False))
-            result = await run_in_threadpool(work_queue.advance, ctx, worker, flow, step)
-        except WorkforceError as exc:
-            return error_response(exc)
-        done = step.get("answer") or step.get("amend")
-        flash = "Your earlier answer was changed." if "amend" in step else None
-        page, path = step_page(worker, csrf, result, previous=done[0] if done else None, flash=flash)
-        response = html(page)
-        response.headers["X-A2I-Location"] = path
-        return response
-
     async def not_found(_request: Request) -> Response:
         return html(pages.error_page("Page not found", "There is no such portal page. Go back to your tasks "
                                      "and start from there."), 404)
@@ -282,12 +173,8 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route(f"{base}/tasks/{{loop}}", page(task), methods=["GET"]),
         Route(f"{base}/tasks/{{loop}}/claim", page(claim), methods=["POST"]),
         Route(f"{base}/tasks/{{loop}}/release", page(release), methods=["POST"]),
-        Route(f"{base}/jobs/{{flow}}", page(job), methods=["GET"]),
-        Route(f"{base}/jobs/{{flow}}/start", page(start), methods=["POST"]),
-        Route(f"{base}/jobs/{{flow}}/skip", page(skip), methods=["POST"]),
-        Route(f"{base}/jobs/{{flow}}/next", page(next_step), methods=["POST"]),
-        Route(f"{base}/jobs/{{flow}}/tasks/{{loop}}", page(job_task), methods=["GET"]),
-        Route(f"{base}/jobs/{{flow}}/answers/{{loop}}", page(previous), methods=["GET"]),
+        *work_routes.routes(ctx, page, session=session, please_sign_in=please_sign_in, failure=failure,
+                            remaining=remaining),
         *manager_routes.routes(ctx, signin, page),
         Route(f"{base}/{{rest:path}}", not_found),   # a readable page, not the API's JSON 404
         Mount("/_a2i/static", app=CorsStatic()),

@@ -6,6 +6,7 @@ parse and translate :class:`~a2i_kit.service.workforce.WorkforceError` into
 ``{"error": message, "code": Code}`` answers. Bodies are capped before they are read and parsed
 strictly (:mod:`a2i_kit.service.bodies`); a state-changing call authenticated by the portal's
 session cookie needs its CSRF header and the portal's origin (:mod:`a2i_kit.service.sessions`).
+The continuous-work routes (jobs, next, amend, answer) are in :mod:`a2i_kit.service.work_http`.
 
 Example:
     >>> app_routes = routes(ctx)   # mounted by a2i_kit.service.server  # doctest: +SKIP
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from a2i_kit.service import sessions, work_queue
+from a2i_kit.service import sessions
 from a2i_kit.service.bodies import BodyError, read_capped, strict_object
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.work_queue import LOOP_NAME
@@ -211,7 +212,8 @@ def admin_routes(ctx: ServiceContext) -> list[BaseRoute]:
 
 
 def routes(ctx: ServiceContext) -> list[BaseRoute]:
-    """Worker API under ``/_a2i/worker`` and admin routes under ``/_a2i/workforce`` (events: events_http)."""
+    """Worker API under ``/_a2i/worker`` (continuous work: work_http) and admin routes under
+    ``/_a2i/workforce`` (events: events_http)."""
 
     async def me(request: Request) -> Any:
         worker = require_worker(request, ctx)
@@ -250,32 +252,6 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         require_admin(request, ctx)
         return await run_in_threadpool(task_details, ctx, loop_param(request))
 
-    async def jobs(request: Request) -> Any:
-        worker = require_worker(request, ctx)
-        found = await run_in_threadpool(work_queue.jobs, ctx, worker)
-        return {"jobs": [{k: v for k, v in job.items() if k != "tasks"} for job in found]}
-
-    async def next_route(request: Request) -> Any:
-        """Continuous work: submit, amend or skip, then the job's next task (``task`` null: all done)."""
-        flow = work_queue.check_flow_name(request.path_params["flow"])
-        worker = require_worker(request, ctx, changes_state=True)
-        step = work_queue.parse_step(await json_body(request, ANSWER_BODY_LIMIT, required=False))
-        return await run_in_threadpool(work_queue.advance, ctx, worker, flow, step)
-
-    async def amend_route(request: Request) -> Any:
-        loop = loop_param(request)
-        worker = require_worker(request, ctx, changes_state=True)
-        body = await json_body(request, ANSWER_BODY_LIMIT)
-        if "answerContent" not in body:
-            raise WorkforceError(400, "InvalidRequest",
-                                 'the body needs "answerContent": {...} (the answer that replaces yours)')
-        return await run_in_threadpool(work_queue.amend, ctx, worker, loop, body["answerContent"])
-
-    async def answer_route(request: Request) -> Any:
-        loop = loop_param(request)
-        worker = require_worker(request, ctx)
-        return await run_in_threadpool(work_queue.amendable, ctx, worker, loop)
-
     def _simulated_times(request: Request, body: dict[str, Any]) -> tuple[float | None, float | None]:
         """Simulated reviewers may set their time; real workers (no admin token) may not."""
         time_spent, accepted = body.get("timeSpentInSeconds"), body.get("acceptanceTime")
@@ -295,10 +271,8 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route("/_a2i/worker/tasks/{loop}/claim", endpoint(claim_route), methods=["POST"]),
         Route("/_a2i/worker/tasks/{loop}/submit", endpoint(submit_route), methods=["POST"]),
         Route("/_a2i/worker/tasks/{loop}/release", endpoint(release_route), methods=["POST"]),
-        Route("/_a2i/worker/tasks/{loop}/amend", endpoint(amend_route), methods=["POST"]),
-        Route("/_a2i/worker/tasks/{loop}/answer", endpoint(answer_route), methods=["GET"]),
-        Route("/_a2i/worker/jobs", endpoint(jobs), methods=["GET"]),
-        Route("/_a2i/worker/jobs/{flow}/next", endpoint(next_route), methods=["POST"]),
         Route("/_a2i/workforce/tasks/{loop}", endpoint(details), methods=["GET"]),
     ]
-    return worker_routes + admin_routes(ctx)
+    from a2i_kit.service import work_http  # here, not at the top: work_http builds on this module
+
+    return worker_routes + work_http.routes(ctx) + admin_routes(ctx)
