@@ -11,16 +11,18 @@ Example:
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 METHODS = ("clopper-pearson", "wilson")
 
 
 def clopper_pearson_upper(errors: Any, n: Any, level: float = 0.95) -> np.ndarray:
     """Exact one-sided upper bound on the error rate; 1.0 where n == 0 or errors == n."""
+    from scipy import stats  # seconds to import: loaded on the first exact bound
+
     e, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         upper = stats.beta.ppf(level, e + 1, np.maximum(n - e, 1e-300))
@@ -30,7 +32,7 @@ def clopper_pearson_upper(errors: Any, n: Any, level: float = 0.95) -> np.ndarra
 def wilson_upper(errors: Any, n: Any, level: float = 0.95) -> np.ndarray:
     """Wilson score one-sided upper bound; 1.0 where n == 0."""
     e, n = np.asarray(errors, dtype=float), np.asarray(n, dtype=float)
-    z = stats.norm.ppf(level)
+    z = NormalDist().inv_cdf(level)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = e / n
         centre = p + z * z / (2 * n)

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
 from a2i_kit.errors import InputError
 
@@ -52,6 +51,8 @@ def match_boxes(
     if match_labels:
         same = np.array([[p.get("label") == q.get("label") for q in b] for p in a])
         iou = np.where(same, iou, 0.0)
+    from scipy.optimize import linear_sum_assignment  # seconds to import: on the first match
+
     rows, cols = linear_sum_assignment(-iou)
     return [float(iou[r, c]) for r, c in zip(rows, cols, strict=True) if iou[r, c] >= iou_threshold]
 

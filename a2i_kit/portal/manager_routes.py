@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from a2i_kit.portal import console, console_actions, console_pages, manager, pages
+from a2i_kit.portal import console, console_actions, console_pages, console_quality, manager, pages
 from a2i_kit.portal.console import Filters
 from a2i_kit.portal.console_pages import MANAGE, MESSAGES
 from a2i_kit.portal.forms import Refused, check_post, html, read_form, redirect, with_pre_session
@@ -38,11 +38,10 @@ Handler = Callable[[Request], Awaitable[Response]]
 View = Callable[[Request, "str | None"], Awaitable[Response]]
 
 
-def quality_section(ctx: ServiceContext) -> str:  # noqa: ARG001
+def quality_section(ctx: ServiceContext) -> str:
     """HTML of the reviewer quality section, a card under the workers ("" shows nothing): each
-    worker's accuracy on gold tasks with its interval, per job. Wire it here:
-    ``return console_quality.quality_section(ctx)`` (its first call imports scipy: seconds)."""
-    return ""
+    worker's accuracy on gold tasks with its interval, per job."""
+    return console_quality.quality_section(ctx)
 
 
 def routes(ctx: ServiceContext, signin: SignIn, page: Callable[[Handler], Handler]) -> list[BaseRoute]:
