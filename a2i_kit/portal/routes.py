@@ -44,7 +44,7 @@ from a2i_kit.portal.forms import (
     with_pre_session,
 )
 from a2i_kit.portal.signin import SignIn
-from a2i_kit.service import sessions, work_queue, worker_api
+from a2i_kit.service import quality, sessions, work_queue, worker_api
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_http import (
     loop_param,
@@ -112,7 +112,8 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
             return with_pre_session(request, ctx, lambda csrf: pages.signin_page(notice=flash, csrf=csrf), 401)
         worker, _nonce, csrf = found
         jobs = await run_in_threadpool(work_queue.jobs, ctx, worker)
-        return html(work_pages.queue_page(worker["doc"]["name"], jobs, flash, csrf=csrf))
+        notices = await run_in_threadpool(quality.notices, ctx, worker)
+        return html(work_pages.queue_page(worker["doc"]["name"], jobs, flash, csrf=csrf, notices=notices))
 
     async def task_action(request: Request, action: Callable[..., Any]) -> Response:
         found = session(request)
@@ -148,7 +149,10 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         return html(pages.task_page(worker["doc"]["name"], claimed, remaining(worker, loop), csrf=csrf))
 
     def remaining(worker: dict[str, Any], loop: str) -> float:
-        """Seconds left on this worker's claim of a loop."""
+        """Seconds left on this worker's claim of a loop (a gold task's claim lives with it)."""
+        left = quality.hidden_seconds_left(ctx, worker, loop)
+        if left is not None:
+            return left
         mine = next(a for a in ctx.store.claims.of_loop(loop) if a["worker_id"] == worker["name"])
         return float(mine["deadline"]) - ctx.clock.now()
 

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from a2i_kit.portal.pages import (
@@ -60,13 +61,15 @@ def _job_card(job: dict[str, Any], csrf: str | None) -> str:
 
 
 def queue_page(worker_name: str, jobs: list[dict[str, Any]], flash: str | None = None, *,
-               csrf: str | None = None) -> str:
-    """The worker's queue: one card per job (title, counts, "Start working"), its tasks below."""
+               csrf: str | None = None, notices: Sequence[str] = ()) -> str:
+    """The worker's queue: one card per job (title, counts, "Start working"), its tasks below;
+    ``notices`` say why a job shows nothing (a qualification to pass, or one failed)."""
     if not jobs:
         cards = '<p class="empty">No tasks are waiting for you right now. This page refreshes itself.</p>'
     else:
         cards = "".join(_job_card(job, csrf) for job in jobs)
-    body = f'<h1>Your tasks</h1><div data-refresh="15" class="jobs">{cards}</div>'
+    said = "".join(f'<p class="flash" role="status" data-notice>{e(line)}</p>' for line in notices)
+    body = f'<h1>Your tasks</h1>{said}<div data-refresh="15" class="jobs">{cards}</div>'
     return layout("Your tasks", body, who=worker_name, flash=flash, csrf=csrf)
 
 
