@@ -241,10 +241,10 @@ def test_manager_view_shows_progress_and_answers(service: Any, make_flow: Any, m
     page.get_by_text("That admin token is not valid.").wait_for()
     page.get_by_label("Admin token").fill(service.admin_token)
     page.get_by_role("button", name="Open manager view").click()
-    section = page.locator('section[data-flow="claims-review"]')
-    assert "InProgress: 1" in section.inner_text()
-    assert "1 / 2" in section.inner_text()
-    assert page.locator("[data-workers] td").first.inner_text() == "alice"
+    job = page.locator('[data-jobs] tr[data-flow="claims-review"]')
+    assert job.locator('td[data-label="In progress"]').inner_text() == "1"
+    assert job.locator('td[data-label="Answers"]').inner_text().strip() == "1 / 2"
+    assert page.locator('[data-workers] tr[data-worker="alice"] strong').inner_text() == "alice"
 
 
 def test_keyboard_only_answer(make_flow: Any, make_worker: Any, start_loop: Any, portal: Any, page: Any,
