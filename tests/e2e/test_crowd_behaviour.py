@@ -17,68 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import screen_checks
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from PIL import Image
+from screen_checks import CONTROLS_JS, OVERFLOW_JS, save_shot
 
 from a2i_kit.service.objects import put_object
 from a2i_kit.templates import builtin, builtin_names, install_assets
 
+page = screen_checks.page   # the page fixture at 1400 and 400 px
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 LOADER = '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>\n'
 
-# Visible controls of the frame (through shadow roots), with their page-relative top and bottom.
-CONTROLS_JS = """() => {
-  const out = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) walk(el.shadowRoot);
-      if (!el.matches("button, input:not([type=hidden]), select, textarea, a[href], svg[tabindex='0']")) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") continue;
-      const host = el.getRootNode().host;   // a crowd-button's text is its host's (slotted) text
-      const text = el.textContent.trim() || (host && host.localName === "crowd-button" ? host.textContent : "");
-      out.push({name: (el.getAttribute("aria-label") || text || el.localName).trim().slice(0, 40),
-                top: r.top + scrollY, bottom: r.bottom + scrollY});
-    }
-  };
-  walk(document);
-  return out;
-}"""
-# Elements whose right edge passes the frame's width, unless a scrolling/clipping ancestor holds them.
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth, bad = [];
-  const clipped = (el) => {
-    const up = (n) => n.assignedSlot || n.parentNode || n.host;   // the flat tree: slotted content sits in its slot
-    for (let a = up(el); a; a = up(a)) {
-      if (a.nodeType !== 1) continue;
-      const o = getComputedStyle(a).overflowX;
-      if (o !== "visible" && a.getBoundingClientRect().right <= width + 1) return true;
-    }
-    return false;
-  };
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) walk(el.shadowRoot);
-      const r = el.getBoundingClientRect();
-      if (r.width && r.right > width + 1 && !clipped(el)) bad.push(el.localName + "." + el.getAttribute("class") + " " + Math.round(r.right));
-    }
-  };
-  walk(document);
-  return {bad, scrollWidth: document.documentElement.scrollWidth, width};
-}"""
 
-
-@pytest.fixture(params=[1400, 400], ids=["1400px", "400px"])
-def page(browser: Any, request: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900}, ignore_https_errors=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -139,8 +93,7 @@ def png(width: int, height: int, colour: str) -> bytes:
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}px.png"), full_page=True)
+    save_shot(page, name)
 
 
 def form_error(frame: Any) -> str:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+import screen_checks
 from PIL import Image, ImageDraw
+from screen_checks import save_shot
 
 from a2i_kit.service.objects import put_object
 from a2i_kit.templates import answer_shape, validate_answer
 
+page = screen_checks.page   # the page fixture at 1400 and 400 px
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 LOADER = '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>'
 SEMANTIC = LOADER + """
 <crowd-form>
@@ -40,15 +40,6 @@ def street_png() -> bytes:
     image.save(out, format="PNG")
     return out.getvalue()
 
-
-@pytest.fixture(params=[1400, 400], ids=["1400px", "400px"])
-def page(browser: Any, request: Any) -> Iterator[Any]:
-    """The portal page at a desktop and a phone width (overrides the 1280 px default)."""
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def open_segmentation(service: Any, make_flow: Any, make_worker: Any, start_loop: Any, portal: Any,
@@ -100,8 +91,7 @@ def rgba(color: str) -> tuple[int, int, int, int]:
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}px.png"), full_page=True)
+    save_shot(page, name)
 
 
 def test_semantic_paint_and_fill_reach_output_json(service: Any, make_flow: Any, make_worker: Any, start_loop: Any,

@@ -5,28 +5,20 @@ geometry in output.json."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+import screen_checks
+from screen_checks import save_shot
 
 from a2i_kit.templates import answer_shape, builtin, install_assets, validate_answer
 
+page = screen_checks.page   # the page fixture at 1400 and 400 px
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 HOST = "crowd-textract-analyze-document"
 KEY = "AWS/Textract/AnalyzeDocument/Forms/V1"
 W, H = 400, 300   # form-1.png
 
-
-@pytest.fixture(params=[1400, 400], ids=["1400px", "400px"])
-def page(browser: Any, request: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -80,8 +72,7 @@ def test_boxes_outlined_on_first_render_with_confidences(textract_task: tuple[st
     assert frame.locator(f"{HOST} .crowd-conf-low").count() == 2
     fits = frame.locator("html").evaluate("h => [h.scrollWidth, h.clientWidth]")
     assert fits[0] <= fits[1], f"the task is wider than the frame: {fits}"
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"textract-review-{page.viewport_size['width']}px.png"), full_page=True)
+    save_shot(page, "textract-review")
 
 
 def test_zoom_buttons_wheel_and_keys_change_the_scale(textract_task: tuple[str, Any], page: Any) -> None:

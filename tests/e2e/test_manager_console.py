@@ -5,43 +5,19 @@ their confirmation pages, no page-wide overflow on a phone. PNGs go to ``screens
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+import screen_checks
+from screen_checks import OVERFLOW_JS, save_shot
 
 from a2i_kit.review import WorkerClient
 
+page = screen_checks.page   # the page fixture at 1400 and 400 px
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 M = "/_a2i/portal/manage"
 
-# Elements whose right edge passes the viewport, unless a scrolling/clipping ancestor holds them.
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth, bad = [];
-  const clipped = (el) => {
-    for (let a = el.parentElement; a; a = a.parentElement) {
-      const o = getComputedStyle(a).overflowX;
-      if (o !== "visible" && a.getBoundingClientRect().right <= width + 1) return true;
-    }
-    return false;
-  };
-  for (const el of document.body.querySelectorAll("*")) {
-    const r = el.getBoundingClientRect();
-    if (r.width && r.right > width + 1 && !clipped(el)) bad.push(el.localName + "." + el.className + " " + Math.round(r.right));
-  }
-  return {bad, scrollWidth: document.documentElement.scrollWidth, width};
-}"""
 
-
-@pytest.fixture(params=[1400, 400], ids=["1400px", "400px"])
-def page(browser: Any, request: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -76,8 +52,7 @@ def sign_in(page: Any, service: Any) -> None:
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}px.png"), full_page=True)
+    save_shot(page, name)
 
 
 def fits(page: Any) -> None:

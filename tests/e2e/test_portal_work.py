@@ -4,14 +4,14 @@ the next task with focus inside its frame (keyboard only, no Tab), "N left", Ski
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+import screen_checks
+from screen_checks import CONTROLS_JS, OVERFLOW_JS, save_shot
 
+page = screen_checks.page   # the page fixture at 1400 and 400 px
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 ANSWER = {"positive": "1", "negative": "2", "neutral": "3"}
 
 # The deepest focused element of a document (through shadow roots): tag, class, text.
@@ -20,59 +20,8 @@ DEEP_FOCUS_JS = """() => {
   while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
   return el ? {tag: el.localName, cls: el.getAttribute("class") || "", text: el.textContent.trim().slice(0, 40)} : null;
 }"""
-# Elements whose right edge passes the viewport, unless a scrolling/clipping ancestor holds them.
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth, bad = [];
-  const up = (n) => n.assignedSlot || n.parentNode || n.host;
-  const clipped = (el) => {
-    for (let a = up(el); a; a = up(a)) {
-      if (a.nodeType !== 1) continue;
-      if (getComputedStyle(a).overflowX !== "visible" && a.getBoundingClientRect().right <= width + 1) return true;
-    }
-    return false;
-  };
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) walk(el.shadowRoot);
-      const r = el.getBoundingClientRect();
-      if (r.width && r.right > width + 1 && !clipped(el)) bad.push(`${el.localName}.${el.getAttribute("class")} ${Math.round(r.right)}`);
-    }
-  };
-  walk(document);
-  return {bad, scrollWidth: document.documentElement.scrollWidth, width};
-}"""
-# Visible controls of the frame (through shadow roots) with their page-relative top and bottom.
-CONTROLS_JS = """() => {
-  const out = [];
-  const walk = (root) => {
-    for (const el of root.querySelectorAll("*")) {
-      if (el.shadowRoot) walk(el.shadowRoot);
-      if (!el.matches("button, input:not([type=hidden]), select, textarea, a[href]")) continue;
-      const r = el.getBoundingClientRect();
-      if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") continue;
-      const host = el.getRootNode().host;
-      const text = el.textContent.trim() || (host && host.localName === "crowd-button" ? host.textContent : "");
-      out.push({name: (el.getAttribute("aria-label") || text || el.localName).trim().slice(0, 40),
-                top: r.top + scrollY, bottom: r.bottom + scrollY});
-    }
-  };
-  walk(document);
-  return out;
-}"""
 
 
-@pytest.fixture(params=[1400, 400], ids=["1400px", "400px"])
-def page(browser: Any, request: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": request.param, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{page.viewport_size['width']}px.png"), full_page=True)
 
 
 def frame_of(page: Any) -> Any:
@@ -157,7 +106,7 @@ def test_skip_previous_amend_and_all_done(service: Any, make_flow: Any, make_wor
     frame.get_by_role("button", name="Submit").click()
     page.get_by_role("heading", name="All done for Review amend").wait_for()
     assert "You skipped 1 task; they went back to the queue" in page.locator("main").inner_text()
-    shot(page, "portal-all-done")
+    save_shot(page, "portal-all-done")
     # bob gives amend-0 its second answer: the loop closes, and alice's Previous says so
     bob = make_worker("bob")
     with page.context.browser.new_context() as other:
@@ -193,7 +142,7 @@ def test_screens_queue_and_continuous_task(make_flow: Any, make_worker: Any, sta
     assert found["scrollWidth"] <= found["width"], found
     if page.viewport_size["width"] < 600:   # cards, not a table
         assert page.locator("table.tasks thead").first.is_hidden()
-    shot(page, "portal-queue")
+    save_shot(page, "portal-queue")
     page.locator('button[data-start="invoice-fields"]').click()
     frame = wait_task(page, "invoice-0")
     found = page.evaluate(OVERFLOW_JS)
@@ -208,4 +157,4 @@ def test_screens_queue_and_continuous_task(make_flow: Any, make_worker: Any, sta
     for name in ("Skip", "Release"):
         assert page.get_by_role("button", name=name).is_visible()
     assert page.locator("[data-left]").is_visible()
-    shot(page, "portal-work")
+    save_shot(page, "portal-work")
