@@ -29,12 +29,10 @@ BUCKET = f"sagemaker-{REGION}-{ACCOUNT}"
 ROLE = "A2IExecution"
 # Notebooks proven on the AWS backend here; every other one is listed, with why, in NOT_ON_AWS.
 AWS_NOTEBOOKS = ("00-get-started", "01-task-types", "02-flow-definitions", "03-worker-templates",
-                 "04-start-human-loops", "05-monitor-manage", "06-review", "10-results-analytics")
+                 "04-start-human-loops", "05-monitor-manage", "06-review", "08-status-events", "10-results-analytics")
 NOT_ON_AWS: dict[str, str] = {
     "07-permissions-security": "sections 3-8 show the embedded service's own security (its admin-token file, "
                                "Host guard, sign-in links) through its local data directory; not ported yet",
-    "08-status-events": "reads the embedded service's event log and in-process callbacks; its AWS section "
-                        "(EventBridge -> SQS) is not yet the path the whole notebook takes",
     "09-apis": "drives the AWS CLI and SageMaker SDK at session.endpoint_url; not ported yet",
     "11-widgets": "widgets bound to the local service (mirror, data_dir); not ported yet",
     "12-close-the-loop": "not ported yet",
@@ -46,6 +44,7 @@ OUTPUT_PREFIXES: dict[str, tuple[str, ...]] = {
     "02-flow-definitions": ("flow-definitions/ticket-triage/",),
     "05-monitor-manage": ("reviews/monitor-digits/",),
     "06-review": ("reviews/sentiment-review/",),
+    "08-status-events": ("events/review-events/",),
     "10-results-analytics": ("a2i-output/ticket-triage-live/",),
 }
 pytestmark = [pytest.mark.slow]
