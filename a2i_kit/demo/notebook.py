@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -153,3 +154,16 @@ def put_sample_assets(session: Any, bucket: str) -> list[str]:
     from a2i_kit.templates import builtin_assets
 
     return [put_object(session, bucket, key, path.read_bytes()) for _, key, path in builtin_assets()]
+
+
+def reviewer_session(session: Any) -> Any:
+    """``session`` with the service URL and admin token simulated reviewers need (for APIs that take
+    one Session, such as ``a2i_kit.experiments.Reviews``): itself locally; on AWS a copy sharing its
+    boto3 clients, with :func:`reviewer_access` filled in (ConfigError on Amazon A2I).
+
+    >>> Reviews(reviewer_session(session), flow_definition_arn=flow_arn)   # doctest: +SKIP
+    """
+    if not is_aws(session):
+        return session
+    url, token = reviewer_access(session)
+    return dataclasses.replace(session, endpoint_url=url, admin_token=token)
