@@ -117,8 +117,13 @@ class Engine:
             self.shared = _sqlite_side_engine(self.url)
             self._checkpointer: Checkpointer | None = Checkpointer(self.path)
         else:
-            from psycopg import Error
-            from psycopg.pq import TransactionStatus
+            try:
+                from psycopg import Error
+                from psycopg.pq import TransactionStatus
+            except ImportError as exc:
+                raise StoreError(
+                    "PostgreSQL needs psycopg: pip install 'a2i-kit[postgres]' (or leave "
+                    "A2I_KIT_DATABASE_URL unset for the SQLite default)") from exc
 
             self._driver_error, self._idle = Error, TransactionStatus.IDLE
             self._checkpointer = None
@@ -365,9 +370,8 @@ def _only_read(tx: Tx) -> bool:
     ROLLBACK and deallocates them all: a round trip, then each statement parsed and planned again.
     A refused worker claim (HTTP 409) is such a transaction.
     """
-    from psycopg.pq import TransactionStatus
-
-    return not tx.wrote and tx.raw is not None and tx.raw.info.transaction_status == TransactionStatus.INTRANS
+    return (not tx.wrote and tx.raw is not None
+            and tx.raw.info.transaction_status.name == "INTRANS")   # psycopg.pq.TransactionStatus
 
 
 def _run_locked(tx: Tx) -> list[Callable[[], Any]]:
