@@ -30,11 +30,10 @@ ROLE = "A2IExecution"
 # Notebooks proven on the AWS backend here; every other one is listed, with why, in NOT_ON_AWS.
 AWS_NOTEBOOKS = ("00-get-started", "01-task-types", "02-flow-definitions", "03-worker-templates",
                  "04-start-human-loops", "05-monitor-manage", "06-review", "08-status-events", "09-apis", "10-results-analytics",
-                 "12-close-the-loop")
+                 "11-widgets", "12-close-the-loop")
 NOT_ON_AWS: dict[str, str] = {
     "07-permissions-security": "sections 3-8 show the embedded service's own security (its admin-token file, "
                                "Host guard, sign-in links) through its local data directory; not ported yet",
-    "11-widgets": "widgets bound to the local service (mirror, data_dir); not ported yet",
 }
 # Where each notebook's flow definitions write output.json in the discovered bucket.
 OUTPUT_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -45,6 +44,7 @@ OUTPUT_PREFIXES: dict[str, tuple[str, ...]] = {
     "06-review": ("reviews/sentiment-review/",),
     "08-status-events": ("events/review-events/",),
     "10-results-analytics": ("a2i-output/ticket-triage-live/",),
+    "11-widgets": ("reviews/digits-review/",),
     "12-close-the-loop": ("close-the-loop/close-loop-digits/",),
 }
 pytestmark = [pytest.mark.slow]
