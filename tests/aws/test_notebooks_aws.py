@@ -29,11 +29,9 @@ BUCKET = f"sagemaker-{REGION}-{ACCOUNT}"
 ROLE = "A2IExecution"
 # Notebooks proven on the AWS backend here; every other one is listed, with why, in NOT_ON_AWS.
 AWS_NOTEBOOKS = ("00-get-started", "01-task-types", "02-flow-definitions", "03-worker-templates",
-                 "04-start-human-loops", "05-monitor-manage", "06-review", "08-status-events", "09-apis", "10-results-analytics",
+                 "04-start-human-loops", "05-monitor-manage", "06-review", "07-permissions-security", "08-status-events", "09-apis", "10-results-analytics",
                  "11-widgets", "12-close-the-loop")
 NOT_ON_AWS: dict[str, str] = {
-    "07-permissions-security": "sections 3-8 show the embedded service's own security (its admin-token file, "
-                               "Host guard, sign-in links) through its local data directory; not ported yet",
 }
 # Where each notebook's flow definitions write output.json in the discovered bucket.
 OUTPUT_PREFIXES: dict[str, tuple[str, ...]] = {
