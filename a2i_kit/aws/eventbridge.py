@@ -28,6 +28,10 @@ from a2i_kit.client.arns import resource_name
 if TYPE_CHECKING:
     from a2i_kit.session import Session
 
+__all__ = ["DEFAULT_QUEUE", "DEFAULT_RULE", "DETAIL", "DETAIL_TYPE", "ENVELOPE", "SOURCE", "TARGET_ID",
+           "Subscription", "event_from_body", "event_pattern", "iter_events", "queue_policy_statement",
+           "subscribe_events"]
+
 SOURCE = "aws.sagemaker"
 DETAIL_TYPE = "SageMaker A2I HumanLoop Status Change"
 DEFAULT_QUEUE = "a2i-kit-human-loop-events"

@@ -2,7 +2,7 @@
 
 On the embedded service by default; with ``A2I_KIT_BACKEND=aws`` through ``connect("aws")`` (the
 role and bucket ``session.setup`` discovers; simulated reviewers need a2i-kit's service standing
-in for A2I, see :func:`a2i_kit.demo.notebook.reviewer_access`).
+in for A2I, see :func:`a2i_kit.workspace.reviewer_access`).
 
 Steps: predictions → task UI, workteam, flow definition → routing (threshold + random audit) →
 launch → simulated reviewers → output.json read back → joined to predictions → agreement figure and
@@ -27,7 +27,6 @@ import pandas as pd
 
 from a2i_kit.config import Settings
 from a2i_kit.demo.data import digit_predictions
-from a2i_kit.demo.notebook import bucket_name, put_digit_images, reviewer_access, role_arn
 from a2i_kit.demo.report import write_figure, write_summary
 from a2i_kit.demo.resources import (
     BUCKET,
@@ -36,6 +35,7 @@ from a2i_kit.demo.resources import (
     create_review_resources,
     digit_template,
 )
+from a2i_kit.workspace import bucket_name, put_digit_images, reviewer_access, role_arn
 
 FLOW_NAME = "digit-review"
 

@@ -1,4 +1,5 @@
-"""What the notebooks and the demo need on either backend, from one ``Session``.
+"""Where a notebook works, on either backend, from one ``Session``: the session itself, its role,
+bucket and files, and who answers its loops (the guided notebooks and ``a2i-kit demo`` use it).
 
 ``open_session`` connects as ``A2I_KIT_BACKEND`` says: locally, the embedded service in a
 throw-away data directory; on AWS, ``connect("aws")``, with the execution role and bucket that
@@ -22,7 +23,7 @@ import dataclasses
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import a2i_kit
@@ -30,12 +31,19 @@ from a2i_kit.config import Settings
 from a2i_kit.errors import ConfigError
 from a2i_kit.samples import digit_png
 
+if TYPE_CHECKING:
+    from a2i_kit.session import Session
+
+__all__ = ["LOCAL_BUCKET", "LOCAL_ROLE", "TOKEN_ENV", "bucket_name", "is_aws", "open_session",
+           "output_uris", "put_digit_images", "put_object", "put_sample_assets", "read_object",
+           "reviewer_access", "reviewer_session", "role_arn", "service_url", "work_dir"]
+
 LOCAL_ROLE = "arn:aws:iam::111122223333:role/a2i-kit"
 LOCAL_BUCKET = "a2i-kit-demo"
 TOKEN_ENV = "A2I_KIT_ADMIN_TOKEN"
 
 
-def open_session(name: str, **local_options: Any) -> Any:
+def open_session(name: str, **local_options: Any) -> Session:
     """``connect()`` for the backend in ``A2I_KIT_BACKEND`` ("local" by default).
 
     Local: a fresh data directory ``/tmp/a2i-kit-<name>-*`` and ``local_options`` for the service
@@ -48,19 +56,19 @@ def open_session(name: str, **local_options: Any) -> Any:
     return a2i_kit.connect("local", data_dir=tempfile.mkdtemp(prefix=f"a2i-kit-{name}-"), **local_options)
 
 
-def is_aws(session: Any) -> bool:
+def is_aws(session: Session) -> bool:
     """True for a ``connect("aws")`` session."""
     return bool(session.backend == "aws")
 
 
-def work_dir(session: Any) -> Path:
+def work_dir(session: Session) -> Path:
     """A private folder for this run's files (launch ledgers, exports): the data directory locally."""
     if session.data_dir is not None:
         return Path(session.data_dir)
     return Path(session.extras.setdefault("work_dir", Path(tempfile.mkdtemp(prefix="a2i-kit-"))))
 
 
-def role_arn(session: Any, local: str = LOCAL_ROLE) -> str:
+def role_arn(session: Session, local: str = LOCAL_ROLE) -> str:
     """The execution role for flow definitions: ``local`` on the embedded service (it checks only
     the ARN's form), the role ``session.setup`` discovered on AWS."""
     if not is_aws(session):
@@ -71,13 +79,13 @@ def role_arn(session: Any, local: str = LOCAL_ROLE) -> str:
     return str(found.value)
 
 
-def bucket_name(session: Any, local: str = LOCAL_BUCKET) -> str:
+def bucket_name(session: Session, local: str = LOCAL_BUCKET) -> str:
     """The bucket for inputs and outputs: ``local`` in the service's mirror, the SageMaker default
     bucket on AWS (created if missing, as the SageMaker SDK's ``default_bucket()`` does)."""
     return str(session.setup.ensure_bucket()) if is_aws(session) else local
 
 
-def put_object(session: Any, bucket: str, key: str, body: bytes, content_type: str = "image/png") -> str:
+def put_object(session: Session, bucket: str, key: str, body: bytes, content_type: str = "image/png") -> str:
     """Store ``body`` at ``s3://bucket/key`` (the mirror folder locally, S3 on AWS); returns the URI."""
     if is_aws(session):
         session.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
@@ -88,14 +96,14 @@ def put_object(session: Any, bucket: str, key: str, body: bytes, content_type: s
     return f"s3://{bucket}/{key}"
 
 
-def put_digit_images(session: Any, predictions: Any, bucket: str) -> int:
+def put_digit_images(session: Session, predictions: Any, bucket: str) -> int:
     """Store each prediction's digit image at ``s3://bucket/<image_key>``; returns how many."""
     for key in predictions["image_key"]:
         put_object(session, bucket, str(key), digit_png(int(str(key).rsplit("/", 1)[-1].split(".")[0])))
     return len(predictions)
 
 
-def read_object(session: Any, uri: str, missing: bytes | None = None) -> bytes:
+def read_object(session: Session, uri: str, missing: bytes | None = None) -> bytes:
     """The bytes at ``s3://bucket/key`` (from the mirror folder locally, from S3 on AWS).
 
     A missing object returns ``missing`` when given, else raises (FileNotFoundError / NoSuchKey).
@@ -115,7 +123,7 @@ def read_object(session: Any, uri: str, missing: bytes | None = None) -> bytes:
     return path.read_bytes()
 
 
-def output_uris(session: Any, prefix_uri: str) -> list[str]:
+def output_uris(session: Session, prefix_uri: str) -> list[str]:
     """Every ``output.json`` under ``s3://bucket/prefix``, sorted."""
     bucket, _, prefix = prefix_uri.removeprefix("s3://").partition("/")
     if not is_aws(session):
@@ -127,13 +135,13 @@ def output_uris(session: Any, prefix_uri: str) -> list[str]:
                   if item["Key"].endswith("/output.json"))
 
 
-def service_url(session: Any) -> str:
+def service_url(session: Session) -> str:
     """The a2i-kit service's address, for its own routes (replayed built-in calls, the clock):
     locally the embedded service; on AWS the service standing in for A2I at the SageMaker endpoint."""
     return reviewer_access(session)[0]
 
 
-def reviewer_access(session: Any) -> tuple[str, str]:
+def reviewer_access(session: Session) -> tuple[str, str]:
     """``(url, admin_token)`` of the a2i-kit service whose worker API simulated reviewers use.
 
     Locally the embedded service; on AWS the service standing in for A2I at the SageMaker endpoint
@@ -149,14 +157,14 @@ def reviewer_access(session: Any) -> tuple[str, str]:
     return url.rstrip("/"), token
 
 
-def put_sample_assets(session: Any, bucket: str) -> list[str]:
+def put_sample_assets(session: Session, bucket: str) -> list[str]:
     """The built-in templates' sample images at ``s3://bucket/<key>`` (mirror or S3); their URIs."""
     from a2i_kit.templates import builtin_assets
 
     return [put_object(session, bucket, key, path.read_bytes()) for _, key, path in builtin_assets()]
 
 
-def reviewer_session(session: Any) -> Any:
+def reviewer_session(session: Session) -> Session:
     """``session`` with the service URL and admin token simulated reviewers need (for APIs that take
     one Session, such as ``a2i_kit.experiments.Reviews``): itself locally; on AWS a copy sharing its
     boto3 clients, with :func:`reviewer_access` filled in (ConfigError on Amazon A2I).
