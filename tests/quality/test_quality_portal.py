@@ -12,7 +12,7 @@ from quality_helpers import QUAL_PREFIX, items
 from a2i_kit.review import AdminClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
-from portal_sessions import sign_in_by_link  # noqa: E402
+from portal_sessions import sign_in_by_link
 
 
 def test_the_queue_names_the_qualification_and_its_tasks_open_in_continuous_mode(
@@ -34,4 +34,5 @@ def test_the_queue_names_the_qualification_and_its_tasks_open_in_continuous_mode
     page = user.get(started.headers["location"])
     assert page.status_code == 200, page.text[:300]
     assert 'data-mode="continuous"' in page.text
-    assert QUAL_PREFIX in page.text and "<strong data-left>3</strong> left" in page.text
+    assert QUAL_PREFIX in page.text
+    assert "<strong data-left>3</strong> left" in page.text
