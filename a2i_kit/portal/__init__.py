@@ -1,9 +1,11 @@
-"""Worker portal: offline crowd elements (``assets``) and the portal pages (``routes``).
+"""Worker portal: the reviewer's pages (``routes``, ``work_routes``) and the manager console.
+
+The offline crowd elements the task pages run on live one layer below, in :mod:`a2i_kit.crowd`.
 
 Example:
-    >>> from a2i_kit.portal.assets import crowd_elements_js
-    >>> "crowd-form" in crowd_elements_js()
-    True
+    >>> from a2i_kit.portal.pages import e
+    >>> e("<b>")
+    '&lt;b&gt;'
 """
 
 from __future__ import annotations

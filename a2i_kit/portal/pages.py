@@ -15,7 +15,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from a2i_kit.portal.assets import prepare_task_html
+from a2i_kit.crowd import prepare_task_html, sandboxed_iframe
 from a2i_kit.service.hosts import PAGE_PREFIX
 
 STATIC = "/_a2i/static/portal"
@@ -172,8 +172,8 @@ window.addEventListener("message", (event) => {
 def task_frame(html_text: str, title: str) -> str:
     """The sandboxed srcdoc frame of a task (no allow-same-origin: an opaque origin)."""
     frame = prepare_task_html(html_text, static_base=None) + FOCUS_FIRST_JS
-    return (f'<iframe class="task-frame" title="Task: {e(title)}" sandbox="allow-scripts allow-forms" '
-            f'referrerpolicy="no-referrer" srcdoc="{e(frame)}" data-task-frame></iframe>')
+    return sandboxed_iframe(frame, {"class": "task-frame", "title": f"Task: {title}",
+                                    "referrerpolicy": "no-referrer", "data-task-frame": None})
 
 
 STATUS_BOXES = ('<div class="flash flash-error" role="alert" data-submit-error hidden></div>\n'

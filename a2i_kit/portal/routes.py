@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -29,8 +30,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from a2i_kit.crowd import CROWD_DIR
 from a2i_kit.portal import manager_routes, pages, work_pages, work_routes
-from a2i_kit.portal.assets import STATIC_DIR
 from a2i_kit.portal.forms import (
     CSP,
     SECURITY_HEADERS,
@@ -53,13 +54,15 @@ from a2i_kit.service.workforce import WorkforceError
 
 __all__ = ["CSP", "SECURITY_HEADERS", "routes"]
 Handler = Callable[[Request], Awaitable[Response]]
+# The portal's own files (``static/portal/``); the crowd elements come from a2i_kit.crowd.
+STATIC_DIR = Path(__file__).with_name("static")
 
 
 class CorsStatic:
     """StaticFiles plus ``Access-Control-Allow-Origin: *`` so module scripts load cross-origin."""
 
-    def __init__(self) -> None:
-        self.files = StaticFiles(directory=STATIC_DIR)
+    def __init__(self, directory: Path) -> None:
+        self.files = StaticFiles(directory=directory)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_cors(message: MutableMapping[str, Any]) -> None:
@@ -181,5 +184,7 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
                             remaining=remaining),
         *manager_routes.routes(ctx, signin, page),
         Route(f"{base}/{{rest:path}}", not_found),   # a readable page, not the API's JSON 404
-        Mount("/_a2i/static", app=CorsStatic()),
+        # The crowd mount first: the /_a2i/static mount would answer 404 for crowd/ paths.
+        Mount("/_a2i/static/crowd", app=CorsStatic(CROWD_DIR)),
+        Mount("/_a2i/static", app=CorsStatic(STATIC_DIR)),
     ]

@@ -30,7 +30,7 @@ from a2i_kit.templates.library import (
     install_assets,
 )
 from a2i_kit.templates.lint import has_errors, lint
-from a2i_kit.templates.preview import preview, preview_html
+from a2i_kit.templates.preview import preview, preview_html, task_page
 from a2i_kit.templates.render import failure_reason, render, render_ui_template
 from a2i_kit.templates.signing import Signer, aws_signer, local_signer, parse_s3_location
 from a2i_kit.templates.validate import validate_answer
@@ -65,5 +65,6 @@ __all__ = [
     "render",
     "render_ui_template",
     "sample_skeleton",
+    "task_page",
     "validate_answer",
 ]

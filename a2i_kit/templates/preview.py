@@ -1,4 +1,10 @@
-"""Show a rendered task in a notebook, inside a sandboxed iframe.
+"""The one preview pipeline: render the template, prepare the page, show it in a sandboxed iframe.
+
+:func:`task_page` renders (:func:`a2i_kit.templates.render`) and prepares the page with the offline
+crowd elements and their bridge (:func:`a2i_kit.crowd.prepare_task_html`); :func:`preview_html`
+wraps it in ``<iframe sandbox="allow-scripts allow-forms" srcdoc=…>``
+(:func:`a2i_kit.crowd.sandboxed_iframe`). The widgets (:mod:`a2i_kit.widgets.preview`) use
+:func:`task_page` and add their key bridge; the portal wraps pages the service rendered.
 
 Example:
     >>> html = preview_html("<p>{{ task.input.t }}</p>", {"t": "hi"})
@@ -9,18 +15,18 @@ Example:
 from __future__ import annotations
 
 import base64
-import html as html_lib
 import mimetypes
 import warnings
 from pathlib import Path
 from typing import Any
 
+from a2i_kit.crowd import prepare_task_html, sandboxed_iframe
 from a2i_kit.errors import TemplateError
 from a2i_kit.templates.library import builtin_assets
 from a2i_kit.templates.render import render
 from a2i_kit.templates.signing import Signer
 
-SANDBOX = "allow-scripts allow-forms"
+__all__ = ["data_uri_signer", "preview", "preview_html", "task_page"]
 
 
 def data_uri_signer(mirror_dir: str | Path | None = None) -> Signer:
@@ -51,11 +57,22 @@ def data_uri_signer(mirror_dir: str | Path | None = None) -> Signer:
     return sign
 
 
-def _prepare(rendered: str, static_base: str | None) -> str:
-    try:
-        from a2i_kit.portal.assets import prepare_task_html
-    except ImportError:
-        return rendered
+def task_page(
+    template: str,
+    task_input: dict[str, Any] | str,
+    *,
+    signer: Signer | None = None,
+    static_base: str | None = None,
+) -> str:
+    """The task page: ``template`` rendered with ``task_input``, crowd elements and bridge added.
+
+    ``signer`` signs ``grant_read_access`` (default :func:`data_uri_signer`); ``static_base`` is
+    where ``crowd/`` is served, ``None`` inlines the elements (for a ``srcdoc`` frame).
+
+    >>> "customElements.define" in task_page("<crowd-form></crowd-form>", {})
+    True
+    """
+    rendered = render(template, task_input, signer=signer or data_uri_signer())
     return prepare_task_html(rendered, static_base=static_base)
 
 
@@ -68,12 +85,9 @@ def preview_html(
     static_base: str | None = None,
 ) -> str:
     """The ``<iframe sandbox srcdoc=…>`` markup showing the rendered task."""
-    page = _prepare(render(template, task_input, signer=signer or data_uri_signer()),
-                    static_base)
-    return (
-        f'<iframe sandbox="{SANDBOX}" srcdoc="{html_lib.escape(page, quote=True)}" '
-        f'style="width: 100%; height: {int(height)}px; border: 1px solid #d5dbdb;"></iframe>'
-    )
+    page = task_page(template, task_input, signer=signer, static_base=static_base)
+    return sandboxed_iframe(page, {"style": f"width: 100%; height: {int(height)}px; "
+                                            "border: 1px solid #d5dbdb;"})
 
 
 def preview(

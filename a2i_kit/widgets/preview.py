@@ -1,10 +1,12 @@
 """Render a task template into a sandboxed preview and check test answers against its shape.
 
 Shared by :class:`~a2i_kit.widgets.TaskPreview` and :class:`~a2i_kit.widgets.TemplateDesigner`:
-the kernel renders with :func:`a2i_kit.templates.render` and wraps the page with the offline crowd
-elements (:func:`a2i_kit.portal.assets.prepare_task_html`); the browser shows it in an iframe with
-``sandbox="allow-scripts allow-forms"`` (an opaque origin: the task page cannot reach the notebook)
-and forwards the crowd-form's ``a2i-kit:submit`` message to the kernel as a ``submit`` action.
+the kernel builds the page with the one preview pipeline
+(:func:`a2i_kit.templates.preview.task_page`: render, then the offline crowd elements of
+:mod:`a2i_kit.crowd`) and adds the widget's key bridge;
+the browser shows it in an iframe with ``sandbox="allow-scripts allow-forms"`` (an opaque origin:
+the task page cannot reach the notebook) and forwards the crowd-form's ``a2i-kit:submit`` message
+to the kernel as a ``submit`` action.
 
 Example:
     >>> html = task_srcdoc("<crowd-form><crowd-input name='n'></crowd-input></crowd-form>", {})
@@ -20,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from a2i_kit.crowd import prepare_task_html
 from a2i_kit.errors import InputError, TemplateError
+from a2i_kit.templates.answer_shape import answer_shape
+from a2i_kit.templates.preview import data_uri_signer, task_page
+from a2i_kit.templates.signing import aws_signer
+from a2i_kit.templates.validate import validate_answer
 from a2i_kit.widgets.base import MessageWidget, action
 
 if TYPE_CHECKING:
@@ -48,9 +55,6 @@ def session_signer(session: Session | None = None) -> Any:
     >>> session_signer(None)("a2i-kit-samples", "images/shapes-1.png")[:15]
     'data:image/png;'
     """
-    from a2i_kit.templates import aws_signer
-    from a2i_kit.templates.preview import data_uri_signer
-
     if getattr(session, "backend", None) == "aws" and getattr(session, "s3", None) is not None:
         return aws_signer(session.s3)
     return _explained(data_uri_signer(getattr(session, "mirror_dir", None)), session)
@@ -95,19 +99,13 @@ def parse_task_input(value: Any) -> dict[str, Any]:
 
 def task_srcdoc(template: str, task_input: dict[str, Any] | str, *, signer: Any = None,
                 keys: bool = False) -> str:
-    """The full page for a sandboxed iframe: rendered template + offline elements (+ key bridge)."""
-    from a2i_kit.portal.assets import prepare_task_html
-    from a2i_kit.templates import render
-
-    html = prepare_task_html(render(template, parse_task_input(task_input), signer=signer),
-                             static_base=None)
+    """The page for a sandboxed iframe: :func:`~a2i_kit.templates.task_page` (+ key bridge)."""
+    html = task_page(template, parse_task_input(task_input), signer=signer)
     return html + KEY_BRIDGE if keys else html
 
 
 def wrap_rendered(html: str, *, keys: bool = False) -> str:
     """Wrap HTML the service already rendered (a worker claim) for the sandboxed iframe."""
-    from a2i_kit.portal.assets import prepare_task_html
-
     page = prepare_task_html(html, static_base=None)
     return page + KEY_BRIDGE if keys else page
 
@@ -185,9 +183,6 @@ class PreviewWidget(MessageWidget):
 
     def check_answer(self, answer: dict[str, Any]) -> list[str]:
         """Problems of ``answer`` against the template's inferred answer shape."""
-        from a2i_kit.templates.answer_shape import answer_shape
-        from a2i_kit.templates.validate import validate_answer
-
         return validate_answer(answer_shape(self.preview_template()), answer)
 
     @action("submit")

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from a2i_kit.portal.assets import STATIC_DIR, prepare_task_html
+from a2i_kit.crowd import CROWD_DIR, prepare_task_html
 
 LOADER = '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>'
 
@@ -41,7 +41,7 @@ class Harness:
         app = Starlette(routes=[
             Route("/page/{pid}", self._page),
             Route("/img/{w:int}x{h:int}.png", self._image),
-            Mount("/static", StaticFiles(directory=STATIC_DIR)),
+            Mount("/static/crowd", StaticFiles(directory=CROWD_DIR)),
         ])
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from a2i_kit.portal.assets import CROWD_DIR, crowd_elements_js, prepare_task_html
+from a2i_kit.crowd import CROWD_DIR, crowd_elements_js, prepare_task_html
 
 V1 = '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>'
 V2 = ('<link rel="stylesheet" href="https://assets.crowd.aws/css/crowd-html-elements-v2.css">'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from a2i_kit.crowd import prepare_task_html
 from a2i_kit.templates import builtin, builtin_names, render
 from a2i_kit.templates.preview import data_uri_signer
 
@@ -12,8 +13,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.timeout(120)
 def test_builtins_load_without_page_errors(page) -> None:
-    from a2i_kit.portal.assets import prepare_task_html
-
     errors: list[str] = []
     context = page.context
     for name in builtin_names():

@@ -1,9 +1,10 @@
-"""The offline crowd elements as files, as one bundle, and wired into a rendered task page.
+"""A rendered task page made ready to run: the offline elements, the bridge, a sandboxed frame.
 
-The elements live in ``a2i_kit/portal/static/crowd/`` as plain ES modules (entry
-``crowd-html-elements.js``). A sandboxed ``srcdoc`` iframe cannot import relative files, so
-``crowd_elements_js()`` also offers them as one module: the files concatenated in dependency
-order with their ``import`` lines dropped, plus the stylesheet as a string.
+:func:`prepare_task_html` swaps the ``assets.crowd.aws`` loader for our elements and adds the
+bridge that reports errors, readiness and content height to the parent window;
+:func:`sandboxed_iframe` wraps the page in ``<iframe sandbox="allow-scripts allow-forms"
+srcdoc=…>`` (never allow-same-origin: the page gets an opaque origin and cannot reach its host).
+The portal's task page, :func:`a2i_kit.templates.preview` and the widgets all go through here.
 
 Example:
     >>> html = prepare_task_html(
@@ -15,18 +16,13 @@ Example:
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-from pathlib import Path
+from collections.abc import Mapping
+from html import escape
 
-STATIC_DIR = Path(__file__).with_name("static")
-CROWD_DIR = STATIC_DIR / "crowd"
-ENTRY = "crowd-html-elements.js"
-CSS_GLOBAL = "__A2I_KIT_CROWD_CSS__"
+from a2i_kit.crowd.bundle import element_tags, inline_script
 
-_IMPORT = re.compile(r"""^\s*import\s+(?:[^'"]*?\s+from\s+)?["']\./([\w.-]+)["'];\s*$""", re.M)
-_EXPORT = re.compile(r"^export\s+(?=(?:async\s+)?(?:class|function|const|let)\b)", re.M)
+SANDBOX = "allow-scripts allow-forms"
 
 # <script ... src="https://assets.crowd.aws/crowd-html-elements(-v2).js" ...></script> and the v2 css link.
 _LOADER = re.compile(
@@ -55,46 +51,6 @@ document.addEventListener("all-crowd-elements-ready", () => {
 """
 
 
-def _module_order(name: str, seen: list[str]) -> list[str]:
-    """Depth-first dependency order of the modules reachable from ``name``."""
-    if name in seen:
-        return seen
-    text = (CROWD_DIR / name).read_text(encoding="utf-8")
-    for dep in _IMPORT.findall(text):
-        _module_order(dep, seen)
-    seen.append(name)
-    return seen
-
-
-@functools.lru_cache(maxsize=1)
-def crowd_elements_js() -> str:
-    """All crowd elements and their CSS as one ES module text (no imports, no network).
-
-    >>> "customElements.define(\\"crowd-form\\"" in crowd_elements_js()
-    True
-    """
-    css = (CROWD_DIR / "crowd.css").read_text(encoding="utf-8")
-    parts = [f"globalThis.{CSS_GLOBAL} = {json.dumps(css)};"]
-    for name in _module_order(ENTRY, []):
-        text = (CROWD_DIR / name).read_text(encoding="utf-8")
-        text = _EXPORT.sub("", _IMPORT.sub("", text))
-        parts.append(f"// ---- {name} ----\n{text}")
-    return "\n".join(parts)
-
-
-def _inline_script(js: str) -> str:
-    # "</script" inside the text would end the element early; "<\/" means the same in JS strings.
-    return "<script type=\"module\">\n" + js.replace("</script", "<\\/script") + "\n</script>"
-
-
-def element_tags(static_base: str | None) -> str:
-    """The markup that loads the elements: a module script tag, or the inlined bundle."""
-    if static_base is None:
-        return _inline_script(crowd_elements_js())
-    base = static_base.rstrip("/")
-    return f'<script type="module" src="{base}/crowd/{ENTRY}"></script>'
-
-
 def prepare_task_html(rendered_html: str, *, static_base: str | None) -> str:
     """Swap the assets.crowd.aws loader (v1 or v2, and the v2 css link) for our elements, add the bridge.
 
@@ -106,10 +62,27 @@ def prepare_task_html(rendered_html: str, *, static_base: str | None) -> str:
     True
     """
     html = _CSS_LINK.sub("", rendered_html)
-    tags = element_tags(static_base) + "\n" + _inline_script(BRIDGE_JS)
+    tags = element_tags(static_base) + "\n" + inline_script(BRIDGE_JS)
     html, count = _LOADER.subn(lambda _m: tags, html, count=1)
     html = _LOADER.sub("", html)
     if count:
         return html
     head = re.search(r"<head\b[^>]*>", html, re.I)
     return html[: head.end()] + tags + html[head.end():] if head else tags + "\n" + html
+
+
+def sandboxed_iframe(page: str, attrs: Mapping[str, str | None] | None = None) -> str:
+    """``<iframe sandbox="allow-scripts allow-forms" srcdoc=…>`` showing ``page``.
+
+    ``attrs`` adds attributes after ``srcdoc`` (values escaped; ``None`` = a bare attribute).
+    ``sandbox`` cannot be overridden: the frame never gets allow-same-origin.
+
+    >>> sandboxed_iframe("<p>a & b</p>", {"title": "T", "data-task-frame": None})
+    '<iframe sandbox="allow-scripts allow-forms" srcdoc="&lt;p&gt;a &amp; b&lt;/p&gt;" title="T" data-task-frame></iframe>'
+    """
+    extra = ""
+    for name, value in (attrs or {}).items():
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", name) or name in ("sandbox", "srcdoc"):
+            raise ValueError(f"attribute {name!r} cannot be set on a sandboxed task frame")
+        extra += f" {name}" if value is None else f' {name}="{escape(value, quote=True)}"'
+    return f'<iframe sandbox="{SANDBOX}" srcdoc="{escape(page, quote=True)}"{extra}></iframe>'

@@ -1,6 +1,6 @@
 // Shared base of the offline crowd elements: lenient attribute parsing, the one stylesheet,
 // instruction regions, ready events and the keyboard shortcuts.
-// Convention (the bundler in a2i_kit/portal/assets.py relies on it): imports are single-line
+// Convention (the bundler in a2i_kit/crowd/bundle.py relies on it): imports are single-line
 // `import {...} from "./x.js";`, and top-level names are unique across all modules.
 
 const CSS_GLOBAL = "__A2I_KIT_CROWD_CSS__";

@@ -1,5 +1,5 @@
 // <crowd-form>: collects every named control into one answer and posts it to the parent window.
-// Native controls (choices for the cases the AWS docs leave open, see the portal README):
+// Native controls (choices for the cases the AWS docs leave open, see a2i_kit/crowd/README.md):
 //   text-like inputs, hidden, textarea -> string; select -> selected value (multiple: array);
 //   checkbox and radio -> {"<value>": bool} merged per name ("on" when no value attribute);
 //   empty names, disabled controls and buttons are skipped; duplicate names: last one wins.
