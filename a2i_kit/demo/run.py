@@ -83,7 +83,7 @@ def run_demo(out_dir: str | Path | None = None, *, n_items: int = 300, threshold
 
     routed["image_uri"] = "s3://" + bucket + "/" + routed["image_key"]
     launched = launch_loops(
-        routed, flow_definition_arn=arns["flow_definition_arn"], session=session,
+        session, routed, flow_definition_arn=arns["flow_definition_arn"],
         input_cols=["item_id", "image_uri", "predicted_label", "confidence", "true_label"],
         ledger=out_dir / "launch-ledger.sqlite3", progress=False)
     echo(f"4. launched {int(routed['review'].sum())} human loops ({_counts(launched)})")

@@ -106,7 +106,7 @@ class Reviews:
         return frame
 
     def _review(self, todo: pd.DataFrame) -> None:
-        launched = launch_loops(todo[["item_id", "true_label"]], session=self.session,
+        launched = launch_loops(self.session, todo[["item_id", "true_label"]],
                                 flow_definition_arn=self.flow, input_cols=["item_id", "true_label"],
                                 ledger=self.ledger, progress=False)
         failed = launched[launched["status"] == "failed"]

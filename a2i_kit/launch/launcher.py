@@ -1,8 +1,8 @@
 """Start one human loop per routed item: checked first, concurrent, retried, ledgered.
 
 Example:
-    >>> summary = launch_loops(routed, session=session,                # doctest: +SKIP
-    ...                        flow_definition_arn=flow_arn, input_cols=["text", "label"])
+    >>> summary = launch_loops(session, routed, flow_definition_arn=flow_arn,  # doctest: +SKIP
+    ...                        input_cols=["text", "label"])
     >>> summary["status"].value_counts()                                # doctest: +SKIP
     started    120
 
@@ -11,19 +11,26 @@ or the service already had it: nothing sent twice), ``failed`` (see ``error``). 
 retries only the failed and unknown ones. Conflicts: an existing loop counts as already
 launched only when this ledger recorded the same input for it; otherwise it is an error for that
 item (``ConflictException``: a loop of that name exists with different input).
+
+The older call with the DataFrame first and the clients by keyword (``launch_loops(df,
+session=...)``, ``runtime=``/``sagemaker=``) works for one more release with a DeprecationWarning.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 
 import pandas as pd
 
-from a2i_kit.errors import InputError, LaunchError
+from a2i_kit.client.sessions import as_session, require
+from a2i_kit.errors import InputError
 from a2i_kit.launch import transport
 from a2i_kit.launch.checks import DataAttributes, Job, build_jobs
 from a2i_kit.launch.clients import CompiledStart, flow_is_public_crowd, pooled_client
@@ -32,16 +39,55 @@ from a2i_kit.launch.names import flow_name
 from a2i_kit.launch.reconcile import existing_loops, loop_arn
 from a2i_kit.launch.retry import RetryPolicy, call_with_retry, error_code, error_message
 from a2i_kit.launch.workers import run_chunked
+from a2i_kit.session import Session
 
 __all__ = ["launch_loops"]
 NAME_TAKEN = ("ConflictException", "ValidationException")
 MAX_ARN = 1024  # FlowDefinitionArn's maximum length in the A2I runtime model
 SUMMARY_COLUMNS = ["item_id", "loop_name", "status", "human_loop_arn", "attempts", "error"]
 MAX_INTENTS = 4096  # intents per fsync'd ledger transaction, at most (batches double up to it)
+NEW_CALL = "launch_loops(session, df, flow_definition_arn=...)"
+OLD_CLIENTS = ("runtime", "sagemaker")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = None,
-                 runtime: Any = None, sagemaker: Any = None, id_col: str = "item_id",
+def _old_call_forms(launch: Callable[P, R]) -> Callable[P, R]:
+    """``launch``, also taking the old forms (DataFrame first, ``session=``/``runtime=``/``sagemaker=``)."""
+
+    @functools.wraps(launch)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if (args and isinstance(args[0], pd.DataFrame)) or any(k in kwargs for k in OLD_CLIENTS):
+            args, kwargs = _new_form(args, kwargs)
+        return launch(*args, **kwargs)
+
+    return cast("Callable[P, R]", call)
+
+
+def _new_form(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``(session, df)`` and the other keywords of an old-form call; warns, or InputError."""
+    clients = {name: kwargs.pop(name) for name in OLD_CLIENTS if name in kwargs}
+    if args and not isinstance(args[0], pd.DataFrame):
+        raise InputError(f"pass the clients inside the session, not as {'=/'.join(clients)}=: {NEW_CALL}")
+    if len(args) > 1:
+        raise InputError(f"launch_loops takes the session first, then the DataFrame: {NEW_CALL}")
+    df, session = args[0] if args else kwargs.pop("df", None), kwargs.pop("session", None)
+    given = {"session": session, **clients}
+    source = next((value for value in given.values() if value is not None), None)
+    if source is None:
+        raise InputError(f"launch_loops needs the Session from a2i_kit.connect() first: {NEW_CALL}")
+    base = as_session(source)
+    swapped = {name: c for name, c in clients.items() if c is not None and c is not getattr(base, name)}
+    if swapped:
+        base = dataclasses.replace(base, extras={}, **swapped)
+    named = ", ".join(f"{name}=..." for name, value in given.items() if value is not None)
+    warnings.warn(f"launch_loops(df, {named}) is deprecated and stops working in the next release: call "
+                  f"{NEW_CALL} with the Session from a2i_kit.connect()", DeprecationWarning, stacklevel=3)
+    return (base, df), kwargs
+
+
+@_old_call_forms
+def launch_loops(session: Session, df: pd.DataFrame, *, flow_definition_arn: str, id_col: str = "item_id",
                  input_cols: Sequence[str] | None = None,
                  input_fn: Callable[[dict[str, Any]], Any] | None = None,
                  data_attributes: DataAttributes | Callable[[dict[str, Any]], DataAttributes] = None,
@@ -56,17 +102,17 @@ def launch_loops(df: pd.DataFrame, *, flow_definition_arn: str, session: Any = N
     launcher's jittered backoff (``retry``) handles the same errors with shorter first delays.
     Without ``ledger``, launches are recorded at ``default_ledger_path(session)``: beside the
     embedded service's data, or ``.a2i-kit/`` in the working directory on AWS.
-    Calls go through a pooled copy of ``runtime`` that ``runtime`` itself signs
+    Calls go through a pooled copy of ``session.runtime`` that it signs itself
     (:func:`~a2i_kit.launch.clients.pooled_client`); to a plain-http loopback endpoint (the
     embedded service) the bytes travel over :mod:`a2i_kit.launch.transport`, and StartHumanLoop
     is replayed from botocore's first call (:class:`~a2i_kit.launch.clients.CompiledStart`: the
     same bytes and answers, less CPU per call).
     """
-    runtime = runtime or getattr(session, "runtime", None)
-    sagemaker = sagemaker or getattr(session, "sagemaker", None)
-    if runtime is None:
-        raise LaunchError("pass session= (from a2i_kit.connect()) or runtime= (a "
-                          "sagemaker-a2i-runtime client)")
+    session = as_session(session)
+    runtime, sagemaker = require(session, "launch_loops", "runtime"), session.sagemaker
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"launch_loops: df must be a pandas DataFrame of items, not {type(df).__name__}: "
+                         f"{NEW_CALL}")
     if not isinstance(flow_definition_arn, str) or not 1 <= len(flow_definition_arn) <= MAX_ARN:
         raise InputError(f"flow_definition_arn must be the FlowDefinitionArn string (1 to {MAX_ARN} "
                          f"characters) from create_flow_definition, not {flow_definition_arn!r:.80}")

@@ -206,7 +206,7 @@ class LoopLauncher(MessageWidget):
         try:
             for start in range(0, total, self._batch):
                 batch = todo.iloc[start:start + self._batch]
-                part = launch_loops(batch, session=self._session, flow_definition_arn=self.flow_definition,
+                part = launch_loops(self._session, batch, flow_definition_arn=self.flow_definition,
                                     id_col=self._columns["id_col"],
                                     input_cols=self._input_cols or list(self._df.columns),
                                     ledger=self._ledger, max_workers=self._workers, progress=False)

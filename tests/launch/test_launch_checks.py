@@ -104,10 +104,10 @@ def test_classifier_shorthand_and_callable():
     assert jobs[0].data_attributes == {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]}
 
 
-def test_bad_rows_start_nothing_on_the_service(flow, runtime_client, sagemaker_client, tmp_path,
+def test_bad_rows_start_nothing_on_the_service(flow, runtime_client, session, tmp_path,
                                                 loop_names):
     df = pd.DataFrame({"item_id": [f"i{k}" for k in range(5)], "text": ["ok"] * 4 + [b"bytes"]})
     with pytest.raises(InputError, match="item 'i4': field 'text' is bytes"):
-        launch_loops(df, flow_definition_arn=flow["flow_definition_arn"], runtime=runtime_client,
-                     sagemaker=sagemaker_client, ledger=tmp_path / "l.sqlite3", progress=False)
+        launch_loops(session, df, flow_definition_arn=flow["flow_definition_arn"],
+                     ledger=tmp_path / "l.sqlite3", progress=False)
     assert loop_names(runtime_client, flow["flow_definition_arn"]) == []

@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 from test_launch_transport import FLOW, Scripted, answer, fast_client, scripted  # noqa: F401
 
+from a2i_kit.client import as_session
 from a2i_kit.launch import launch_loops, transport
 from a2i_kit.launch.clients import CompiledStart, pooled_client
 
@@ -181,18 +182,18 @@ def test_launch_loops_through_the_compiled_call_keeps_conflicts_and_idempotency(
 
     monkeypatch.setattr(CompiledStart, "__call__", counted)
     df = pd.DataFrame({"item_id": [f"i{k}" for k in range(40)], "text": [f"t{k}" for k in range(40)]})
-    first = launch_loops(df, flow_definition_arn=flow, runtime=runtime, public_crowd=False,
+    first = launch_loops(as_session(runtime), df, flow_definition_arn=flow, public_crowd=False,
                          ledger=tmp_path / "l1.sqlite3", progress=False, max_workers=4)
     assert first["status"].tolist() == ["started"] * 40
     assert sorted(compiled_calls) == sorted(first["loop_name"])
     # A new ledger: the service answers every start with the existing loop (same input: idempotent)...
-    again = launch_loops(df, flow_definition_arn=flow, runtime=runtime, public_crowd=False,
+    again = launch_loops(as_session(runtime), df, flow_definition_arn=flow, public_crowd=False,
                          ledger=tmp_path / "l2.sqlite3", progress=False, max_workers=4)
     assert again["status"].tolist() == ["started"] * 40
     assert again["human_loop_arn"].tolist() == first["human_loop_arn"].tolist()
     # ...and with other input, a ConflictException per item, as botocore raises it.
     changed = df.assign(text="changed")
-    conflict = launch_loops(changed, flow_definition_arn=flow, runtime=runtime, public_crowd=False,
+    conflict = launch_loops(as_session(runtime), changed, flow_definition_arn=flow, public_crowd=False,
                             ledger=tmp_path / "l3.sqlite3", progress=False, max_workers=4)
     assert conflict["status"].tolist() == ["failed"] * 40
     assert conflict["error"].str.startswith("ConflictException: HumanLoop 'compiled-flow-").all()

@@ -23,15 +23,15 @@ def items(n: int, prefix: str = "doc") -> pd.DataFrame:
                          "score": [k / n for k in range(n)], "review": True})
 
 
-def launch(df, flow, runtime, sagemaker, ledger, **kw):
-    return launch_loops(df, flow_definition_arn=flow["flow_definition_arn"], runtime=runtime,
-                        sagemaker=sagemaker, ledger=ledger, progress=False, **kw)
+def launch(df, flow, session, ledger, **kw):
+    return launch_loops(session, df, flow_definition_arn=flow["flow_definition_arn"], ledger=ledger,
+                        progress=False, **kw)
 
 
-def test_launch_starts_one_loop_per_reviewed_row(flow, service, runtime_client, sagemaker_client,
+def test_launch_starts_one_loop_per_reviewed_row(flow, service, runtime_client, session,
                                                  tmp_path, loop_names):
     df = items(12).assign(review=[True, False] * 6)
-    summary = launch(df, flow, runtime_client, sagemaker_client, tmp_path / "l.sqlite3", max_workers=4)
+    summary = launch(df, flow, session, tmp_path / "l.sqlite3", max_workers=4)
     assert list(summary.columns) == ["item_id", "loop_name", "status", "human_loop_arn", "attempts", "error"]
     assert summary["status"].tolist() == ["started"] * 6
     assert summary["item_id"].tolist() == [f"doc {k}" for k in range(0, 12, 2)]
@@ -41,12 +41,12 @@ def test_launch_starts_one_loop_per_reviewed_row(flow, service, runtime_client, 
     assert json.loads(stored) == {"item_id": "doc 0", "text": "text 0", "score": 0.0}
 
 
-def test_rerunning_the_cell_sends_nothing_twice(flow, runtime_client, sagemaker_client, tmp_path,
+def test_rerunning_the_cell_sends_nothing_twice(flow, runtime_client, session, tmp_path,
                                                 loop_names):
     df = items(20)
     ledger = tmp_path / "l.sqlite3"
-    first = launch(df, flow, runtime_client, sagemaker_client, ledger)
-    again = launch(df, flow, runtime_client, sagemaker_client, ledger)
+    first = launch(df, flow, session, ledger)
+    again = launch(df, flow, session, ledger)
     assert (first["status"] == "started").all()
     assert (again["status"] == "already_launched").all()
     assert again["human_loop_arn"].tolist() == first["human_loop_arn"].tolist()
@@ -55,9 +55,9 @@ def test_rerunning_the_cell_sends_nothing_twice(flow, runtime_client, sagemaker_
 
 
 def test_all_loops_exist_when_30_percent_of_calls_are_throttled(flow, service, runtime_client,
-                                                                sagemaker_client, tmp_path, loop_names):
+                                                                session, tmp_path, loop_names):
     service.faults.configure(error_rate=0.3, error_codes=["ThrottlingException"], seed=11)
-    summary = launch(items(80), flow, runtime_client, sagemaker_client, tmp_path / "l.sqlite3",
+    summary = launch(items(80), flow, session, tmp_path / "l.sqlite3",
                      max_workers=8)
     service.faults.reset()
     assert (summary["status"] == "started").all(), summary[summary["status"] != "started"]
@@ -65,14 +65,14 @@ def test_all_loops_exist_when_30_percent_of_calls_are_throttled(flow, service, r
     assert sorted(loop_names(runtime_client, flow["flow_definition_arn"])) == sorted(summary["loop_name"])
 
 
-def test_give_up_after_max_attempts_names_the_error(flow, service, runtime_client, sagemaker_client,
+def test_give_up_after_max_attempts_names_the_error(flow, service, runtime_client, session,
                                                     tmp_path, loop_names):
     from a2i_kit.launch import RetryPolicy
 
     service.faults.configure(error_rate=1.0, error_codes=["InternalServerException"], seed=1)
     try:
-        summary = launch_loops(items(3), flow_definition_arn=flow["flow_definition_arn"],
-                               runtime=runtime_client, public_crowd=False,
+        summary = launch_loops(session, items(3), flow_definition_arn=flow["flow_definition_arn"],
+                               public_crowd=False,
                                ledger=tmp_path / "l.sqlite3", progress=False,
                                retry=RetryPolicy(max_attempts=3, base_delay=0.001))
     finally:
@@ -80,13 +80,13 @@ def test_give_up_after_max_attempts_names_the_error(flow, service, runtime_clien
     assert (summary["status"] == "failed").all()
     assert summary["attempts"].tolist() == [3, 3, 3]
     assert summary["error"][0].startswith("InternalServerException: We couldn't process your request")
-    retried = launch(items(3), flow, runtime_client, sagemaker_client, tmp_path / "l.sqlite3")
+    retried = launch(items(3), flow, session, tmp_path / "l.sqlite3")
     assert (retried["status"] == "started").all()
     assert len(loop_names(runtime_client, flow["flow_definition_arn"])) == 3
 
 
 @pytest.mark.parametrize("n_lost", [3, 40])  # describe path and ListHumanLoops path
-def test_unknown_outcomes_are_reconciled_not_repeated(flow, runtime_client, sagemaker_client,
+def test_unknown_outcomes_are_reconciled_not_repeated(flow, runtime_client, session,
                                                       tmp_path, loop_names, n_lost):
     """A crash after StartHumanLoop but before the record: intent rows, loops that exist."""
     from a2i_kit.launch import build_jobs
@@ -98,26 +98,26 @@ def test_unknown_outcomes_are_reconciled_not_repeated(flow, runtime_client, sage
     for job in jobs[:n_lost]:  # these calls "went through" before the crash
         runtime_client.start_human_loop(HumanLoopName=job.name, FlowDefinitionArn=flow["flow_definition_arn"],
                                         HumanLoopInput={"InputContent": job.input_content})
-    summary = launch(df, flow, runtime_client, sagemaker_client, ledger)
+    summary = launch(df, flow, session, ledger)
     assert summary["status"].tolist() == ["already_launched"] * n_lost + ["started"] * 5
     assert summary["human_loop_arn"].str.contains(":human-loop/").all()
     assert len(loop_names(runtime_client, flow["flow_definition_arn"])) == n_lost + 5
     assert set(ledger.to_frame()["status"]) == {"started"}
 
 
-def test_conflicts_with_other_input_are_errors_on_that_item(flow, runtime_client, sagemaker_client,
+def test_conflicts_with_other_input_are_errors_on_that_item(flow, runtime_client, session,
                                                            tmp_path, loop_names):
     df = items(3)
-    launch(df, flow, runtime_client, sagemaker_client, tmp_path / "one.sqlite3")
+    launch(df, flow, session, tmp_path / "one.sqlite3")
     changed = df.assign(text=["text 0", "CHANGED", "text 2"])
-    same_ledger = launch(changed, flow, runtime_client, sagemaker_client, tmp_path / "one.sqlite3")
+    same_ledger = launch(changed, flow, session, tmp_path / "one.sqlite3")
     assert same_ledger["status"].tolist() == ["already_launched", "failed", "already_launched"]
     assert "already started with different input" in same_ledger["error"][1]
-    fresh = launch(changed, flow, runtime_client, sagemaker_client, tmp_path / "two.sqlite3")
+    fresh = launch(changed, flow, session, tmp_path / "two.sqlite3")
     assert fresh["status"].tolist() == ["started", "failed", "started"]  # identical input: same loop
     assert fresh["error"][1].startswith("ConflictException: ")
     assert fresh["human_loop_arn"][0] == same_ledger["human_loop_arn"][0]
-    renamed = launch(changed, flow, runtime_client, sagemaker_client, tmp_path / "one.sqlite3",
+    renamed = launch(changed, flow, session, tmp_path / "one.sqlite3",
                      name_prefix="v2")
     assert (renamed["status"] == "started").all()
     assert len(loop_names(runtime_client, flow["flow_definition_arn"])) == 6
@@ -126,6 +126,7 @@ def test_conflicts_with_other_input_are_errors_on_that_item(flow, runtime_client
 CHILD = textwrap.dedent("""
     import sys, boto3, pandas as pd
     from botocore.config import Config
+    from a2i_kit.client import as_session
     from a2i_kit.launch import launch_loops
     url, flow, ledger, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     rt = boto3.client("sagemaker-a2i-runtime", endpoint_url=url, region_name="us-east-1",
@@ -133,7 +134,7 @@ CHILD = textwrap.dedent("""
                       config=Config(retries={"max_attempts": 1}))
     df = pd.DataFrame({"item_id": [f"doc {k}" for k in range(n)], "text": [f"text {k}" for k in range(n)],
                        "score": [k / n for k in range(n)], "review": True})
-    launch_loops(df, flow_definition_arn=flow, runtime=rt, public_crowd=False, ledger=ledger,
+    launch_loops(as_session(rt), df, flow_definition_arn=flow, public_crowd=False, ledger=ledger,
                  max_workers=4, progress=False)
     print("finished", flush=True)
 """)
@@ -150,7 +151,7 @@ def _ledger_counts(path) -> dict[str, int]:
 
 
 def test_sigkill_halfway_then_resume_leaves_exactly_n_loops(flow, service, runtime_client,
-                                                            sagemaker_client, tmp_path, loop_names):
+                                                            session, tmp_path, loop_names):
     n, ledger = 60, tmp_path / "ledger.sqlite3"
     service.faults.configure(latency_ms=40)
     child = subprocess.Popen([sys.executable, "-c", CHILD, service.url, flow["flow_definition_arn"],
@@ -168,7 +169,7 @@ def test_sigkill_halfway_then_resume_leaves_exactly_n_loops(flow, service, runti
     assert at_kill.get("started", 0) < n  # really killed halfway
     assert at_kill.get("intent", 0) > 0  # with calls in flight whose outcome the ledger never saw
     time.sleep(0.3)  # let requests the dead client already sent finish on the service
-    resumed = launch(items(n), flow, runtime_client, sagemaker_client, ledger)
+    resumed = launch(items(n), flow, session, ledger)
     assert set(resumed["status"]) <= {"started", "already_launched"}
     assert (resumed["status"] == "already_launched").sum() >= at_kill.get("started", 0)
     names = loop_names(runtime_client, flow["flow_definition_arn"])
@@ -178,13 +179,13 @@ def test_sigkill_halfway_then_resume_leaves_exactly_n_loops(flow, service, runti
 
 
 @pytest.mark.parametrize("arn", [None, "", 42, "arn:aws:sagemaker:us-east-1:111122223333:flow-definition/" + "f" * 1000])
-def test_a_bad_flow_definition_arn_is_refused_before_any_call(arn, runtime_client, tmp_path):
+def test_a_bad_flow_definition_arn_is_refused_before_any_call(arn, session, tmp_path):
     """The launcher checks what botocore would have (it turns botocore's per-call validation off)."""
     from a2i_kit.errors import InputError
 
     with pytest.raises(InputError, match=r"^flow_definition_arn must be the FlowDefinitionArn string "
                                          r"\(1 to 1024 characters\) from create_flow_definition, not "):
-        launch_loops(items(2), flow_definition_arn=arn, runtime=runtime_client, public_crowd=False,
+        launch_loops(session, items(2), flow_definition_arn=arn, public_crowd=False,
                      ledger=tmp_path / "l.sqlite3", progress=False)
     assert not (tmp_path / "l.sqlite3").exists()
 
@@ -223,8 +224,8 @@ def test_without_a_ledger_the_launch_is_recorded_beside_the_services_data(tmp_pa
         HumanLoopConfig={"WorkteamArn": team, "HumanTaskUiArn": ui, "TaskTitle": "t", "TaskDescription": "d",
                          "TaskCount": 1},
         OutputConfig={"S3OutputPath": "s3://a2i-kit-tests/output"})["FlowDefinitionArn"]
-    first = launch_loops(items(3), flow_definition_arn=flow, session=session, progress=False)
-    again = launch_loops(items(3), flow_definition_arn=flow, session=session, progress=False)
+    first = launch_loops(session, items(3), flow_definition_arn=flow, progress=False)
+    again = launch_loops(session, items(3), flow_definition_arn=flow, progress=False)
     assert (first["status"] == "started").all()
     assert (again["status"] == "already_launched").all()
     assert (tmp_path / "service-data" / "launch-ledger.sqlite3").is_file()
