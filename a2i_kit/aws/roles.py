@@ -5,6 +5,10 @@ is installed (v2 ``sagemaker.session`` or v3 ``sagemaker.core.helper.session_hel
 only here); SageMaker Studio's resource metadata with ``DescribeUserProfile`` then
 ``DescribeDomain``; the caller identity when it is a role. Each miss is noted, never raised.
 
+An assumed-role caller ARN (``…:assumed-role/Name/session``) names the role but not its path, and
+CreateFlowDefinition needs the exact ARN (``role/service-role/AmazonSageMaker-ExecutionRole-…``):
+IAM ``GetRole`` supplies it; when that is denied the ARN is built without a path, and said so.
+
 Example:
     >>> role_from_caller("arn:aws:sts::123456789012:assumed-role/A2IRole/botocore-session-1")
     'arn:aws:iam::123456789012:role/A2IRole'
@@ -18,6 +22,8 @@ import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from a2i_kit.client.errors import error_message
 
 if TYPE_CHECKING:
     from a2i_kit.session import Session
@@ -36,6 +42,22 @@ def role_from_caller(arn: str) -> str | None:
         name = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
         return f"arn:{partition}:iam::{account}:role/{name}"
     return None
+
+
+def role_with_path(session: Session, built: str) -> tuple[str, str | None]:
+    """``(ARN, None)`` with the role's path from IAM ``GetRole``, or ``(built, why not)``.
+
+    >>> role_with_path(connect("aws"), "arn:aws:iam::123456789012:role/AmazonSageMaker-ExecutionRole-1")  # doctest: +SKIP
+    ('arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-1', None)
+    """
+    name = built.rsplit("/", 1)[1]
+    try:
+        return str(session.client("iam").get_role(RoleName=name)["Role"]["Arn"]), None
+    except Exception as exc:  # AccessDenied (no iam:GetRole), no IAM endpoint: keep the built ARN
+        return built, (f"built from the role name without IAM: GetRole {name!r} failed "
+                       f"({error_message(exc)[:160]}), so a path such as service-role/ would be "
+                       "missing; if CreateFlowDefinition rejects the role, pass connect('aws', "
+                       "role=<its ARN from the IAM console>)")
 
 
 def _sdk_role(session: Session) -> tuple[str | None, str]:
@@ -109,6 +131,9 @@ def discover_role(session: Session, identity: dict[str, Any] | str) -> tuple[str
         tried.append(f"caller identity unknown ({identity})")
     else:
         role = role_from_caller(identity["Arn"])
+        if role and ":assumed-role/" in identity["Arn"]:
+            role, missed = role_with_path(session, role)
+            return role, f"caller identity ({identity['Arn']})" + (f"; {missed}" if missed else "")
         if role:
             return role, f"caller identity ({identity['Arn']})"
         tried.append(f"caller {identity['Arn']} is not a role")
