@@ -6,13 +6,16 @@ their lines; Ctrl/Cmd+S saves. Edits reach the kernel debounced, which
 re-renders the preview (sandboxed iframe, offline crowd elements) and re-lints. The sample input
 comes from a built-in's sample or the skeleton inferred from the template, and stays editable.
 Save writes the template to a file; Register creates a human task UI (``<base>``, then
-``<base>-v2`` … for changed content) through the session's SageMaker client.
+``<base>-v2`` … for changed content) through the session's SageMaker client. The session comes
+first and is optional: without one the designer works offline (no Register).
 
 Example:
     >>> d = TemplateDesigner(builtin="text-classification")
     >>> d.findings == [] and d.render_error == ""
     True
     >>> d.template = d.template.replace('header=', 'data-x=', 1)
+    >>> TemplateDesigner(session, builtin="text-classification", name="reviews-ui").register()  # doctest: +SKIP
+    {'name': 'reviews-ui', 'arn': 'arn:aws:sagemaker:...:human-task-ui/reviews-ui', 'created': True}
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from a2i_kit.errors import InputError
 from a2i_kit.widgets.base import STATIC, action, static_text
 from a2i_kit.widgets.preview import PreviewWidget, parse_task_input
 from a2i_kit.widgets.registration import check_name, register_task_ui
+from a2i_kit.widgets.task_preview import preview_session
 
 if TYPE_CHECKING:
     from a2i_kit.session import Session
@@ -36,7 +40,11 @@ CUSTOM = "custom"
 
 
 class TemplateDesigner(PreviewWidget):
-    """Template editor + live preview + lint + test submit + save + register."""
+    """Template editor + live preview + lint + test submit + save + register.
+
+    ``session`` (first, optional): the Session from :func:`a2i_kit.connect` (signs ``s3://`` images,
+    registers task UIs), or ``None`` to design offline.
+    """
 
     _esm = static_text("codemirror.js", "common.js", "preview.js", "template_designer.js")
     _css = STATIC / "widgets.css"
@@ -52,12 +60,13 @@ class TemplateDesigner(PreviewWidget):
     status = traitlets.Unicode("").tag(sync=True)
     debounce_ms = traitlets.Int(300).tag(sync=True)
 
-    def __init__(self, *, template: str | None = None, builtin: str | None = None,
-                 sample_input: dict[str, Any] | str | None = None, path: str | Path | None = None,
-                 session: Session | None = None, name: str | None = None, height: int = 480,
+    def __init__(self, session: Session | None = None, *, template: str | None = None,
+                 builtin: str | None = None, sample_input: dict[str, Any] | str | None = None,
+                 path: str | Path | None = None, name: str | None = None, height: int = 480,
                  signer: Any = None) -> None:
         from a2i_kit.templates import builtin_names
 
+        session = preview_session(session, "TemplateDesigner")
         content, sample, source = _initial(template, builtin, sample_input, path)
         self._session = session
         super().__init__(signer=signer, session=session, template=content, frame_height=height,
@@ -141,7 +150,8 @@ class TemplateDesigner(PreviewWidget):
         from a2i_kit.templates import has_errors, lint
 
         if self._session is None or getattr(self._session, "sagemaker", None) is None:
-            raise InputError("registering needs a session: TemplateDesigner(..., session=a2i_kit.connect())")
+            raise InputError("registering needs a session with a SageMaker client: "
+                             "TemplateDesigner(a2i_kit.connect(), template=...)")
         base = check_name((name or self.task_ui_name).strip())
         problems = [f for f in lint(self.template, self._safe_sample()) if f.severity == "error"]
         if has_errors(problems):

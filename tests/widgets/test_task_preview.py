@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import traitlets
 
+from a2i_kit.client import as_session
 from a2i_kit.errors import InputError
+from a2i_kit.session import Session
+from a2i_kit.templates import builtin
 from a2i_kit.widgets import TaskPreview
 
 CLASSIFIER = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
@@ -83,6 +86,17 @@ def test_constructor_rejects_bad_arguments(kwargs, message) -> None:
         TaskPreview(**kwargs)
 
 
+@pytest.mark.parametrize(("session", "message"), [
+    (CLASSIFIER, r"TaskPreview takes the session first \(or None to preview offline\), then the template by "
+                 r"keyword: TaskPreview\(session, template='<crowd-form>\.\.\.', \.\.\.\)"),
+    (42, r"int is not a session: pass a Session from a2i_kit\.connect\(\)"),
+    ("reviews.html", r"'reviews\.html' is not a session: pass a Session from a2i_kit\.connect\(\)"),
+])
+def test_a_wrong_first_argument_says_what_to_pass(session, message) -> None:
+    with pytest.raises(InputError, match=message):
+        TaskPreview(session, template=CLASSIFIER, task_input={"text": "x"})
+
+
 def test_height_is_validated() -> None:
     w = TaskPreview(template=CLASSIFIER, task_input={})
     with pytest.raises(traitlets.TraitError, match="between 120 and 4000"):
@@ -116,35 +130,37 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
 
 
-def test_s3_images_are_signed_from_a_local_session(tmp_path) -> None:
-    from types import SimpleNamespace
-
-    (tmp_path / "bkt" / "img").mkdir(parents=True)
-    (tmp_path / "bkt" / "img" / "one.png").write_bytes(PNG)
-    session = SimpleNamespace(backend="local", mirror_dir=tmp_path)
-    w = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"}, session=session)
+def test_s3_images_are_signed_from_a_local_session(service) -> None:
+    session = as_session(service)  # the Session of the running embedded service: it has an S3 mirror
+    (session.mirror_dir / "bkt" / "img").mkdir(parents=True)
+    (session.mirror_dir / "bkt" / "img" / "one.png").write_bytes(PNG)
+    w = TaskPreview(session, template=IMAGE, task_input={"image": "s3://bkt/img/one.png"})
     assert w.render_error == ""
     assert 'src="data:image/png;base64,iVBORw0KGgo' in w.srcdoc
     w.task_input = {"image": "s3://bkt/img/missing.png"}
-    assert w.render_error == (f"s3://bkt/img/missing.png is not in the session's S3 mirror ({tmp_path}): "
+    assert w.render_error == (f"s3://bkt/img/missing.png is not in the session's S3 mirror ({session.mirror_dir}): "
                               "upload it there first, or fix the URI in the input")
+    by_keyword = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"}, session=session)
+    assert by_keyword.srcdoc == TaskPreview(session, template=IMAGE, task_input={"image": "s3://bkt/img/one.png"}).srcdoc
+    sample = {**builtin("image-classification").sample_input, "taskObject": "s3://bkt/img/one.png"}
+    built_in = TaskPreview.from_builtin("image-classification", session=session, task_input=sample)
+    assert built_in.render_error == ""
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in built_in.srcdoc
 
 
 def test_without_a_session_the_error_names_the_fix() -> None:
-    w = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"})
+    w = TaskPreview(None, template=IMAGE, task_input={"image": "s3://bkt/img/one.png"})
     assert w.render_error == ("s3://bkt/img/one.png: pass session=a2i_kit.connect() (or your session) "
                               "so the preview can read the image")
 
 
 def test_s3_images_are_presigned_on_aws() -> None:
-    from types import SimpleNamespace
-
     import boto3
 
     s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE",
                       aws_secret_access_key="secret")  # presigning is local: no call is made
-    w = TaskPreview(template=IMAGE, task_input={"image": "s3://bkt/img/one.png"},
-                    session=SimpleNamespace(backend="aws", s3=s3))
+    session = Session(backend="aws", region="us-east-1", sagemaker=None, runtime=None, s3=s3)
+    w = TaskPreview(session, template=IMAGE, task_input={"image": "s3://bkt/img/one.png"})
     assert w.render_error == ""
     assert "https://bkt.s3.amazonaws.com/img/one.png?" in w.srcdoc
     assert "X-Amz-Signature=" in w.srcdoc or "Signature=" in w.srcdoc

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 import traitlets
 
+from a2i_kit.client import as_session
 from a2i_kit.errors import A2IKitError, InputError
 from a2i_kit.widgets import TemplateDesigner
 from a2i_kit.widgets.registration import check_name, register_task_ui
@@ -117,8 +117,8 @@ def test_register_versions_changed_templates(sagemaker_client) -> None:
 
 
 def test_register_from_the_widget_refuses_lint_errors(sagemaker_client) -> None:
-    session = SimpleNamespace(sagemaker=sagemaker_client)
-    d = TemplateDesigner(template=GOOD, session=session, name="topic-ui")
+    session = as_session(sagemaker_client)  # a Session holding the SageMaker client
+    d = TemplateDesigner(session, template=GOOD, name="topic-ui")
     assert d.run_action("register", {})["name"] == "topic-ui"
     assert d.status == "registered task UI topic-ui"
     d.template = GOOD.replace(' header="Topic?"', "")
@@ -130,10 +130,28 @@ def test_register_from_the_widget_refuses_lint_errors(sagemaker_client) -> None:
         "name": "topic-ui-v2", "arn": d.task_ui_arn, "created": True}
 
 
-def test_register_without_a_session_says_how() -> None:
-    d = TemplateDesigner(template=GOOD)
-    with pytest.raises(A2IKitError, match=r"registering needs a session: TemplateDesigner\(\.\.\., session="):
-        d.register("topic-ui")
+def test_register_without_a_session_says_how(runtime_client) -> None:
+    fix = r"registering needs a session with a SageMaker client: TemplateDesigner\(a2i_kit\.connect\(\), template=\.\.\.\)"
+    for offline in (TemplateDesigner(template=GOOD), TemplateDesigner(None, template=GOOD),
+                    TemplateDesigner(as_session(runtime_client), template=GOOD)):
+        with pytest.raises(A2IKitError, match=fix):
+            offline.register("topic-ui")
+
+
+def test_the_session_may_also_come_by_keyword(sagemaker_client) -> None:
+    d = TemplateDesigner(template=GOOD, session=as_session(sagemaker_client), name="kw-ui")
+    assert d.register()["name"] == "kw-ui"
+    assert sagemaker_client.describe_human_task_ui(HumanTaskUiName="kw-ui")["HumanTaskUiArn"] == d.task_ui_arn
+
+
+@pytest.mark.parametrize(("session", "message"), [
+    (GOOD, r"TemplateDesigner takes the session first \(or None to preview offline\), then the template by "
+           r"keyword: TemplateDesigner\(session, template='<crowd-form>\.\.\.', \.\.\.\)"),
+    ({"sagemaker": None}, r"dict is not a session: pass a Session from a2i_kit\.connect\(\)"),
+])
+def test_a_wrong_first_argument_says_what_to_pass(session, message) -> None:
+    with pytest.raises(InputError, match=message):
+        TemplateDesigner(session, template=GOOD)
 
 
 @pytest.mark.jupyter
