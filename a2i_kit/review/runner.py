@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from a2i_kit.client.sessions import as_session, service_endpoint
 from a2i_kit.errors import InputError
 from a2i_kit.review.client import AdminClient
+from a2i_kit.review.crew import CrewBoard
 from a2i_kit.review.simulated import (
     AnswerFn,
     LatencyModel,
@@ -92,13 +93,13 @@ def simulate_reviewers(session: Session, admin_token: str | None = None, *, work
     try:
         crew = provision_workers(admin, names, groups, identity_provider)
         cache: dict[str, dict[str, Any]] = {}
-        closed: set[str] = set()
+        board = CrewBoard()
         reviewers += [
             SimulatedReviewer(admin.worker_client(w["token"], simulated=True), admin, w["name"],
                               accuracy=_per_worker(accuracy, i, w["name"]), confusion=confusion, labels=labels,
                               abstain_rate=abstain_rate, latency=latency, seed=seed,
                               ground_truth_key=ground_truth_key, answer=answer, target=target,
-                              refetch=until_empty, details_cache=cache, closed=closed, clock=clock)
+                              refetch=until_empty, details_cache=cache, board=board, clock=clock)
             for i, w in enumerate(crew)]
         budget = _Budget(max_tasks)
         if threads == 1:

@@ -26,6 +26,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ from a2i_kit.review.answers import (
     pick_target,
 )
 from a2i_kit.review.client import AdminClient, WorkerApiError, WorkerClient
+from a2i_kit.review.crew import CrewBoard
 
 AnswerFn = Callable[[dict[str, Any], Any, random.Random], dict[str, Any]]
 
@@ -183,7 +185,7 @@ class SimulatedReviewer:
                  ground_truth_key: str | None = None, answer: AnswerFn | dict[str, Any] | None = None,
                  target: str | None = None, refetch: bool = True,
                  details_cache: dict[str, dict[str, Any]] | None = None,
-                 closed: set[str] | None = None, clock: ServiceClock | None = None) -> None:
+                 board: CrewBoard | None = None, clock: ServiceClock | None = None) -> None:
         if not 0.0 <= accuracy <= 1.0 or not 0.0 <= abstain_rate <= 1.0:
             raise InputError(f"reviewer {name!r}: accuracy and abstain_rate must be between 0 and 1")
         self.client, self.admin, self.name = client, admin, name
@@ -191,14 +193,15 @@ class SimulatedReviewer:
         self.abstain_rate, self.latency, self.seed = abstain_rate, latency or LatencyModel(), seed
         self.ground_truth_key, self.answer, self.target, self.refetch = ground_truth_key, answer, target, refetch
         self.details = details_cache if details_cache is not None else {}
-        # Loops known to take no more answers, shared by a crew so nobody asks for them again
-        # (only saves requests: the service decides every claim).
-        self.closed = closed if closed is not None else set()
+        # Shared by a crew: who holds which loop, and loops that take no more answers (only saves
+        # requests: the service decides every claim).
+        self.board = board if board is not None else CrewBoard()
         self.skipped: set[str] = set()
         self.clock = clock
         self.created: dict[str, float] = {}  # loop → creation time (from the task list)
         self.cursor: float | None = None  # this reviewer's last submissionTime
-        self._queue: list[str] | None = None
+        self._queue: deque[str] | None = None
+        self._deferred: deque[str] = deque()
         self.stats = {"answered": 0, "abstained": 0, "correct": 0, "judged": 0}
 
     def _next_claim(self) -> dict[str, Any] | None:
@@ -206,16 +209,29 @@ class SimulatedReviewer:
             if fetch:
                 listed = self.client.tasks()
                 self.created.update({t["humanLoopName"]: _epoch(t["creationTime"]) for t in listed})
-                self._queue = [t["humanLoopName"] for t in listed]
-            while self._queue:
-                loop = self._queue.pop(0)
-                if loop in self.skipped or loop in self.closed:
-                    continue
-                try:
-                    return self.client.claim(loop)
-                except WorkerApiError as exc:
-                    if exc.status not in (403, 404, 409):
-                        raise
+                self._queue = deque(t["humanLoopName"] for t in listed)
+                self._deferred = deque()
+            # First the loops no crew member holds; then, with nothing else left, the held ones
+            # (a loop may need more than one worker).
+            task = self._claim_from(self._queue, exclusive=True) or self._claim_from(self._deferred, exclusive=False)
+            if task is not None:
+                return task
+        return None
+
+    def _claim_from(self, queue: deque[str], *, exclusive: bool) -> dict[str, Any] | None:
+        while queue:
+            loop = queue.popleft()
+            if loop in self.skipped or loop in self.board.closed:
+                continue
+            if not self.board.reserve(loop, exclusive=exclusive):
+                self._deferred.append(loop)
+                continue
+            try:
+                return self.client.claim(loop)
+            except WorkerApiError as exc:
+                self.board.release(loop)
+                if exc.status not in (403, 404, 409):
+                    raise
         return None
 
     def step(self) -> str:
@@ -223,6 +239,12 @@ class SimulatedReviewer:
         task = self._next_claim()
         if task is None:
             return "idle"
+        try:
+            return self._work(task)
+        finally:
+            self.board.release(task["humanLoopName"])
+
+    def _work(self, task: dict[str, Any]) -> str:
         loop = task["humanLoopName"]
         rng = random.Random(f"{self.seed}|{self.name}|{loop}")
         if rng.random() < self.abstain_rate:
@@ -232,7 +254,7 @@ class SimulatedReviewer:
             return "abstained"
         claimed_at, received = _epoch(task["claimedAt"]), time.time()
         spent = min(self.latency.sample(rng), float(task["timeLimitSeconds"]))
-        answer = self._answer(loop, task.get("html") or "", rng)
+        answer = self._answer(task, rng)
         # The earliest this reviewer may have started: after its previous answer, once the loop existed.
         start = max(self.cursor or 0.0, self.created.get(loop, claimed_at))
         if self.clock is not None:
@@ -241,18 +263,22 @@ class SimulatedReviewer:
             self.clock.advance_to(start + spent, claimed_at + (time.time() - received))
         status = self.client.submit(loop, answer, time_spent=spent, acceptance_time=start)
         if status.get("humanLoopStatus") != LoopStatus.IN_PROGRESS:
-            self.closed.add(loop)
+            self.board.closed.add(loop)
         self.cursor = _epoch(status["submissionTime"]) if status.get("submissionTime") else None
         self.stats["answered"] += 1
         return "answered"
 
-    def _answer(self, loop: str, html: str, rng: random.Random) -> dict[str, Any]:
+    def _answer(self, task: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         if isinstance(self.answer, dict):
             return dict(self.answer)
-        if loop not in self.details:
-            self.details[loop] = self.admin.task_details(loop)
-        details = self.details[loop]
-        task_input, shape = details["input"], _rendered_shape(html) or details.get("answerShape")
+        loop, shape = task["humanLoopName"], _rendered_shape(task.get("html") or "")
+        if loop in self.details or "input" not in task or shape is None:
+            if loop not in self.details:
+                self.details[loop] = self.admin.task_details(loop)
+            details = self.details[loop]
+        else:  # a simulated claim carries the input: no task_details call needed
+            details = task
+        task_input, shape = details["input"], shape or details.get("answerShape")
         if callable(self.answer):
             return self.answer(task_input, shape, rng)
         if details.get("requestSource"):

@@ -70,12 +70,19 @@ def set_loop_status(ctx: ServiceContext, loop_name: str, status: str, *,
         loop = store.loops.get(loop_name, lock=True)
         if loop is None:
             raise KeyError(loop_name)
-        current = loop["status"]
-        if current == status:
-            return loop
-        if status not in TRANSITIONS.get(current, frozenset()):
-            raise InvalidTransition(f"{loop_name}: {current} -> {status}")
-        return _apply(ctx, loop, status, failure_code, failure_reason, ctx.clock.now() if now is None else now)
+        return _transition(ctx, loop, status, failure_code, failure_reason,
+                           ctx.clock.now() if now is None else now)
+
+
+def _transition(ctx: ServiceContext, loop: dict[str, Any], status: str, failure_code: str | None,
+                failure_reason: str | None, now: float) -> dict[str, Any]:
+    """``set_loop_status`` on a loop record read under the lock of the current transaction."""
+    current = loop["status"]
+    if current == status:
+        return loop
+    if status not in TRANSITIONS.get(current, frozenset()):
+        raise InvalidTransition(f"{loop['name']}: {current} -> {status}")
+    return _apply(ctx, loop, status, failure_code, failure_reason, now)
 
 
 def _apply(ctx: ServiceContext, loop: dict[str, Any], status: str, failure_code: str | None,
@@ -114,16 +121,29 @@ def fail_undeliverable(ctx: ServiceContext, loop_name: str, reason: str) -> dict
         return _apply(ctx, loop, "Failed", "ValidationError", reason, ctx.clock.now())
 
 
-def finish_if_done(ctx: ServiceContext, loop_name: str, now: float | None = None) -> dict[str, Any] | None:
+def finish_if_done(ctx: ServiceContext, loop_name: str, now: float | None = None, *,
+                   locked: dict[str, Any] | None = None,
+                   assignments: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """After a submit, release or expiry: complete or stop the loop when nothing is pending.
 
     Call it inside the transaction that changed the assignments, so that the answer and the
-    completion it causes commit together.
+    completion it causes commit together. A caller that already holds the loop's lock in this
+    transaction passes the record (``locked``) and the loop's current ``assignments``, sparing
+    two reads.
     """
     with ctx.store.transaction():
-        loop = ctx.store.loops.get(loop_name, lock=True)
+        loop = locked if locked is not None else ctx.store.loops.get(loop_name, lock=True)
         if loop is None or loop["status"] in FINISHED:
             return loop
+        now = ctx.clock.now() if now is None else now
+        if assignments is None:
+            assignments = ctx.store.claims.of_loop(loop_name)
+        submitted = {a["worker_id"] for a in assignments if a["status"] == "submitted"}
+        if loop["status"] == "InProgress" and len(submitted) >= int(loop["doc"].get("TaskCount") or 1):
+            return _transition(ctx, loop, "Completed", None, None, now)
+        if loop["status"] == "Stopping" and live_claims(assignments, now) == 0:
+            return _transition(ctx, loop, "Stopped", None, None, now)
+        return loop
         now = ctx.clock.now() if now is None else now
         assignments = ctx.store.claims.of_loop(loop_name)
         submitted = {a["worker_id"] for a in assignments if a["status"] == "submitted"}

@@ -19,10 +19,10 @@ import json
 from typing import Any
 
 from a2i_kit.service import lifecycle, outbox, quality
-from a2i_kit.service.claims import live_claim, load_loop, own_assignment
+from a2i_kit.service.claims import live_claim, load_loop, load_loop_and_team, own_assignment
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.timefmt import iso_ms
-from a2i_kit.service.workforce import WorkforceError, identity_data, team_by_arn
+from a2i_kit.service.workforce import WorkforceError, identity_data
 
 MAX_ANSWER_BYTES = 1024 * 1024
 
@@ -77,7 +77,7 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
     if hidden is not None:
         return hidden
     with ctx.store.transaction():
-        loop = load_loop(ctx, worker, loop_name)
+        loop, team = load_loop_and_team(ctx, worker, loop_name)
         now = ctx.clock.now()
         assignments = ctx.store.claims.of_loop(loop_name)
         simulated = time_spent is not None or acceptance_time is not None
@@ -89,15 +89,16 @@ def submit(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, answer: 
             raise WorkforceError(409, "Conflict", f"human loop {loop_name!r} is {loop['status']}; "
                                  "it takes no more answers")
         accepted, submitted = answer_times(loop, mine, now, time_spent=time_spent, acceptance_time=acceptance_time)
-        team = team_by_arn(ctx, loop["doc"].get("WorkteamArn", ""))
         doc = {"acceptanceTime": iso_ms(accepted), "submissionTime": iso_ms(submitted),
                "timeSpentInSeconds": round(submitted - accepted, 3), "workerId": worker["name"],
                "workerMetadata": {"identityData": identity_data(ctx, worker, team)},
                "answerContent": answer}
-        ctx.store.claims.put({**mine, "status": "submitted", "submitted_at": submitted, "doc": doc})
+        answered = {**mine, "status": "submitted", "submitted_at": submitted, "doc": doc}
+        ctx.store.claims.put(answered)
         quality.after_real_answer(ctx, worker, loop)  # counts toward the worker's next gold task
         ctx.store.after_commit(lambda: outbox.crash_point("after-answer-commit"))
-        after = lifecycle.finish_if_done(ctx, loop_name, now=now) or loop
+        assignments = [answered if a is mine else a for a in assignments]
+        after = lifecycle.finish_if_done(ctx, loop_name, now=now, locked=loop, assignments=assignments) or loop
     return _submitted(after, doc, simulated=simulated)
 
 

@@ -127,13 +127,17 @@ def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> d
     return claim(ctx, worker, loop_name)
 
 
-def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
-    """Take (or re-open) this worker's claim on a loop; returns the task with its rendered html."""
+def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, *,
+          with_input: bool = False) -> dict[str, Any]:
+    """Take (or re-open) this worker's claim on a loop; returns the task with its rendered html.
+
+    ``with_input`` (simulated reviewers, admin token only) adds the task's ``input`` and
+    ``requestSource``, which a real worker sees only through the rendered page.
+    """
     hidden = quality.hidden_claim(ctx, worker, loop_name)  # this worker's gold/qualification task
     if hidden is not None:
         return hidden
     worker_id = worker["name"]
-    _refuse_early(ctx, worker_id, loop_name)
     with ctx.store.transaction():
         loop = _load_loop(ctx, worker, loop_name)
         quality.refuse_unqualified(ctx, worker, loop)  # 403 until the worker qualifies
@@ -150,29 +154,13 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[s
             ctx.store.claims.put(mine)
     html = _render_or_fail(ctx, loop, mine)
     doc = loop["doc"]
-    return {"humanLoopName": loop_name, "taskTitle": doc.get("TaskTitle"),
+    task = {"humanLoopName": loop_name, "taskTitle": doc.get("TaskTitle"),
             "taskDescription": doc.get("TaskDescription"), "claimedAt": iso_ms(mine["claimed_at"]),
             "deadline": iso_ms(mine["deadline"]),
             "timeLimitSeconds": round(mine["deadline"] - mine["claimed_at"], 3), "html": html}
-
-
-def _refuse_early(ctx: ServiceContext, worker_id: str, loop_name: str) -> None:
-    """Refuse, without taking the loop's lock, a claim that a plain read already shows is impossible
-    (slots full, loop closed, answered already): reviewers racing for one task then cost two reads
-    each instead of a locked transaction. Every claim that may succeed is still decided under the
-    lock; teams and missing loops are checked there too, so their answers do not change."""
-    with ctx.store.snapshot():
-        loop = ctx.store.loops.get(loop_name)
-        if loop is None or loop.get("deleted"):
-            return
-        assignments = ctx.store.claims.of_loop(loop_name)
-        now = ctx.clock.now()
-        mine = _mine(assignments, worker_id)
-        if mine is not None and _is_live(mine, now):
-            return
-        refusal = _claim_refusal(loop, assignments, mine, now, set())
-    if refusal:
-        raise WorkforceError(409, "Conflict", refusal)
+    if with_input:
+        task.update(input=json.loads(doc["InputContent"]), requestSource=doc.get("AwsManagedHumanLoopRequestSource"))
+    return task
 
 
 def template_content(ctx: ServiceContext, loop: dict[str, Any]) -> str:
