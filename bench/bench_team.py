@@ -6,7 +6,8 @@
   (``a2i-kit serve`` as a laptop runs it). ratio = team / laptop (target 1.0: the team setup is
   not slower on this 2-core machine).
 - list_page_1m: ListHumanLoops pages (boto3, default page size, both sort orders, a NextToken
-  page, a flow definition that holds 1 % of the rows, a CreationTimeAfter range) with 1,000,000
+  page, a one-item page of a flow definition that holds 1 % of the rows, a CreationTimeAfter
+  range) with 1,000,000
   loops stored vs 100, on PostgreSQL. The rows are bulk-loaded with one
   ``INSERT ... SELECT ... FROM generate_series`` into the store's own ``loops`` table (the schema
   the service created), then ``ANALYZE``. ratio = t(100) / t(1,000,000) (target 0.9).
@@ -154,7 +155,9 @@ def page_queries(runtime: Any, big_arn: str, small_arn: str) -> list[Callable[[]
         lambda: runtime.list_human_loops(FlowDefinitionArn=big_arn),
         lambda: runtime.list_human_loops(FlowDefinitionArn=big_arn, SortOrder="Ascending"),
         lambda: runtime.list_human_loops(FlowDefinitionArn=big_arn, NextToken=token),
-        lambda: runtime.list_human_loops(FlowDefinitionArn=small_arn),
+        # The rare flow holds 1 loop of 100 and 10,000 of 1,000,000: a page of one item on both
+        # sides, so that both measure the same page (a default page would hold 1 item vs 100).
+        lambda: runtime.list_human_loops(FlowDefinitionArn=small_arn, MaxResults=1),
         lambda: runtime.list_human_loops(FlowDefinitionArn=big_arn, SortOrder="Ascending",
                                          CreationTimeAfter=middle),
     ]
