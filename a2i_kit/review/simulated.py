@@ -44,6 +44,7 @@ from a2i_kit.review.answers import (
 )
 from a2i_kit.review.client import AdminClient, WorkerApiError, WorkerClient
 from a2i_kit.review.crew import CrewBoard
+from a2i_kit.review.rendered import blank_masks, rendered_shape
 
 AnswerFn = Callable[[dict[str, Any], Any, random.Random], dict[str, Any]]
 
@@ -94,61 +95,6 @@ def _lookup(data: Any, dotted: str) -> Any:
             return MISSING
         data = data[part]
     return data
-
-
-def _rendered_shape(html: str) -> dict[str, Any] | None:
-    """Answer shape of the rendered task: categories and names made with Liquid are literal there."""
-    if not html:
-        return None
-    try:
-        from a2i_kit.templates import answer_shape
-
-        shape = answer_shape(html)
-        _add_box_labels(shape, html)
-    except Exception:  # fall back to the shape of the raw template
-        return None
-    return shape if shape.get("properties") else None
-
-
-def _add_box_labels(shape: dict[str, Any], html: str) -> None:
-    """Put a crowd-bounding-box's literal ``labels`` into its shape, so boxes get real labels."""
-    from a2i_kit.templates.answer_shape import literal_categories
-    from a2i_kit.templates.html_scan import scan_html
-
-    for element in scan_html(html).by_tag("crowd-bounding-box"):
-        schema = shape["properties"].get(element.value("name") or "")
-        labels = literal_categories(element, "labels")
-        if schema and labels:
-            item = schema["properties"]["boundingBoxes"]["items"]
-            item["properties"]["label"] = {"type": "string", "enum": labels}
-
-
-def _blank_masks(answer: dict[str, Any], shape: Any) -> None:
-    """Segmentation answers paint nothing: a real, fully transparent PNG mask (not random text).
-
-    >>> a = {"seg": {"labeledImage": {"pngImageData": "x"}, "labelMappings": {"A": {}},
-    ...              "inputImageProperties": {"width": 3.2, "height": 2.7}}}
-    >>> _blank_masks(a, {"properties": {"seg": {"x-element": "crowd-semantic-segmentation"}}})
-    >>> a["seg"]["labelMappings"], a["seg"]["inputImageProperties"]
-    ({}, {'width': 3, 'height': 3})
-    """
-    import base64
-    import io
-
-    from PIL import Image
-
-    for name, schema in (shape or {}).get("properties", {}).items():
-        element = schema.get("x-element") if isinstance(schema, dict) else None
-        if element not in ("crowd-semantic-segmentation", "crowd-instance-segmentation") or name not in answer:
-            continue
-        size = answer[name].get("inputImageProperties") or {}
-        width, height = (max(1, round(float(size.get(k) or 1))) for k in ("width", "height"))
-        out = io.BytesIO()
-        Image.new("RGBA", (width, height), (0, 0, 0, 0)).save(out, format="PNG")
-        answer[name]["labeledImage"] = {"pngImageData": base64.b64encode(out.getvalue()).decode()}
-        answer[name]["inputImageProperties"] = {"width": width, "height": height}
-        answer[name]["labelMappings" if element.endswith("semantic-segmentation") else "instances"] = (
-            {} if element.endswith("semantic-segmentation") else [])
 
 
 def _epoch(iso: str) -> float:
@@ -271,7 +217,7 @@ class SimulatedReviewer:
     def _answer(self, task: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         if isinstance(self.answer, dict):
             return dict(self.answer)
-        loop, shape = task["humanLoopName"], _rendered_shape(task.get("html") or "")
+        loop, shape = task["humanLoopName"], rendered_shape(task.get("html") or "")
         if loop in self.details or "input" not in task or shape is None:
             if loop not in self.details:
                 self.details[loop] = self.admin.task_details(loop)
@@ -287,7 +233,7 @@ class SimulatedReviewer:
         target = self.target or (pick_target(shape) if shape else None)
         answer = generate_answer(shape, rng, truth=truth, accuracy=self.accuracy, confusion=self.confusion,
                                  labels=self.labels, target=target, task_input=task_input)
-        _blank_masks(answer, shape)
+        blank_masks(answer, shape)
         self._judge(answer, shape, target, truth)
         return answer
 

@@ -9,7 +9,8 @@ import pytest
 
 from a2i_kit.errors import InputError
 from a2i_kit.review.answers import MISSING, choose_label, generate_answer, jitter_boxes, pick_target
-from a2i_kit.review.simulated import LatencyModel, _rendered_shape
+from a2i_kit.review.rendered import rendered_shape
+from a2i_kit.review.simulated import LatencyModel
 from a2i_kit.templates import (
     answer_shape,
     builtin,
@@ -24,7 +25,7 @@ from a2i_kit.templates import (
 def test_answers_for_every_builtin_template_are_valid(name: str) -> None:
     template = builtin(name)
     html = render(template.content, template.sample_input, signer=local_signer("http://127.0.0.1:1"))
-    shape = _rendered_shape(html) or answer_shape(template.content)
+    shape = rendered_shape(html) or answer_shape(template.content)
     answer = generate_answer(shape, random.Random(0), task_input=template.sample_input)
     assert answer
     assert validate_answer(answer_shape(template.content), answer) == []
