@@ -30,6 +30,7 @@ import httpx
 import pandas as pd
 from botocore.config import Config
 
+from a2i_kit.client import as_session
 from a2i_kit.launch import launch_loops
 from a2i_kit.monitor import list_loops, status_summary
 from a2i_kit.session import boto_session
@@ -117,7 +118,7 @@ def ours(runtime: Any, flow: str, df: pd.DataFrame, ledger: Path, svc: Service |
     """Seconds launch_loops takes; with ``svc``, prints the CPU per loop of each side (profiling aid)."""
     cpu, service_cpu = client_cpu(), svc.cpu_seconds() if svc else 0.0
     start = time.perf_counter()
-    summary = launch_loops(df, flow_definition_arn=flow, runtime=runtime, public_crowd=False, ledger=ledger,
+    summary = launch_loops(as_session(runtime), df, flow_definition_arn=flow, public_crowd=False, ledger=ledger,
                            max_workers=16, progress=False)
     elapsed = time.perf_counter() - start
     if svc is not None:

@@ -32,6 +32,7 @@ import boto3
 import pandas as pd
 from botocore.config import Config
 
+from a2i_kit.client import as_session
 from a2i_kit.launch import launch_loops
 from a2i_kit.review import simulate_reviewers
 from a2i_kit.service import ServiceThread
@@ -77,7 +78,7 @@ def one_round(service: Any, tag: str, ledger_dir: Path) -> float:
                        "label": ["ok"] * LOOPS_PER_ROUND})
     runtime = client(service.url, "sagemaker-a2i-runtime")
     start = time.perf_counter()
-    summary = launch_loops(df, flow_definition_arn=flow_arn, runtime=runtime, input_cols=["text", "label"],
+    summary = launch_loops(as_session(runtime), df, flow_definition_arn=flow_arn, input_cols=["text", "label"],
                            ledger=ledger_dir / f"{tag}.ledger", public_crowd=False, progress=False)
     crew = simulate_reviewers(service.url, service.admin_token, workers=REVIEWERS, threads=REVIEWERS,
                               ground_truth_key="label", accuracy=1.0, seed=0)
