@@ -145,6 +145,7 @@ class SimulatedReviewer:
         self.skipped: set[str] = set()
         self.clock = clock
         self.created: dict[str, float] = {}  # loop → creation time (from the task list)
+        self.slots: dict[str, int] = {}  # loop → its TaskCount (from the task list)
         self.cursor: float | None = None  # this reviewer's last submissionTime
         self._queue: deque[str] | None = None
         self._deferred: deque[str] = deque()
@@ -155,22 +156,24 @@ class SimulatedReviewer:
             if fetch:
                 listed = self.client.tasks()
                 self.created.update({t["humanLoopName"]: _epoch(t["creationTime"]) for t in listed})
+                self.slots.update({t["humanLoopName"]: int(t.get("taskCount") or 1) for t in listed})
                 self._queue = deque(t["humanLoopName"] for t in listed)
                 self._deferred = deque()
             # First the loops no crew member holds; then, with nothing else left, the held ones
-            # (a loop may need more than one worker).
-            task = self._claim_from(self._queue, exclusive=True) or self._claim_from(self._deferred, exclusive=False)
+            # that take more than one worker (or that their holder gave back meanwhile).
+            task = self._claim_from(self._queue, first_pass=True) or self._claim_from(self._deferred, first_pass=False)
             if task is not None:
                 return task
         return None
 
-    def _claim_from(self, queue: deque[str], *, exclusive: bool) -> dict[str, Any] | None:
+    def _claim_from(self, queue: deque[str], *, first_pass: bool) -> dict[str, Any] | None:
         while queue:
             loop = queue.popleft()
             if loop in self.skipped or loop in self.board.closed:
                 continue
-            if not self.board.reserve(loop, exclusive=exclusive):
-                self._deferred.append(loop)
+            if not self.board.reserve(loop, exclusive=first_pass or self.slots.get(loop, 1) <= 1):
+                if first_pass:
+                    self._deferred.append(loop)
                 continue
             try:
                 return self.client.claim(loop)
