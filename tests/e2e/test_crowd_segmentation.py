@@ -90,8 +90,24 @@ def rgba(color: str) -> tuple[int, int, int, int]:
     return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16), 255)
 
 
-def shot(page: Any, name: str) -> None:
+def shot(page: Any, frame: Any, name: str) -> None:
+    """Save the screenshot, then wait until the mouse reaches the task frame's Submit button again.
+
+    A full-page screenshot resizes the view for a moment. Under load, Chromium then routed the
+    next click at the task frame (its own renderer) to the portal's ``<iframe>`` element instead of
+    into the task: the iframe got focus, nothing was submitted, and ``wait_for_url`` timed out. So
+    the mouse moves onto Submit until the task itself sees it there (``:hover``), then clicks.
+    """
     save_shot(page, name)
+    submit = frame.get_by_role("button", name="Submit")
+    submit.scroll_into_view_if_needed()
+    for attempt in range(100):
+        box = submit.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + attempt % 2)
+        if submit.evaluate("b => b.matches(':hover')"):
+            return
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(done))")
+    raise AssertionError("the mouse never reached the task frame's Submit button")
 
 
 def test_semantic_paint_and_fill_reach_output_json(service: Any, make_flow: Any, make_worker: Any, start_loop: Any,
@@ -108,7 +124,7 @@ def test_semantic_paint_and_fill_reach_output_json(service: Any, make_flow: Any,
     page.keyboard.press("Enter")
     fits = frame.locator("html").evaluate("h => [h.scrollWidth, h.clientWidth]")
     assert fits[0] <= fits[1], f"the task is wider than the frame: {fits}"
-    shot(page, "segmentation-semantic")
+    shot(page, frame, "segmentation-semantic")
     portal.submit_and_wait(frame)
 
     answer = output_of(loop)["humanAnswers"][0]["answerContent"]
@@ -139,7 +155,7 @@ def test_instances_get_their_own_colours_and_undo_removes_a_stroke(
     paint.stroke([(210, 148), (270, 148)])
     paint.stroke([(150, 40), (170, 40)])                        # a slip into the sky ...
     frame.get_by_role("button", name="Undo").click()            # ... taken back
-    shot(page, "segmentation-instance")
+    shot(page, frame, "segmentation-instance")
     portal.submit_and_wait(frame)
 
     answer = output_of(loop)["humanAnswers"][0]["answerContent"]
