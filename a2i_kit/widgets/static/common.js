@@ -53,7 +53,7 @@ function a2iTaskFrame(title, height) {
 }
 
 /** Size an iframe to the height its page reports ({type: "a2i-kit:size"}: the bottom of the
- *  body, from the bridge of a2i_kit.portal.assets), plus the body's default bottom margin and the
+ *  body, from the bridge of a2i_kit.crowd.page), plus the body's default bottom margin and the
  *  frame's border, between 120 and 4000 px. Returns a handler for a2iListenFrame: true when it used
  *  the message. A page whose height follows the frame's (100vh plus a margin) would grow in equal
  *  steps forever: after five equal steps the frame stops following it (data-size-runaway). */
