@@ -59,6 +59,9 @@ def add_webhook(ctx: Any, url: Any, secret: Any) -> dict[str, Any]:
     """Register ``url``; it receives every event recorded from now on. Raises InputError."""
     url, secret = webhooks.check_url(url), webhooks.check_secret(secret)
     row = _repo(ctx).add(url, _sealer(ctx).seal(secret), ctx.clock.now(), head_seq(ctx))
+    running = getattr(ctx, "webhook_deliverer", None)
+    if running is not None:
+        running.wake()
     return _view(row)
 
 
@@ -122,10 +125,10 @@ def send(ctx: Any, row: dict[str, Any]) -> str:
     return "retrying"
 
 
-def run_pass(ctx: Any) -> dict[str, int]:
+def run_pass(ctx: Any, hooks: list[dict[str, Any]] | None = None) -> dict[str, int]:
     """One fan-out and one round of sends (up to :data:`SENDERS` at once); returns what happened."""
     repo = _repo(ctx)
-    hooks = repo.all()
+    hooks = repo.all() if hooks is None else hooks
     counts = {"queued": fan_out(ctx, hooks), "delivered": 0, "retrying": 0, "failed": 0}
     if not hooks:  # nothing registered: no delivery can be due (removing drops its deliveries)
         return counts
@@ -139,12 +142,14 @@ def run_pass(ctx: Any) -> dict[str, int]:
 
 
 class WebhookDeliverer:
-    """Background thread running :func:`run_pass` every ``interval`` seconds and on each event."""
+    """Background thread running :func:`run_pass` every ``interval`` seconds, and on each event
+    while any webhook exists."""
 
     def __init__(self, ctx: Any, interval: float = INTERVAL_SECONDS) -> None:
         self.ctx, self.interval = ctx, interval
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._idle = threading.Event()  # set by stop() and wake() only, never by events
         self._thread: threading.Thread | None = None
         self._unsubscribe: Any = None
 
@@ -160,20 +165,36 @@ class WebhookDeliverer:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._idle.set()
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self._thread is not None:
             self._thread.join(timeout=15)
 
+    def wake(self) -> None:
+        """Run a pass now (a webhook was added in this process)."""
+        self._idle.set()
+        self._wake.set()
+
     def _loop(self) -> None:
         while not self._stop.is_set():
+            hooks: list[dict[str, Any]] = []
             try:
-                run_pass(self.ctx)
+                hooks = _repo(self.ctx).all()
+                run_pass(self.ctx, hooks)
             except StoreError:  # the store was closed: the service stopped
                 return
             except Exception:  # a broken pass must not end deliveries; the next pass retries
                 log.exception("webhook delivery pass failed")
-            self._wake.wait(self.interval)
+            if not hooks:
+                # Nothing to deliver to: events do not wake an idle deliverer (a pass per event
+                # would read the webhooks table for nothing). A webhook added here wakes it; one
+                # added by another process is seen within ``interval``; either way it receives
+                # every event after its registration, since it is fanned out from its cursor.
+                self._idle.wait(self.interval)
+            else:
+                self._wake.wait(self.interval)
+            self._idle.clear()
             self._wake.clear()
 
 

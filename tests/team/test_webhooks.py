@@ -319,3 +319,34 @@ def test_cli_adds_lists_logs_and_removes(tmp_path, capsys):
     assert main(["admin", "remove-webhook", "1", *options]) == 0
     assert main(["admin", "remove-webhook", "1", *options]) == 2
     assert "there is no webhook 1; `a2i-kit admin list-webhooks` shows them" in capsys.readouterr().err
+
+
+def test_an_idle_deliverer_sleeps_through_events_and_wakes_for_a_new_webhook(
+        service, make_flow, runtime_client, receiver, monkeypatch):
+    """No webhook: events do not start passes (each would read the webhooks table for nothing);
+    a webhook added over the admin API wakes the deliverer and receives what follows at once."""
+    from a2i_kit.service import webhook_delivery
+
+    passes: list[float] = []
+    real = webhook_delivery.run_pass
+
+    def counted(ctx: Any, hooks: Any = None) -> Any:
+        passes.append(time.monotonic())
+        return real(ctx, hooks)
+
+    monkeypatch.setattr(webhook_delivery, "run_pass", counted)
+    interval = service.context.webhook_deliverer.interval
+    started = time.monotonic()
+    stop_loops(make_flow, runtime_client, 20, name="idle-flow")  # 20 Stopped events
+    elapsed = time.monotonic() - started
+    during = [t for t in passes if t >= started]
+    assert len(during) <= elapsed / interval + 1, (len(during), elapsed)
+
+    hook_server = receiver()
+    assert register(service, hook_server.url).status_code == 201
+    stop_loops(make_flow, runtime_client, 2, name="awake-flow")
+    deadline = time.monotonic() + 10
+    while len(hook_server.delivered()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(call["event"]["detail"]["humanLoopName"] for call in hook_server.delivered()) == [
+        "awake-flow-0", "awake-flow-1"]
