@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from screen_checks import hover_into
 
 from a2i_kit.review import add_worker
 
@@ -70,7 +71,9 @@ def portal(page: Any) -> Any:
             return frame
 
         def submit_and_wait(self, frame: Any) -> None:
-            frame.get_by_role("button", name="Submit").click()
+            submit = frame.get_by_role("button", name="Submit")
+            hover_into(page, submit)  # the click lands in the task, also right after a screenshot
+            submit.click()
             page.wait_for_url("**/_a2i/portal/?msg=submitted")
 
     return Portal()

@@ -81,3 +81,21 @@ def save_shot(page: Any, name: str) -> Path:
     path = SHOTS / f"{name}-{page.viewport_size['width']}px.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def hover_into(page: Any, target: Any) -> None:
+    """Move the mouse onto ``target`` (a locator, possibly inside a task frame) until it is hovered.
+
+    A full-page screenshot resizes the view for a moment. Under load, Chromium then routed the
+    next click at a task frame (its own renderer) to the portal's ``<iframe>`` element instead of
+    into the task: the iframe got focus, nothing was submitted, and the test timed out waiting.
+    Waiting until the target itself matches ``:hover`` waits for a condition, not for time.
+    """
+    target.scroll_into_view_if_needed()
+    for attempt in range(100):
+        box = target.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + attempt % 2)
+        if target.evaluate("el => el.matches(':hover')"):
+            return
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(done))")
+    raise AssertionError(f"the mouse never reached {target}")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import screen_checks
 from PIL import Image, ImageDraw
-from screen_checks import save_shot
+from screen_checks import hover_into, save_shot
 
 from a2i_kit.service.objects import put_object
 from a2i_kit.templates import answer_shape, validate_answer
@@ -91,23 +91,9 @@ def rgba(color: str) -> tuple[int, int, int, int]:
 
 
 def shot(page: Any, frame: Any, name: str) -> None:
-    """Save the screenshot, then wait until the mouse reaches the task frame's Submit button again.
-
-    A full-page screenshot resizes the view for a moment. Under load, Chromium then routed the
-    next click at the task frame (its own renderer) to the portal's ``<iframe>`` element instead of
-    into the task: the iframe got focus, nothing was submitted, and ``wait_for_url`` timed out. So
-    the mouse moves onto Submit until the task itself sees it there (``:hover``), then clicks.
-    """
+    """Save the screenshot, then bring the mouse back onto the task's Submit button (see hover_into)."""
     save_shot(page, name)
-    submit = frame.get_by_role("button", name="Submit")
-    submit.scroll_into_view_if_needed()
-    for attempt in range(100):
-        box = submit.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + attempt % 2)
-        if submit.evaluate("b => b.matches(':hover')"):
-            return
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(done))")
-    raise AssertionError("the mouse never reached the task frame's Submit button")
+    hover_into(page, frame.get_by_role("button", name="Submit"))
 
 
 def test_semantic_paint_and_fill_reach_output_json(service: Any, make_flow: Any, make_worker: Any, start_loop: Any,
