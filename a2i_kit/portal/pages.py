@@ -130,8 +130,8 @@ def signout_page(who: str, csrf: str) -> str:
     return layout("Sign out", body, who=who, csrf=csrf)
 
 
-# Runs inside the task frame: when the portal asks (after focusing the frame), focus the template's
-# first control, so a keyboard user answers at once (instructions and links are not answers). Keys
+# Runs inside the task frame: on an amend page the portal first sends the earlier answer to put back
+# into the controls. When the portal asks (after focusing the frame), focus the template's first control, so a keyboard user answers at once (instructions and links are not answers). Keys
 # that reach the portal page while the browser still moves focus into the frame (the frame runs in
 # its own process) come over as "a2i-kit:key" and are replayed on the focused element.
 FOCUS_FIRST_JS = """<script>
@@ -142,6 +142,12 @@ window.addEventListener("message", (event) => {
     while (el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
     el.dispatchEvent(new KeyboardEvent("keydown", {key: event.data.key, shiftKey: !!event.data.shiftKey,
       bubbles: true, composed: true, cancelable: true}));
+    return;
+  }
+  if (event.data.type === "a2i-kit:fill") {   // amending: the earlier answer back in the controls
+    const form = document.querySelector("crowd-form");
+    const names = form && typeof form.fill === "function" ? form.fill(event.data.answer) : [];
+    document.documentElement.dataset.filled = names.join(" ") || "-";
     return;
   }
   if (event.data.type !== "a2i-kit:focus-first") return;

@@ -108,12 +108,14 @@ def amend_page(worker_name: str, job: dict[str, Any], answer: dict[str, Any], *,
     flow, loop = job["flowDefinitionName"], answer["humanLoopName"]
     title = answer.get("taskTitle") or job["taskTitle"]
     stored = json.dumps(answer.get("answerContent"), indent=1, ensure_ascii=False)
+    earlier = json.dumps(answer.get("answerContent") or {}, ensure_ascii=False)
     body = f"""<section class="task-head" data-task data-mode="amend" data-flow="{e(flow)}" data-loop="{e(loop)}"
- data-csrf="{e(csrf)}">
+ data-csrf="{e(csrf)}" data-earlier="{e(earlier)}">
 <div><p class="crumb"><a href="{href(PORTAL)}/">Your tasks</a> › {e(job["taskTitle"])}</p>
 <h1>Change your answer: {e(title)}</h1>
-<p>You answered this task at {_time(answer.get("submissionTime"))}. Submitting again <strong>replaces</strong>
-that answer; then you go back to the task you were on.</p>
+<p>You answered this task at {_time(answer.get("submissionTime"))}. Your choices and text are filled in
+again (drawings and marks start empty). Submitting <strong>replaces</strong> that answer; then you go back
+to the task you were on.</p>
 <details class="howto"><summary>Your earlier answer</summary><pre class="mono answer">{e(stored)}</pre></details></div>
 <div class="task-side"><a class="button" href="{_job_path(flow)}">Keep my answer and go back</a></div></section>
 {STATUS_BOXES}

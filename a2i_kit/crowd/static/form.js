@@ -40,6 +40,52 @@ export function nativeFragment(el) {
   return null;
 }
 
+const TOGGLES = new Set(["crowd-checkbox", "crowd-toggle-button", "crowd-radio-button"]);
+const isPlainObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v);
+
+/** Put an earlier answer back into one control (amending an answer): the inverse of what it
+ *  contributes, for controls whose answer says all about them (text, choices, toggles, sliders,
+ *  classifiers). Drawings, masks and other annotations keep their start. True when it took ``v``. */
+export function restoreControl(el, v) {
+  const tag = el.localName;
+  const toggle = (key) => {
+    if (!isPlainObject(v) || typeof v[key] !== "boolean") return false;
+    el.checked = v[key];
+    return true;
+  };
+  if (tag === "input") {
+    const type = (el.type || "text").toLowerCase();
+    if (SKIP_TYPES.has(type)) return false;
+    if (type === "checkbox" || type === "radio") return toggle(el.getAttribute("value") ?? "on");
+  }
+  if (tag === "input" || tag === "textarea" || tag === "crowd-input" || tag === "crowd-text-area") {
+    if (typeof v !== "string") return false;
+    el.value = v;
+    return true;
+  }
+  if (tag === "select") {
+    if (el.multiple ? !Array.isArray(v) : typeof v !== "string") return false;
+    const wanted = new Set([].concat(v).map(String));
+    for (const option of el.options) option.selected = wanted.has(option.value);
+    return true;
+  }
+  if (tag === "crowd-slider") {
+    if (typeof v !== "number") return false;
+    el.value = v;
+    return true;
+  }
+  if (TOGGLES.has(tag)) return toggle(el.value);
+  if (/^crowd-(image-)?classifier(-multi-select)?$/.test(tag)) {
+    const chosen = isPlainObject(v) ? (v.labels ?? v.label) : undefined;
+    if (chosen === undefined) return false;
+    el.value = chosen;
+    const comment = el.shadowRoot?.querySelector("[data-comment]");
+    if (comment && typeof v.workerComment === "string") comment.value = v.workerComment;
+    return true;
+  }
+  return false;
+}
+
 export class CrowdForm extends CrowdElement {
   static slotted = INSTRUCTION_SLOTS;
 
@@ -135,6 +181,18 @@ export class CrowdForm extends CrowdElement {
       if (fragment) mergeFragment(answer, fragment);
     }
     return answer;
+  }
+
+  /** Put an earlier answer back into the controls (amending); returns the names that took it. */
+  fill(answer) {
+    const filled = [];
+    if (!isPlainObject(answer)) return filled;
+    for (const el of this.controls()) {
+      const name = el.getAttribute?.("name");
+      if (!name || !Object.hasOwn(answer, name) || !restoreControl(el, answer[name])) continue;
+      if (!filled.includes(name)) filled.push(name);
+    }
+    return filled;
   }
 
   validateAll() {

@@ -154,6 +154,12 @@ window.addEventListener("message", (event) => {
   }
   if (data.type === "a2i-kit:ready") {
     // Keyboard users answer at once (keys 1-9, Enter): focus the frame, then its first control.
+    const earlier = state.section.dataset.mode === "amend" ? state.section.dataset.earlier : undefined;
+    if (earlier) {   // amending: the earlier answer goes back into the task's controls first
+      try {
+        state.frame.contentWindow.postMessage({ type: "a2i-kit:fill", answer: JSON.parse(earlier) }, "*");
+      } catch { /* not JSON: the page shows the earlier answer as text */ }
+    }
     state.frame.focus();
     state.frame.contentWindow.postMessage({ type: "a2i-kit:focus-first" }, "*");
     document.body.dataset.taskReady = state.section.dataset.loop;
