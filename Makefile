@@ -69,7 +69,7 @@ screenshots: $(STAMP) chromium
 	$(BIN)/python -m pytest -p no:xdist -q --store=sqlite tests/e2e/test_crowd_behaviour.py \
 	  tests/e2e/test_crowd_segmentation.py tests/e2e/test_crowd_textract.py tests/charts \
 	  tests/widgets/test_layout_preview.py tests/widgets/test_layout_widgets.py \
-	  tests/e2e/test_portal_work.py tests/e2e/test_manager_console.py \
+	  tests/e2e/test_portal_work.py tests/e2e/test_portal_amend_fill.py tests/e2e/test_manager_console.py \
 	  tests/e2e/test_quality_portal.py
 	@echo "screenshots in screenshots/"
 
