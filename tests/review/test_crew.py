@@ -64,7 +64,8 @@ def test_a_loop_that_needs_two_workers_gets_two_in_threads(service: Any, make_fl
     assert summary.total_answered == 40
     for loop in loops:
         workers = [answer["workerId"] for answer in read_output(loop)["humanAnswers"]]
-        assert len(workers) == 2 and len(set(workers)) == 2, (loop, workers)
+        assert len(workers) == 2, (loop, workers)
+        assert len(set(workers)) == 2, (loop, workers)
 
 
 def test_only_a_simulated_claim_carries_the_input(service: Any, make_flow: Any, start_loops: Any,
@@ -78,7 +79,8 @@ def test_only_a_simulated_claim_carries_the_input(service: Any, make_flow: Any, 
     assert task["requestSource"] is None
     with WorkerClient(service.url, info["token"]) as real:
         task = real.claim("loop-1")
-    assert "input" not in task and "requestSource" not in task
+    assert "input" not in task
+    assert "requestSource" not in task
     assert "second" in task["html"]
 
 
