@@ -68,8 +68,8 @@ def _explained(sign: Any, session: Session | None) -> Any:
             return sign(bucket, key)
         except TemplateError as exc:
             if session is None:
-                raise TemplateError(f"s3://{bucket}/{key}: pass session=a2i_kit.connect() (or your "
-                                    "session) so the preview can read the image") from exc
+                raise TemplateError(f"s3://{bucket}/{key}: pass the session as the widget's first argument "
+                                    "(session = a2i_kit.connect()) so the preview can read the image") from exc
             raise TemplateError(f"s3://{bucket}/{key} is not in the session's S3 mirror "
                                 f"({getattr(session, 'mirror_dir', None)}): upload it there "
                                 "first, or fix the URI in the input") from exc

@@ -150,8 +150,8 @@ def test_s3_images_are_signed_from_a_local_session(service) -> None:
 
 def test_without_a_session_the_error_names_the_fix() -> None:
     w = TaskPreview(None, template=IMAGE, task_input={"image": "s3://bkt/img/one.png"})
-    assert w.render_error == ("s3://bkt/img/one.png: pass session=a2i_kit.connect() (or your session) "
-                              "so the preview can read the image")
+    assert w.render_error == ("s3://bkt/img/one.png: pass the session as the widget's first argument "
+                              "(session = a2i_kit.connect()) so the preview can read the image")
 
 
 def test_s3_images_are_presigned_on_aws() -> None:
