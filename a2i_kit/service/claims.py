@@ -15,7 +15,7 @@ from typing import Any
 
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.timefmt import iso_ms
-from a2i_kit.service.workforce import WorkforceError, matching_definitions, team_by_arn
+from a2i_kit.service.workforce import WorkforceError, matching_definitions
 
 DEFAULT_TIME_LIMIT = 3600
 DEFAULT_LIFETIME = 864000
@@ -65,23 +65,30 @@ def claim_refusal(loop: dict[str, Any], assignments: list[dict[str, Any]],
 
 def load_loop(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
     """The loop record (locked) if this worker may see it (404 unknown, 403 another team's)."""
-    return load_loop_and_team(ctx, worker, loop_name)[0]
+    return load_for_work(ctx, worker, loop_name)[0]
 
 
 def load_loop_and_team(ctx: ServiceContext, worker: dict[str, Any],
                        loop_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """:func:`load_loop` and the workteam record of the loop (through which the worker sees it)."""
-    loop = ctx.store.loops.get(loop_name, lock=True)
+    loop, team, _ = load_for_work(ctx, worker, loop_name)
+    return loop, team
+
+
+def load_for_work(ctx: ServiceContext, worker: dict[str, Any],
+                  loop_name: str) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+    """:func:`load_loop_and_team` plus the flow definitions being deleted among the loop's (at most
+    its own), for :func:`claim_refusal`: all from one read of the store."""
+    loop, team, flow_status = ctx.store.loops.lock_for_work(loop_name)
     if loop is None or loop.get("deleted"):
         raise WorkforceError(404, "NotFound", f"human loop {loop_name!r} does not exist")
-    team_arn = loop["doc"].get("WorkteamArn")
-    team = team_by_arn(ctx, team_arn) if team_arn else None
     if team is None or not matching_definitions(team["doc"], worker["doc"]["groups"]):
-        team_name = team["name"] if team else team_arn
+        team_name = team["name"] if team else loop["doc"].get("WorkteamArn")
         raise WorkforceError(403, "Forbidden",
                              f"worker {worker['doc']['name']!r} is not a member of workteam {team_name!r} "
                              f"that reviews human loop {loop_name!r}; add one of the team's groups to the worker")
-    return loop, team
+    deleting = {loop["flow_definition_arn"]} if flow_status == "Deleting" else set()
+    return loop, team, deleting
 
 
 def live_claim(ctx: ServiceContext, loop: dict[str, Any], worker: dict[str, Any], now: float,

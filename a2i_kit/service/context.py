@@ -47,6 +47,8 @@ class ServiceConfig:
     # StopHumanLoop on a Completed/Failed/Stopped loop: a no-op success by default (AWS's sample
     # cleanup code stops every loop before deleting it); True answers ValidationException.
     strict_stop: bool = False
+    # StartHumanLoop refuses a loop while this many are InProgress (ServiceQuotaExceededException).
+    # Exact on SQLite; on PostgreSQL starts racing in several processes may pass it by a few.
     max_in_progress_loops: int = 1000
     default_page_size: int = 50
     default_sort_order: str = "Descending"

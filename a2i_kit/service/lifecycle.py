@@ -92,9 +92,8 @@ def _apply(ctx: ServiceContext, loop: dict[str, Any], status: str, failure_code:
     if status == "Failed":
         doc["FailureCode"] = failure_code or "InternalError"
         doc["FailureReason"] = (failure_reason or "")[:1024]
-    write_output = status == "Completed"
-    if status == "Stopped":
-        write_output = any(a["status"] == "submitted" for a in ctx.store.claims.of_loop(loop["name"]))
+    answers = ctx.store.claims.of_loop(loop["name"]) if status in ("Completed", "Stopped") else []
+    write_output = status == "Completed" or (status == "Stopped" and any(a["status"] == "submitted" for a in answers))
     doc["OutputWritten"] = write_output
     if status in FINISHED:
         doc["FinishedTime"] = now
@@ -104,9 +103,11 @@ def _apply(ctx: ServiceContext, loop: dict[str, Any], status: str, failure_code:
         event = build_event(account=ctx.config.account_id, region=ctx.config.region, now=now,
                             loop=doc, creation_time=loop["creation_time"], status=status,
                             failure_code=doc.get("FailureCode"), failure_reason=doc.get("FailureReason"))
+    after = {**loop, "status": status, "doc": doc, "updated_time": now}
     if write_output or event is not None:
-        outbox.enqueue(ctx, loop["name"], status, write_output=write_output, event=event)
-    return {**loop, "status": status, "doc": doc, "updated_time": now}
+        outbox.enqueue(ctx, loop["name"], status, write_output=write_output, event=event,
+                       snapshot=(after, answers) if write_output else None)
+    return after
 
 
 def fail_undeliverable(ctx: ServiceContext, loop_name: str, reason: str) -> dict[str, Any] | None:
@@ -143,12 +144,4 @@ def finish_if_done(ctx: ServiceContext, loop_name: str, now: float | None = None
             return _transition(ctx, loop, "Completed", None, None, now)
         if loop["status"] == "Stopping" and live_claims(assignments, now) == 0:
             return _transition(ctx, loop, "Stopped", None, None, now)
-        return loop
-        now = ctx.clock.now() if now is None else now
-        assignments = ctx.store.claims.of_loop(loop_name)
-        submitted = {a["worker_id"] for a in assignments if a["status"] == "submitted"}
-        if loop["status"] == "InProgress" and len(submitted) >= int(loop["doc"].get("TaskCount") or 1):
-            return set_loop_status(ctx, loop_name, "Completed", now=now)
-        if loop["status"] == "Stopping" and live_claims(assignments, now) == 0:
-            return set_loop_status(ctx, loop_name, "Stopped", now=now)
         return loop

@@ -55,9 +55,17 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+Snapshot = tuple[dict[str, Any], list[dict[str, Any]]]  # (loop after its change, its assignments)
+
+
 def enqueue(ctx: ServiceContext, loop_name: str, status: str, *, write_output: bool,
-            event: dict[str, Any] | None) -> None:
-    """Record the side effects of a status change; call inside the transaction that makes it."""
+            event: dict[str, Any] | None, snapshot: Snapshot | None = None) -> None:
+    """Record the side effects of a status change; call inside the transaction that makes it.
+
+    ``snapshot``: the loop as this change leaves it and its assignments, which the delivery right
+    after the commit builds ``output.json`` from instead of reading them again (nobody can change
+    a finished loop's answers); a delivery by the sweeper reads them.
+    """
     store = ctx.store
     now = ctx.clock.now()
     if event is not None:
@@ -65,7 +73,7 @@ def enqueue(ctx: ServiceContext, loop_name: str, status: str, *, write_output: b
     row_id = store.outbox.add(loop_name, status, write_output=write_output,
                               event=json.dumps(event) if event else None, log_offset=ctx.events.size(), created=now)
     published: list[dict[str, Any]] = []
-    store.after_commit(lambda: published.extend(deliver(ctx, row_id)))
+    store.after_commit(lambda: published.extend(deliver(ctx, row_id, snapshot)[1]))
     store.after_commit(lambda: _publish(ctx, published), locked=False)
 
 
@@ -75,39 +83,60 @@ def pending(ctx: ServiceContext, now: float | None = None) -> list[int]:
 
 
 def deliver_due(ctx: ServiceContext, now: float | None = None) -> int:
-    """Deliver every due row (every row when ``now`` is None); returns how many were done."""
+    """Deliver every due row (every row when ``now`` is None); returns how many this call delivered."""
     done = 0
     for row_id in pending(ctx, now):
-        with ctx.store.transaction():  # the row stays locked while it is delivered
-            events = deliver(ctx, row_id)
-            done += int(ctx.store.outbox.get(row_id) is None)
+        delivered, events = deliver(ctx, row_id)
+        done += delivered
         _publish(ctx, events)
     return done
 
 
-def deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
-    """Perform one row's side effects and delete it; returns the events to publish in-process."""
-    store = ctx.store
-    with store.transaction():
-        return _deliver(ctx, row_id)
+class _Undelivered(Exception):
+    """A side effect failed: the delivery's transaction rolls back (the row is kept) and then
+    the row is retried later (``fatal=False``) or its loop fails (``fatal=True``)."""
+
+    def __init__(self, loop: dict[str, Any], exc: Exception, *, fatal: bool) -> None:
+        super().__init__(str(exc))
+        self.loop, self.exc, self.fatal = loop, exc, fatal
 
 
-def _deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
+def deliver(ctx: ServiceContext, row_id: int, snapshot: Snapshot | None = None) -> tuple[bool, list[dict[str, Any]]]:
+    """Perform one row's side effects and delete it: ``(delivered, events to publish in-process)``.
+
+    One transaction takes the row (deletes it, skipping a row another process is delivering),
+    performs the side effects and commits; a crash before the commit leaves the row for the
+    sweeper. Call it outside a transaction.
+    """
     store = ctx.store
-    row = store.outbox.get(row_id, lock=True)
-    if row is None:
-        return []  # delivered meanwhile, or being delivered by another process
-    loop = store.loops.get(row["loop_name"])
+    try:
+        with store.transaction():
+            row = store.outbox.take(row_id)
+            if row is None:
+                return False, []  # delivered meanwhile, or being delivered by another process
+            return True, _perform(ctx, row, snapshot)
+    except _Undelivered as failure:
+        with store.transaction():
+            row = store.outbox.get(row_id, lock=True)
+            if row is not None:
+                if failure.fatal:
+                    _give_up(ctx, row, failure.loop, f"the output cannot be written: {failure.exc}")
+                else:
+                    _retry(ctx, row, failure.loop, failure.exc)
+        return False, []
+
+
+def _perform(ctx: ServiceContext, row: dict[str, Any], snapshot: Snapshot | None) -> list[dict[str, Any]]:
+    loop, assignments = snapshot if snapshot is not None else (ctx.store.loops.get(row["loop_name"]), None)
     if loop is None:  # the service was reset
-        store.outbox.delete(row_id)
         return []
     if row["write_output"]:
         try:
-            _write_output(ctx, loop)
+            _write_output(ctx, loop, assignments)
         except ValueError as exc:  # can never succeed: fail the loop now
-            return _give_up(ctx, row, loop, f"the output cannot be written: {exc}")
+            raise _Undelivered(loop, exc, fatal=True) from exc
         except Exception as exc:  # OSError, S3 errors: retry with backoff
-            return _retry(ctx, row, loop, exc)
+            raise _Undelivered(loop, exc, fatal=False) from exc
         crash_point("after-output-write")
     event = json.loads(row["event"]) if row["event"] else None
     if event is not None:
@@ -115,22 +144,23 @@ def _deliver(ctx: ServiceContext, row_id: int) -> list[dict[str, Any]]:
             if not ctx.events.contains(event["id"], row["log_offset"]):
                 ctx.events.append(event)
         except OSError as exc:
-            return _retry(ctx, row, loop, exc)
+            raise _Undelivered(loop, exc, fatal=False) from exc
         crash_point("after-event-append")
-    store.outbox.delete(row_id)
     if row["attempts"]:
         log.info("human loop %r: its %s output and event were delivered after %d failed attempts",
                  row["loop_name"], row["status"], row["attempts"])
     return [event] if event is not None else []
 
 
-def _write_output(ctx: ServiceContext, loop: dict[str, Any]) -> None:
+def _write_output(ctx: ServiceContext, loop: dict[str, Any], assignments: list[dict[str, Any]] | None) -> None:
     from a2i_kit.service.lifecycle import submitted_answers
     from a2i_kit.service.outputs import build_output
 
     doc = loop["doc"]
+    if assignments is None:
+        assignments = ctx.store.claims.of_loop(loop["name"])
     try:
-        document = build_output(doc, submitted_answers(ctx.store.claims.of_loop(loop["name"])))
+        document = build_output(doc, submitted_answers(assignments))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"the loop's input or answers are not valid JSON ({type(exc).__name__})") from exc
     ctx.outputs.write(doc["OutputS3Uri"], document, kms_key_id=doc.get("KmsKeyId"))
@@ -143,20 +173,20 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {str(exc)[:300]}"
 
 
-def _retry(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], exc: Exception) -> list[dict[str, Any]]:
+def _retry(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], exc: Exception) -> None:
     attempts = row["attempts"] + 1
     reason = _describe(exc)
     if row["write_output"] and attempts >= MAX_ATTEMPTS:
-        return _give_up(ctx, row, loop, f"the output could not be written after {attempts} attempts ({reason})")
+        _give_up(ctx, row, loop, f"the output could not be written after {attempts} attempts ({reason})")
+        return
     delay = min(MAX_BACKOFF_SECONDS, 2.0 ** attempts)
     ctx.store.outbox.retry_later(row["id"], attempts, ctx.clock.now() + delay, reason)
     if attempts == 1:  # once per item, not once per pass
         log.warning("human loop %r: the side effects of %s failed (%s); retrying with backoff",
                     row["loop_name"], row["status"], reason)
-    return []
 
 
-def _give_up(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], why: str) -> list[dict[str, Any]]:
+def _give_up(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], why: str) -> None:
     """The output will not be written: the loop fails visibly, with its own event."""
     from a2i_kit.service.lifecycle import fail_undeliverable
 
@@ -166,7 +196,6 @@ def _give_up(ctx: ServiceContext, row: dict[str, Any], loop: dict[str, Any], why
     with ctx.store.transaction():
         ctx.store.outbox.delete(row["id"])
         fail_undeliverable(ctx, loop["name"], reason)
-    return []
 
 
 def _publish(ctx: ServiceContext, events: list[dict[str, Any]]) -> None:

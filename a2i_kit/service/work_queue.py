@@ -67,9 +67,9 @@ def jobs(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, Any]]:
     if grouped:
         arns = sorted({team["arn"] for team in member_teams(ctx, worker)})
         open_counts: dict[str, int] = {}
-        for row in ctx.store.loops.open_for_teams(arns, ("FlowDefinitionName",)):
+        for row in ctx.store.loops.open_for_teams(arns):
             if row["status"] == CLAIMABLE:
-                name = row["f_FlowDefinitionName"]
+                name = row["doc"].get("FlowDefinitionName")
                 open_counts[name] = open_counts.get(name, 0) + 1
         for flow, job in grouped.items():
             job["open"] = max(open_counts.get(flow, 0), job["available"])

@@ -35,6 +35,7 @@ from a2i_kit.service.claims import (
     DEFAULT_LIFETIME,
     DEFAULT_TIME_LIMIT,
     available_until,
+    load_for_work,
     load_loop,
     task_count,
 )
@@ -79,7 +80,7 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         if not arns:
             return []
         now = ctx.clock.now()
-        loops = _open_loops(ctx, arns)
+        loops = ctx.store.loops.open_for_teams(arns)  # slim docs: InputContent stays in the database
         rows = ctx.store.claims.of_open_loops(arns)
         deleting = _deleting_flows(ctx)
     by_loop: dict[str, list[dict[str, Any]]] = {}
@@ -93,27 +94,6 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         if held or _claim_refusal(loop, assignments, mine, now, deleting) is None:
             tasks.append(task_summary(loop, assignments, worker["name"], now))
     return quality.filter_tasks(ctx, worker, tasks)  # gold and qualification tasks
-
-
-# Only the fields a task list needs: InputContent (up to 3 MiB) never leaves the database here.
-_SUMMARY_FIELDS = ("WorkteamArn", "FlowDefinitionName", "TaskTitle", "TaskDescription", "TaskCount",
-                   "TaskAvailabilityLifetimeInSeconds")
-_NUMBER_FIELDS = frozenset({"TaskCount", "TaskAvailabilityLifetimeInSeconds"})
-
-
-def _open_loops(ctx: ServiceContext, team_arns: list[str]) -> list[dict[str, Any]]:
-    """InProgress/Stopping loops of these teams, oldest first, with a slim ``doc``."""
-    rows = ctx.store.loops.open_for_teams(team_arns, _SUMMARY_FIELDS)
-    return [{**{k: row[k] for k in ("name", "status", "creation_time", "flow_definition_arn")},
-             "doc": {f: _field(f, row[f"f_{f}"]) for f in _SUMMARY_FIELDS if row[f"f_{f}"] is not None}}
-            for row in rows]
-
-
-def _field(name: str, value: Any) -> Any:
-    """A ``doc`` field as JSON has it (PostgreSQL returns every field as text)."""
-    if name in _NUMBER_FIELDS and isinstance(value, str):
-        return json.loads(value)
-    return value
 
 
 def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:
@@ -139,13 +119,13 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, *,
         return hidden
     worker_id = worker["name"]
     with ctx.store.transaction():
-        loop = _load_loop(ctx, worker, loop_name)
+        loop, _, deleting = load_for_work(ctx, worker, loop_name)
         quality.refuse_unqualified(ctx, worker, loop)  # 403 until the worker qualifies
         now = ctx.clock.now()
         assignments = ctx.store.claims.of_loop(loop_name)
         mine = _mine(assignments, worker_id)
         if mine is None or not _is_live(mine, now):
-            refusal = _claim_refusal(loop, assignments, mine, now, _deleting_flows(ctx))
+            refusal = _claim_refusal(loop, assignments, mine, now, deleting)
             if refusal:
                 raise WorkforceError(409, "Conflict", refusal)
             limit = float(loop["doc"].get("TaskTimeLimitInSeconds") or DEFAULT_TIME_LIMIT)

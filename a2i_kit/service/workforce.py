@@ -201,11 +201,6 @@ def member_teams(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, 
     return [team for team in teams if matching_definitions(team["doc"], groups)]
 
 
-def team_by_arn(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
-    rows = ctx.store.workteams.by_arn(arn)
-    return rows[0] if rows else None
-
-
 def identity_data(ctx: ServiceContext, worker: dict[str, Any], team: dict[str, Any] | None) -> dict[str, Any]:
     """``workerMetadata.identityData`` of output.json for this worker answering for ``team``."""
     doc = worker["doc"]

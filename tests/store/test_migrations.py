@@ -183,8 +183,11 @@ def test_everything_is_found_after_the_upgrade(v0_data_dir: tuple[Path, dict[str
         assert [a["answerContent"] for a in out["humanAnswers"]] == [{"x": "alice pending"}, {"x": "bob pending"}]
         with WorkerClient(service.url, made["bob"]["token"]) as bob, \
                 WorkerClient(service.url, made["alice"]["token"]) as alice:
-            listed_tasks = {t["humanLoopName"] for t in bob.tasks()}
-            assert listed_tasks == {"waiting", "claimed"}
+            listed_tasks = {t["humanLoopName"]: t for t in bob.tasks()}
+            assert set(listed_tasks) == {"waiting", "claimed"}
+            shown = listed_tasks["waiting"]  # the summary fields (v4) were filled from each doc
+            assert (shown["taskTitle"], shown["taskDescription"], shown["taskCount"], shown["flowDefinitionName"]) == \
+                ("t", "d", 2, "flow")
             assert bob.submit("claimed", {"x": "bob claimed"}) == {"humanLoopStatus": "InProgress"}
             bob.claim("waiting")
             assert bob.submit("waiting", {"x": "bob waiting"}) == {"humanLoopStatus": "Completed"}

@@ -136,8 +136,8 @@ def test_claims_and_loop_scans(store: Store) -> None:
     assert [a["doc"] for a in store.claims.of_loop("l2")] == [{"answer": 1}]
     assert [a["loop_name"] for a in store.claims.held_by("w1")] == ["l1"]
     assert len(store.claims.of_open_loops()) == 2
-    open_loops = store.loops.open_for_teams(["arn:team"], ("TaskCount", "WorkteamArn"))
-    assert [(r["name"], r["f_WorkteamArn"]) for r in open_loops] == [("l1", "arn:team"), ("l2", "arn:team")]
+    open_loops = store.loops.open_for_teams(["arn:team"])
+    assert [(r["name"], r["doc"]["WorkteamArn"]) for r in open_loops] == [("l1", "arn:team"), ("l2", "arn:team")]
     assert store.loops.names_with_status("Stopping") == ["l2"]
     assert store.loops.in_progress_at_least(1)
     assert not store.loops.in_progress_at_least(2)

@@ -53,9 +53,8 @@ def test_new_loops_carry_expiry_and_team(target: str | Path) -> None:
         assert [r["name"] for r in store.loops.expired(160.0)] == ["short"]  # InProgress only, inclusive
         assert [r["name"] for r in store.loops.expired(1e9)] == ["default", "short"]
         assert store.loops.expired(160.0)[0]["doc"]["TaskAvailabilityLifetimeInSeconds"] == 60
-        fields = ("TaskCount",)
-        assert [r["name"] for r in store.loops.open_for_teams(["arn:team-a"], fields)] == ["stopping", "short"]
-        assert [r["name"] for r in store.loops.open_for_teams(["arn:team-b", "arn:x"], fields)] == ["default"]
+        assert [r["name"] for r in store.loops.open_for_teams(["arn:team-a"])] == ["stopping", "short"]
+        assert [r["name"] for r in store.loops.open_for_teams(["arn:team-b", "arn:x"])] == ["default"]
         store.loops.put({**LOOPS[0], "creation_time": 200.0})  # a replaced record is recomputed
         assert _columns(store)["short"] == (260.0, "arn:team-a")
     finally:
@@ -67,7 +66,7 @@ def _as_version_1(store: Store) -> None:
     with store.transaction() as tx:
         for index in ("loops_expiring", "loops_by_team"):
             tx.conn.exec_driver_sql(f"DROP INDEX {index}")
-        for column in ("expires_at", "workteam_arn"):
+        for column in ("expires_at", "workteam_arn", "summary"):  # summary: version 4
             tx.conn.exec_driver_sql(f"ALTER TABLE loops DROP COLUMN {column}")
         tx.conn.exec_driver_sql("CREATE INDEX loops_by_status ON loops (status)")  # v1's, redundant in v2
         tx.conn.exec_driver_sql("DELETE FROM schema_version")

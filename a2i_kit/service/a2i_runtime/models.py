@@ -21,7 +21,6 @@ from typing import Any
 
 from a2i_kit.service import lifecycle
 from a2i_kit.service.a2i_runtime.startable import (
-    check_quota,
     flow_record,
     iso_ms_fast,
     startable_flow,
@@ -61,13 +60,12 @@ def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str
         validate(RUNTIME, "StartHumanLoop", params, lenient_names=ctx.config.lenient_names)
     parsed = parse_input_content(input_content)
     store = ctx.store
-    with store.transaction():
+    with store.checked_write():  # the insert decides: a unique name (and the quota, approximately on PostgreSQL)
         # A new name is the common case: the insert below finds an existing loop, so it is not
         # read first. Its answer still comes before the flow's and the quota's (a retry of a
         # started loop succeeds even when the flow was deleted since or the quota is reached).
         try:
             flow = startable_flow(ctx, flow_definition_arn)
-            check_quota(ctx)
         except AwsError:
             existing = store.loops.get(name)
             if existing is not None:

@@ -1,19 +1,18 @@
 """StartHumanLoop's checks on the store, at constant cost per request.
 
 - :func:`startable_flow`: the flow definition must exist under that exact ARN, be Active, have a
-  HumanLoopConfig and a task UI that still exists. An Active definition is read with one query;
-  its document (immutable once created) is parsed once and kept, keyed by its stored text, so
-  a replaced or deleted definition can never be served from the cache. Anything not Active goes
-  through ``flow_definitions.find_by_arn`` (which moves Initializing to Active and finishes
-  pending deletions).
+  HumanLoopConfig and a task UI that still exists, and fewer than ``max_in_progress_loops`` loops
+  may be InProgress. One query (``store.loops.start_checks``) answers all of it for an Active
+  definition; its document (immutable once created) is parsed once and kept, keyed by its stored
+  text, so a replaced or deleted definition can never be served from the cache. Anything not
+  Active goes through ``flow_definitions.find_by_arn`` (which moves Initializing to Active and
+  finishes pending deletions).
 - :func:`iso_ms_fast`: ``CreationTime`` of a page of loops without one ``strftime`` per loop.
-- :func:`check_quota`: the in-progress quota without counting every loop on each start. The
-  quota check is ``store.loops.in_progress_at_least`` (on SQLite one B-tree lookup until the
-  number of rows reaches the quota).
+- :func:`check_quota`: the exact in-progress quota check, once the bound that comes with the
+  flow (on SQLite the number of rows) reaches the quota.
 
 Example:
-    >>> with ctx.store.transaction():                                 # doctest: +SKIP
-    ...     flow = startable_flow(ctx, flow_arn); check_quota(ctx)
+    >>> flow = startable_flow(ctx, flow_arn)                          # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from a2i_kit.service.timefmt import iso_ms
 
 CACHE_SIZE = 256
 _docs: dict[str, dict[str, Any]] = {}
+_ui_of: dict[str, tuple[str, str]] = {}  # flow definition name -> (name, ARN) of the task UI it last named
 
 
 def _parsed(doc_text: str) -> dict[str, Any]:
@@ -56,25 +56,53 @@ def flow_record(ctx: ServiceContext, arn: str) -> dict[str, Any] | None:
 
 
 def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
-    """The flow definition record loops can start on, or the ValidationException saying why not."""
-    flow = flow_record(ctx, arn)
-    if flow is None:
-        raise ValidationException(f"FlowDefinition '{arn}' does not exist. Check the ARN (region and "
-                                  "account included) or create it with CreateFlowDefinition.")
-    if flow["status"] != "Active":
-        raise ValidationException(
-            f"FlowDefinition '{flow['name']}' is {flow['status']}; loops can only be started on an Active "
-            "flow definition. Poll DescribeFlowDefinition until FlowDefinitionStatus is Active.")
+    """The flow definition record loops can start on, or the error saying why not (ValidationException,
+    then ServiceQuotaExceededException): flow, task UI and quota in one query of the store.
+
+    Which task UI to look for is taken from the flow's document the last time it was read; a
+    document that names another one (the definition was replaced) is checked with a second read.
+    """
+    name = flow_definitions.name_from_arn(arn)
+    if not name:
+        raise _missing(arn)
+    quota = ctx.config.max_in_progress_loops
+    guess = _ui_of.get(name, ("", ""))
+    row = ctx.store.loops.start_checks(name, *guess, quota)
+    if row is None or row["arn"] != arn:
+        raise _missing(arn)
+    if row["status"] == "Active":
+        flow = {"name": row["name"], "arn": row["arn"], "status": "Active",
+                "creation_time": row["creation_time"], "doc": _parsed(row["doc_text"])}
+    else:  # Initializing becomes Active, a pending deletion finishes (see find_by_arn)
+        found = flow_definitions.find_by_arn(ctx, arn)
+        if found is None:
+            raise _missing(arn)
+        flow = found
+        if flow["status"] != "Active":
+            raise ValidationException(
+                f"FlowDefinition '{flow['name']}' is {flow['status']}; loops can only be started on an Active "
+                "flow definition. Poll DescribeFlowDefinition until FlowDefinitionStatus is Active.")
     config = flow["doc"].get("HumanLoopConfig")
     if not config:
         raise ValidationException(f"FlowDefinition '{flow['name']}' has no HumanLoopConfig, so it cannot "
                                   "start human loops. Create a flow definition with a HumanLoopConfig.")
     ui_arn = config["HumanTaskUiArn"]
-    if not ctx.store.task_uis.has(ui_arn.rsplit("/", 1)[-1], ui_arn):
+    ui = (ui_arn.rsplit("/", 1)[-1], ui_arn)
+    if len(_ui_of) >= CACHE_SIZE:
+        _ui_of.clear()
+    _ui_of[name] = ui
+    if not (row["ui_exists"] if ui == guess else ctx.store.task_uis.has(*ui)):
         raise ValidationException(
             f"The HumanTaskUi '{ui_arn}' of FlowDefinition '{flow['name']}' was deleted; "
             "new loops cannot start. Create a flow definition with an existing worker task template.")
+    if int(row["busy"]) >= quota:
+        check_quota(ctx)
     return flow
+
+
+def _missing(arn: str) -> ValidationException:
+    return ValidationException(f"FlowDefinition '{arn}' does not exist. Check the ARN (region and "
+                               "account included) or create it with CreateFlowDefinition.")
 
 
 def check_quota(ctx: ServiceContext) -> None:

@@ -112,6 +112,16 @@ class Store:
         """
         return contextlib.nullcontext() if self.db.sqlite else self.db.transaction()
 
+    def checked_write(self) -> Any:
+        """``with store.checked_write():`` a few reads that check, then one write that decides.
+
+        On SQLite one transaction: its lock makes the checks and the write one step. On PostgreSQL
+        each statement runs on its own (autocommit): under READ COMMITTED a transaction would not
+        keep what the checks read from changing before the write (a unique key or a row lock must
+        decide, as for StartHumanLoop's insert), and BEGIN and COMMIT would cost two round trips.
+        """
+        return self.db.transaction() if self.db.sqlite else contextlib.nullcontext()
+
     def current(self) -> Tx | None:
         return self.db.current()
 

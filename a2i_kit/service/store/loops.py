@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,9 @@ __all__ = ["HumanLoops"]
 
 t = schema.loops
 a = schema.assignments
+w = schema.workteams
+f = schema.flow_definitions
+ui = schema.task_uis
 LIVE = ("InProgress", "Stopping")
 DEFAULT_LIFETIME = 864000.0  # TaskAvailabilityLifetimeInSeconds when a loop's document has none
 
@@ -47,6 +51,20 @@ class HumanLoops(Resources):
         capped = sa.select(sa.literal(1)).where(t.c.status == "InProgress").limit(sa.bindparam("quota")).subquery()
         self._capped_count = prepare(sa.select(sa.func.count()).select_from(capped))
         self._max_rowid = prepare(sa.text("SELECT COALESCE(MAX(rowid), 0) FROM loops"))
+        # StartHumanLoop's checks in one query: the flow definition (document unparsed), whether the
+        # task UI its last document named still exists, and a bound of the InProgress loops.
+        busy = (sa.select(sa.func.coalesce(sa.func.max(sa.literal_column("rowid")), 0)).select_from(t)
+                if self.dialect == "sqlite" else sa.select(sa.func.count()).select_from(capped))
+        has_ui = sa.exists().where(ui.c.name == sa.bindparam("ui_name"), ui.c.arn == sa.bindparam("ui_arn"))
+        self._start_checks = prepare(
+            sa.select(f.c.name, f.c.arn, f.c.status, f.c.creation_time, f.c.doc.label("doc_text"),
+                      has_ui.label("ui_exists"), busy.scalar_subquery().label("busy"))
+            .where(f.c.name == sa.bindparam("name")))
+        self._for_work = prepare(
+            sa.select(t, w.c.name.label("team_name"), w.c.arn.label("team_arn"), w.c.doc.label("team_doc"),
+                      f.c.status.label("flow_status"))
+            .select_from(t.outerjoin(w, w.c.arn == t.c.workteam_arn).outerjoin(f, f.c.arn == t.c.flow_definition_arn))
+            .where(t.c.name == sa.bindparam("name")).with_for_update(of=t))
         self._visible = prepare(sa.select(t).where(t.c.deleted == 0).order_by(t.c.creation_time.desc(), t.c.name))
 
     # -- rows locked by this transaction are read once (PostgreSQL) ------------------------------
@@ -71,6 +89,31 @@ class HumanLoops(Resources):
             memo["loops"][name] = record
             return {**record, "doc": json_copy(record["doc"])}
         return record
+
+    def lock_for_work(self, name: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
+        """``(loop, workteam, flow status)`` with the loop locked, in one query (a claim or answer).
+
+        The loop's workteam (``name``, ``arn``, ``doc``) and its flow definition's status come with
+        it, so the checks of a claim need no further reads. Afterwards ``get(name)`` in this
+        transaction is served from what was read, as after ``get(name, lock=True)``.
+
+        >>> with store.transaction():                                   # doctest: +SKIP
+        ...     loop, team, flow_status = store.loops.lock_for_work("loop-1")
+        """
+        rows = self.rows(self._for_work, {"name": name})
+        if not rows:
+            return None, None, None
+        loop = rows[0]
+        team_name, team_arn, team_doc = loop.pop("team_name"), loop.pop("team_arn"), loop.pop("team_doc")
+        flow_status = loop.pop("flow_status")
+        team = None if team_name is None else {
+            "name": team_name, "arn": team_arn, "doc": json.loads(team_doc) if isinstance(team_doc, str) else team_doc}
+        memo = self._memo()
+        if memo is not None:
+            memo["locked"].add(name)
+            memo["loops"][name] = loop
+            loop = {**loop, "doc": json_copy(loop["doc"])}
+        return loop, team, flow_status
 
     def _memo(self) -> dict[str, Any] | None:
         tx = self.engine.current()
@@ -107,9 +150,11 @@ class HumanLoops(Resources):
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
         doc = record["doc"]
         lifetime = number(doc.get("TaskAvailabilityLifetimeInSeconds")) or DEFAULT_LIFETIME
+        summary = {f: doc.get(f) for f in schema.SUMMARY_FIELDS}
         return super()._values({"deleted": 0, "updated_time": 0.0, **record,
                                 "expires_at": record["creation_time"] + lifetime,
-                                "workteam_arn": doc.get("WorkteamArn")})
+                                "workteam_arn": doc.get("WorkteamArn"),
+                                "summary": json.dumps(summary, separators=(",", ":"))})
 
     def names_with_status(self, status: str) -> list[str]:
         """Names of the (not deleted) loops in ``status``."""
@@ -144,6 +189,17 @@ class HumanLoops(Resources):
             return False
         return int(self.scalar(self._capped_count, {"quota": quota})) >= quota
 
+    def start_checks(self, flow_name: str, ui_name: str, ui_arn: str, quota: int) -> dict[str, Any] | None:
+        """The flow definition ``flow_name`` (``doc_text`` unparsed) or None, with ``ui_exists`` (a
+        task UI of that name and ARN exists) and ``busy``: at least the number of InProgress loops
+        when that is below ``quota`` (on SQLite the largest rowid, an upper bound that costs one
+        B-tree lookup; else the count capped at ``quota``). ``busy >= quota`` calls for
+        :meth:`in_progress_at_least`.
+        """
+        rows = self.rows(self._start_checks, {"name": flow_name, "ui_name": ui_name, "ui_arn": ui_arn,
+                                              "quota": quota})
+        return rows[0] if rows else None
+
     def page_of_flow(self, flow_arn: str, **kwargs: Any) -> tuple[list[dict[str, Any]], str | None]:
         """ListHumanLoops: a page of one flow definition's (not deleted) loops; see ``page``."""
         return self.page(flow_arn=flow_arn, **kwargs)
@@ -151,22 +207,22 @@ class HumanLoops(Resources):
     def mark_deleted(self, name: str, now: float) -> int:
         return self.update(name, deleted=1, updated_time=now)
 
-    def doc_fields(self, names: list[str], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-        """``name`` plus the given top-level ``doc`` fields (as ``f_<field>``) of these loops."""
-        columns = [doc_field(t.c.doc, f).label(f"f_{f}") for f in fields]
-        return self.rows(sa.select(t.c.name, *columns).where(t.c.name.in_(names)))
-
-    def open_for_teams(self, team_arns: list[str], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-        """InProgress/Stopping loops of these workteams, oldest first, with only ``fields`` of ``doc``.
-
-        Numbers come back as numbers on both databases.
+    def open_for_teams(self, team_arns: list[str]) -> list[dict[str, Any]]:
+        """InProgress/Stopping loops of these workteams, oldest first: ``name``, ``status``,
+        ``creation_time``, ``flow_definition_arn`` and a slim ``doc`` (``WorkteamArn`` and the
+        fields of :data:`schema.SUMMARY_FIELDS` it has), never the loop's whole document.
         """
-        columns = [doc_field(t.c.doc, f).label(f"f_{f}") for f in fields]
-        stmt, params = self.in_list(("teams", fields), lambda arns: (
-            sa.select(t.c.name, t.c.status, t.c.creation_time, t.c.flow_definition_arn, *columns)
+        stmt, params = self.in_list(("teams",), lambda arns: (
+            sa.select(t.c.name, t.c.status, t.c.creation_time, t.c.flow_definition_arn, t.c.workteam_arn,
+                      t.c.summary)
             .where(t.c.workteam_arn.in_(arns), sa.or_(*(t.c.status == s for s in LIVE)), t.c.deleted == 0)
             .order_by(t.c.creation_time, t.c.name)), team_arns)
-        return self.rows(stmt, params)
+        loops = []
+        for row in self.rows(stmt, params):
+            doc = {k: v for k, v in json.loads(row.pop("summary") or "{}").items() if v is not None}
+            doc["WorkteamArn"] = row.pop("workteam_arn")
+            loops.append({**row, "doc": doc})
+        return loops
 
     def answered_but_open(self) -> list[str]:
         """InProgress loops that already hold TaskCount submitted answers (a crash left them open)."""

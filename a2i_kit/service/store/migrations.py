@@ -12,7 +12,7 @@ environment files, and ``a2i-kit db upgrade`` needs nothing beyond this module.
 Example:
     >>> import tempfile, os
     >>> upgrade(os.path.join(tempfile.mkdtemp(), "a2i.sqlite3"))
-    (None, 3)
+    (None, 4)
 """
 
 from __future__ import annotations
@@ -98,7 +98,20 @@ def _to_v3(conn: Connection, _data_dir: Path | None) -> None:
         schema.metadata.tables[name].create(conn, checkfirst=True)
 
 
-STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3}
+def _to_v4(conn: Connection, _data_dir: Path | None) -> None:
+    """v3 → v4: ``loops.summary`` (the task list's fields of ``doc``), filled from each ``doc``."""
+    if "summary" not in {c["name"] for c in sa.inspect(conn).get_columns("loops")}:
+        conn.exec_driver_sql("ALTER TABLE loops ADD COLUMN summary TEXT")
+    if conn.dialect.name == "sqlite":
+        pairs = ", ".join(f"'{f}', json_extract(doc, '$.{f}')" for f in schema.SUMMARY_FIELDS)
+        conn.exec_driver_sql(f"UPDATE loops SET summary = json_object({pairs}) WHERE summary IS NULL")
+    else:  # one parse of each document (jsonb), not one per field
+        pairs = ", ".join(f"'{f}', j -> '{f}'" for f in schema.SUMMARY_FIELDS)
+        conn.exec_driver_sql(f"UPDATE loops SET summary = (SELECT CAST(jsonb_build_object({pairs}) AS TEXT) "
+                             "FROM (SELECT CAST(loops.doc AS JSONB) AS j) AS parsed) WHERE summary IS NULL")
+
+
+STEPS: dict[int, Callable[[Connection, Path | None], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4}
 
 
 def _migrate(engine: Engine, *, allow_upgrade: bool) -> tuple[int | None, int]:

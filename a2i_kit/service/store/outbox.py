@@ -35,6 +35,8 @@ class Outbox(Repository):
         get = sa.select(o).where(o.c.id == sa.bindparam("row_id"))
         self._get = prepare(get)
         self._claim = prepare(get.with_for_update(skip_locked=True))
+        free = sa.select(o.c.id).where(o.c.id == sa.bindparam("row_id")).with_for_update(skip_locked=True)
+        self._take = prepare(sa.delete(o).where(o.c.id.in_(free.scalar_subquery())).returning(*o.c))
         add = sa.insert(o).values({c: sa.bindparam(c) for c in ADDED})
         self._add = prepare(add if self.dialect == "sqlite" else add.returning(o.c.id))
         self._all = prepare(sa.select(o.c.id).order_by(o.c.id))
@@ -55,6 +57,12 @@ class Outbox(Repository):
     def get(self, row_id: int, *, lock: bool = False) -> dict[str, Any] | None:
         """One row; ``lock=True`` skips a row another process is delivering (returns None)."""
         rows = self.rows(self._claim if lock else self._get, {"row_id": row_id})
+        return rows[0] if rows else None
+
+    def take(self, row_id: int) -> dict[str, Any] | None:
+        """Delete one row inside the delivering transaction and return it; None when it is gone
+        or another process is delivering it (its lock is skipped). A rollback puts it back."""
+        rows = self.rows(self._take, {"row_id": row_id})
         return rows[0] if rows else None
 
     def due(self, now: float | None = None) -> list[int]:

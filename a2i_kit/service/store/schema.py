@@ -9,12 +9,14 @@ columns: ``expires_at`` (creation + TaskAvailabilityLifetimeInSeconds) and ``wor
 Version 3 adds reviewer quality control (:mod:`a2i_kit.service.quality`): per-flow settings, gold
 and qualification items, and each worker's hidden gold/qualification tasks. Hidden tasks live in
 tables of their own, never in ``loops``: no listing, event or output.json can reach them.
+Version 4 adds ``loops.summary``: the few ``doc`` fields a worker's task list shows, as a small
+JSON text, so that a list never parses a loop's document (whose input may be megabytes).
 
 Example:
     >>> sorted(metadata.tables)[:3]
     ['access_keys', 'assignments', 'events']
     >>> SCHEMA_VERSION
-    3
+    4
 """
 
 from __future__ import annotations
@@ -32,11 +34,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["QUALITY_TABLES", "RESOURCE_TABLES", "SCHEMA_VERSION", "access_keys", "assignments", "events",
+__all__ = ["QUALITY_TABLES", "RESOURCE_TABLES", "SCHEMA_VERSION", "SUMMARY_FIELDS", "access_keys", "assignments", "events",
            "flow_definitions", "loops", "metadata", "outbox", "quality_configs", "quality_items", "quality_tasks", "quality_workers",
            "schema_version", "settings", "task_uis", "webhook_deliveries", "webhooks", "workers", "workteams"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Byte-wise comparison of names and keys on PostgreSQL too (page tokens, key ranges).
 Key = Text().with_variant(Text(collation="C"), "postgresql")
@@ -44,6 +46,9 @@ Key = Text().with_variant(Text(collation="C"), "postgresql")
 Serial = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
+# The fields of a loop's doc that ``loops.summary`` copies (a worker's task list shows them).
+SUMMARY_FIELDS = ("FlowDefinitionName", "TaskTitle", "TaskDescription", "TaskCount",
+                  "TaskAvailabilityLifetimeInSeconds")
 
 
 def _resource(name: str, *extra: Column | Index) -> Table:
@@ -70,6 +75,7 @@ loops = _resource(
     # v2: copies of immutable doc fields, so the sweeper and task lists never parse documents
     Column("expires_at", Double),
     Column("workteam_arn", Text),
+    Column("summary", Text),  # v4: the task list's fields of doc (SUMMARY_FIELDS), as JSON text
     Index("loops_by_flow", "flow_definition_arn", "deleted", "creation_time", "name"),
     Index("loops_expiring", "status", "expires_at"),  # also serves lookups by status alone
     Index("loops_by_team", "workteam_arn", "status"),
