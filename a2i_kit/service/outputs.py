@@ -88,6 +88,7 @@ class OutputWriter:
         self.config = config
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._root: Path | None = None
 
     @property
     def endpoint(self) -> str:
@@ -97,7 +98,9 @@ class OutputWriter:
 
     def local_path(self, uri: str) -> Path:
         bucket, key = split_s3_uri(uri)
-        root = Path(self.config.mirror_dir).resolve()
+        root = self._root
+        if root is None:  # resolved once: every component is an lstat
+            root = self._root = Path(self.config.mirror_dir).resolve()
         path = (root / bucket / key).resolve()
         if root not in path.parents:
             raise ValueError(f"{uri!r} escapes the local mirror")

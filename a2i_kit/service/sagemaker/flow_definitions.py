@@ -193,8 +193,12 @@ def drain(ctx: ServiceContext, name: str) -> bool:
 
 
 def on_loop_event(ctx: ServiceContext, event: dict[str, Any]) -> None:
-    """Bus listener: a loop of a Deleting definition ended, so try to finish the deletion."""
+    """Bus listener: a loop of a Deleting definition ended, so try to finish the deletion now.
+
+    Which definitions are Deleting is read at most once per sweep interval, not once per event:
+    a deletion begun in another process within that time finishes at the sweeper's next pass,
+    which drains every Deleting definition anyway.
+    """
     name = name_from_arn(event.get("detail", {}).get("flowDefinitionArn", ""))
-    record = ctx.store.flow_definitions.get(name) if name else None
-    if name and record is not None and record["status"] == "Deleting":
+    if name and name in ctx.store.flow_definitions.deleting_names(ctx.config.sweep_interval_seconds):
         drain(ctx, name)
