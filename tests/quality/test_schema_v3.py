@@ -1,5 +1,5 @@
-"""Schema version 3: a version-2 store (SQLite or PostgreSQL) upgrades to the quality tables and
-keeps its loops; the quality repository works on the upgraded store."""
+"""Schema version 3: a version-2 store (SQLite or PostgreSQL) upgrades to the quality tables (and
+through the later versions) and keeps its loops; the quality repository works on the upgraded store."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ def target(tmp_path: Path, database_url: str | None) -> str | Path:
 
 
 def _as_version_2(store: Store) -> None:
-    """What a version-2 store looks like: no quality tables, schema_version 2."""
+    """What a version-2 store looks like: no quality tables (nor v4's loops.summary), schema_version 2."""
     with store.transaction() as tx:
         for table in QUALITY_TABLES:
             tx.conn.exec_driver_sql(f"DROP TABLE {table}")
+        tx.conn.exec_driver_sql("ALTER TABLE loops DROP COLUMN summary")
         tx.conn.exec_driver_sql("DELETE FROM schema_version")
         tx.conn.exec_driver_sql("INSERT INTO schema_version (version, upgraded_at) VALUES (2, 0)")
 
@@ -35,7 +36,6 @@ def _tables(store: Store) -> set[str]:
 
 
 def test_version_2_store_upgrades_to_3(target: Any) -> None:
-    assert SCHEMA_VERSION == 3
     store = Store(target)
     try:
         store.loops.insert(LOOP)
@@ -46,14 +46,15 @@ def test_version_2_store_upgrades_to_3(target: Any) -> None:
     if "://" in str(target):  # PostgreSQL is never upgraded on open: several processes may share it
         with pytest.raises(MigrationError) as info:
             Store(target, upgrade=False)
-        assert str(info.value) == ("the database's schema is version 2; this a2i-kit needs version 3: "
+        assert str(info.value) == (f"the database's schema is version 2; this a2i-kit needs version {SCHEMA_VERSION}: "
                                    "run `a2i-kit db upgrade --database-url URL` first")
-    assert upgrade(target) == (2, 3)
-    assert upgrade(target) == (3, 3)
+    assert upgrade(target) == (2, SCHEMA_VERSION)
+    assert upgrade(target) == (SCHEMA_VERSION, SCHEMA_VERSION)
     store = Store(target, upgrade=False)
     try:
         assert set(QUALITY_TABLES) <= _tables(store)
         assert store.loops.get("kept")["doc"]["WorkteamArn"] == "arn:team"
+        assert [row["doc"]["TaskCount"] for row in store.loops.open_for_teams(["arn:team"])] == [1]  # v4
         assert store.quality.configs() == {}
         store.quality.set_config("flow", gold_rate=0.1, pass_threshold=0.8, now=1.0)
         assert store.quality.configs()["flow"]["pass_threshold"] == 0.8
