@@ -4,12 +4,12 @@ A status change that writes ``output.json`` or emits an event records that work 
 ``outbox`` row *in the same transaction* as the change (and as the answer that caused it); the
 event itself is also added to the store's ``events`` table there, exactly once by construction
 (the cursor of ``/_a2i/events`` and webhooks). Right after the commit (on SQLite still holding
-the store's lock) the row is delivered, in a transaction that locks it (``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL: two processes never deliver one row at once): the output is
-written by atomic rename (rewriting identical content is harmless), the event is appended unless
-the log already holds its ``id`` (a crash between appending and deleting the row), then the row
-is deleted. A row left by a crash is delivered by the sweeper's first pass at start and by every
-later pass.
+the store's lock) the row is delivered by a transaction that takes it (``DELETE ... RETURNING``
+of the row, ``SKIP LOCKED`` on PostgreSQL: two processes never deliver one row at once), writes
+the output by atomic rename (rewriting identical content is harmless), appends the event unless
+the log already holds its ``id`` (a crash between appending and committing), and commits. A
+failed side effect rolls the take back and schedules a retry. A row left by a crash is
+delivered by the sweeper's first pass at start and by every later pass.
 
 A row that keeps failing is retried with backoff (service clock) up to :data:`MAX_ATTEMPTS`
 times; an output that can never be written (invalid path, a document that is not strict JSON)

@@ -150,7 +150,7 @@ class HumanLoops(Resources):
     def _values(self, record: dict[str, Any]) -> dict[str, Any]:
         doc = record["doc"]
         lifetime = number(doc.get("TaskAvailabilityLifetimeInSeconds")) or DEFAULT_LIFETIME
-        summary = {f: doc.get(f) for f in schema.SUMMARY_FIELDS}
+        summary = {field: doc.get(field) for field in schema.SUMMARY_FIELDS}
         return super()._values({"deleted": 0, "updated_time": 0.0, **record,
                                 "expires_at": record["creation_time"] + lifetime,
                                 "workteam_arn": doc.get("WorkteamArn"),
