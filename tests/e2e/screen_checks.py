@@ -92,10 +92,26 @@ def hover_into(page: Any, target: Any) -> None:
     Waiting until the target itself matches ``:hover`` waits for a condition, not for time.
     """
     target.scroll_into_view_if_needed()
+    hover_at(page, target, lambda: _centre(target.bounding_box()))
+
+
+def hover_at(page: Any, target: Any, point: Any) -> None:
+    """Move the mouse to ``point()`` (page coordinates, on ``target``) until ``target`` is hovered,
+    and leave it exactly there.
+
+    The same routing holds for a drag that starts right after the task changed its layout (a
+    zoom, a new image): its mouse-down went to the portal's ``<iframe>`` element and the task
+    drew nothing. Drags start with :func:`e2e_actions.press_at`, which waits here first.
+    """
     for attempt in range(100):
-        box = target.bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + attempt % 2)
+        x, y = point()
+        page.mouse.move(x, y + attempt % 2)
         if target.evaluate("el => el.matches(':hover')"):
+            page.mouse.move(x, y)
             return
         page.evaluate("() => new Promise((done) => requestAnimationFrame(done))")
     raise AssertionError(f"the mouse never reached {target}")
+
+
+def _centre(box: dict[str, float]) -> tuple[float, float]:
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from e2e_actions import press_at
 from PIL import Image
 from screen_checks import CONTROLS_JS, OVERFLOW_JS, save_shot
 
@@ -259,8 +260,7 @@ def test_images_zoom_and_pan_and_boxes_drawn_zoomed_keep_image_pixels(
     svg.scroll_into_view_if_needed()
     box = svg.bounding_box()
     s = box["width"] / 200
-    page.mouse.move(box["x"] + 80 * s, box["y"] + 60 * s)
-    page.mouse.down()
+    press_at(page, svg, box["x"] + 80 * s, box["y"] + 60 * s)
     page.mouse.move(box["x"] + 100 * s, box["y"] + 70 * s, steps=4)
     page.mouse.move(box["x"] + 120 * s, box["y"] + 80 * s, steps=4)
     page.mouse.up()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import screen_checks
+from e2e_actions import press_at
 from PIL import Image, ImageDraw
 from screen_checks import hover_into, save_shot
 
@@ -59,16 +60,19 @@ class Painter:
         frame.locator(f"{host}[data-image-ready]").wait_for()
 
     def _box(self) -> tuple[dict[str, float], float]:
-        canvas = self.frame.locator(f"{self.host} canvas.crowd-seg-mask")
+        canvas = self._canvas()
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
         return box, box["width"] / W
 
+    def _canvas(self) -> Any:
+        return self.frame.locator(f"{self.host} canvas.crowd-seg-mask")
+
     def stroke(self, points: list[tuple[float, float]]) -> None:
         box, s = self._box()
         (x0, y0), rest = points[0], points[1:]
-        self.page.mouse.move(box["x"] + x0 * s, box["y"] + y0 * s)
-        self.page.mouse.down()
+        # the host, not the mask: the brush layer above the mask takes the pointer
+        press_at(self.page, self.frame.locator(self.host), box["x"] + x0 * s, box["y"] + y0 * s)
         for x, y in rest:
             self.page.mouse.move(box["x"] + x * s, box["y"] + y * s, steps=6)
         self.page.mouse.up()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import screen_checks
+from e2e_actions import press_at
 from screen_checks import save_shot
 
 from a2i_kit.templates import answer_shape, builtin, install_assets, validate_answer
@@ -39,9 +40,8 @@ def page_box(frame: Any) -> tuple[dict[str, float], float]:
     return box, box["width"] / W
 
 
-def drag(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
-    page.mouse.move(*start)
-    page.mouse.down()
+def drag(page: Any, frame: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    press_at(page, frame.locator(f"{HOST} svg.crowd-doc-page"), *start)
     page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=4)
     page.mouse.move(*end, steps=4)
     page.mouse.up()
@@ -103,7 +103,7 @@ def test_moved_value_box_is_the_answers_geometry(textract_task: tuple[str, Any],
     assert frame.locator(f"{HOST} rect.crowd-kv-box-selected").count() == 2
     box, s = page_box(frame)
     centre = (box["x"] + (0.39 + 0.1) * W * s, box["y"] + (0.19 + 0.025) * H * s)
-    drag(page, centre, (centre[0] + 40 * s, centre[1] + 30 * s))
+    drag(page, frame, centre, (centre[0] + 40 * s, centre[1] + 30 * s))
     portal.submit_and_wait(frame)
     value = answer_blocks(output_of(loop))["value-1"]
     got = value["geometry"]["boundingBox"]
@@ -123,7 +123,7 @@ def test_value_box_drawn_while_zoomed_maps_to_page_ratios(textract_task: tuple[s
         frame.get_by_role("button", name="Zoom in").click()          # 1.953x, centred
     box, s = page_box(frame)                                           # the transformed page
     start = (box["x"] + 180 * s, box["y"] + 140 * s)
-    drag(page, start, (start[0] + 60 * s, start[1] + 20 * s))
+    drag(page, frame, start, (start[0] + 60 * s, start[1] + 20 * s))
     portal.submit_and_wait(frame)
     got = answer_blocks(output_of(loop))["value-1"]["geometry"]["boundingBox"]
     assert got == pytest.approx({"left": 180 / W, "top": 140 / H, "width": 60 / W, "height": 20 / H}, abs=0.01)
