@@ -5,7 +5,8 @@ quality control, see ``store.quality.configs``):
 
 - :func:`filter_tasks` (task list): real tasks of a job the worker has not qualified for are
   left out and its qualification tasks shown instead (created on first sight); open gold tasks
-  are shown among the job's tasks.
+  are shown among the job's tasks (and alone when the worker has answered the job's last real
+  task: the entry is then built from the flow definition).
 - :func:`refuse_unqualified` (claim of a real loop): 403 ``QualificationRequired`` with what to do.
 - :func:`after_real_answer` (submit of a real loop, same transaction): counts the answer and
   creates the worker's next gold task when it is due: exactly one gold task in each block of
@@ -41,20 +42,19 @@ def _configs(ctx: ServiceContext) -> dict[str, dict[str, Any]]:
     return ctx.store.quality.configs()
 
 
-def filter_tasks(ctx: ServiceContext, worker: dict[str, Any], tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def filter_tasks(ctx: ServiceContext, worker: dict[str, Any], tasks: list[dict[str, Any]],
+                 team_arns: set[str]) -> list[dict[str, Any]]:
     """The task list as this worker may see it (see the module doc)."""
     configs = _configs(ctx)
     if not configs:
         return tasks
-    flows = {t["flowDefinitionName"] for t in tasks} & configs.keys()
-    if not flows:
-        return tasks
     qc, worker_id, now = ctx.store.quality, worker["name"], ctx.clock.now()
+    listed = {t["flowDefinitionName"] for t in tasks} & configs.keys()
     firsts: dict[str, dict[str, Any]] = {}
     for task in tasks:
         firsts.setdefault(task["flowDefinitionName"], task)
     blocked = set()
-    for flow in sorted(flows):
+    for flow in sorted(listed):
         if configs[flow]["pass_threshold"] is None:
             continue
         state = qc.state(flow, worker_id)["qualification"]
@@ -62,14 +62,22 @@ def filter_tasks(ctx: ServiceContext, worker: dict[str, Any], tasks: list[dict[s
             blocked.add(flow)
         if state == "none":
             _start_qualification(ctx, flow, worker_id, firsts[flow])
-    hidden = [h for h in qc.open_tasks(worker_id) if h["flow_name"] in flows]
-    shown = [quality_tasks.summary(h, firsts[h["flow_name"]], now) for h in hidden
-             if h["kind"] == "qualification" or h["flow_name"] not in blocked]
+    hidden = [h for h in qc.open_tasks(worker_id) if h["flow_name"] in configs]
+    shown = [entry for h in hidden if h["kind"] == "qualification" or h["flow_name"] not in blocked
+             if (entry := _hidden_entry(ctx, h, firsts, team_arns, now)) is not None]
     if not shown and not blocked:
         return tasks
     merged = shown + [t for t in tasks if t["flowDefinitionName"] not in blocked]
     merged.sort(key=lambda t: t["creationTime"])  # stable: a hidden task goes first among equal times
     return merged
+
+
+def _hidden_entry(ctx: ServiceContext, task: dict[str, Any], firsts: dict[str, dict[str, Any]],
+                  team_arns: set[str], now: float) -> dict[str, Any] | None:
+    """A hidden task's list entry: a copy of a listed real task of its job or, when the job has none
+    left (a gold task due after the worker's last real one), one built from the flow definition."""
+    template = firsts.get(task["flow_name"]) or quality_tasks.flow_template(ctx, task, team_arns)
+    return None if template is None else quality_tasks.summary(task, template, now)
 
 
 def _start_qualification(ctx: ServiceContext, flow: str, worker_id: str, template: dict[str, Any]) -> None:

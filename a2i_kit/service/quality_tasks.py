@@ -21,6 +21,7 @@ import random
 import secrets
 from typing import Any
 
+from a2i_kit.service.claims import available_until, task_count
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.quality_config import score
 from a2i_kit.service.timefmt import iso_ms
@@ -83,6 +84,27 @@ def summary(task: dict[str, Any], template: dict[str, Any], now: float) -> dict[
     if held:
         entry["claimDeadline"] = iso_ms(task["deadline"])
     return entry
+
+
+def flow_template(ctx: ServiceContext, task: dict[str, Any], team_arns: set[str]) -> dict[str, Any] | None:
+    """The list entry a real loop of the task's job would have, built from its flow definition (for
+    a hidden task whose job has no real task left in the list); None when the flow definition is
+    gone or is not for one of the worker's teams.
+
+    Example:
+        >>> flow_template(ctx, gold_task, {team_arn})["taskTitle"]   # doctest: +SKIP
+        'Classify the review'
+    """
+    flow = ctx.store.flow_definitions.get(task["flow_name"])
+    config = dict(flow["doc"].get("HumanLoopConfig") or {}) if flow else {}
+    if config.get("WorkteamArn") not in team_arns:
+        return None
+    loop = {"creation_time": task["creation_time"], "doc": config}
+    return {"humanLoopName": task["name"], "flowDefinitionName": task["flow_name"],
+            "taskTitle": config.get("TaskTitle"), "taskDescription": config.get("TaskDescription"),
+            "creationTime": iso_ms(task["creation_time"]), "availableUntil": iso_ms(available_until(loop)),
+            "taskCount": task_count(loop), "submittedCount": 0, "claimedByMe": False,
+            "humanLoopStatus": "InProgress"}
 
 
 def own_task(ctx: ServiceContext, worker: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -93,7 +93,7 @@ def list_tasks(ctx: ServiceContext, worker: dict[str, Any]) -> list[dict[str, An
         held = mine is not None and _is_live(mine, now)
         if held or _claim_refusal(loop, assignments, mine, now, deleting) is None:
             tasks.append(task_summary(loop, assignments, worker["name"], now))
-    return quality.filter_tasks(ctx, worker, tasks)  # gold and qualification tasks
+    return quality.filter_tasks(ctx, worker, tasks, set(arns))  # gold and qualification tasks
 
 
 def held_claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str) -> dict[str, Any]:

@@ -94,6 +94,29 @@ def test_a_gold_task_looks_like_a_real_one(job: Any, reviewer: Any, quality_http
     assert (rows["bob"]["goldAnswered"], rows["bob"]["goldCorrect"], rows["bob"]["accuracy"]) == (1, 0, 0.0)
 
 
+def test_a_gold_task_due_after_the_last_real_task_is_still_served(
+        job: Any, reviewer: Any, quality_http: Any) -> None:
+    """Rate 0.5 with one real task: the gold task falls due when no real task of the job is left
+    in the list, so its entry is built from the flow definition and must still look real."""
+    work = job(1)
+    quality_http.post(f"/_a2i/quality/flows/{work.name}/gold", json={"items": items(GOLD_PREFIX, 2), "rate": 0.5})
+    carol = reviewer("carol")
+    real = carol.client.tasks()
+    assert [t["humanLoopName"] for t in real] == work.loops
+    assert carol.work(lambda _text, _n: "positive", limit=1) == 1
+    left = carol.client.tasks()
+    assert len(left) == 1
+    assert left[0]["humanLoopName"] not in work.loops
+    assert set(left[0]) == set(real[0])
+    same = ("flowDefinitionName", "taskTitle", "taskDescription", "taskCount", "submittedCount", "claimedByMe",
+            "humanLoopStatus", "creationTime", "availableUntil")
+    assert {k: left[0][k] for k in same} == {k: real[0][k] for k in same}
+    assert carol.work(lambda _text, _n: "positive", limit=5) == 1
+    assert carol.served[1][1].startswith(GOLD_PREFIX)
+    assert carol.client.tasks() == []
+    assert _accuracy(quality_http, work.name)["carol"]["goldAnswered"] == 1
+
+
 def test_only_its_worker_sees_or_claims_a_gold_task(job: Any, reviewer: Any, quality_http: Any) -> None:
     from a2i_kit.review import WorkerApiError
 
