@@ -48,7 +48,8 @@ class ServiceConfig:
     # cleanup code stops every loop before deleting it); True answers ValidationException.
     strict_stop: bool = False
     # StartHumanLoop refuses a loop while this many are InProgress (ServiceQuotaExceededException).
-    # Exact on SQLite; on PostgreSQL starts racing in several processes may pass it by a few.
+    # Exact on SQLite and in one PostgreSQL process; with several processes each counts the others'
+    # loops at most once a second (store.loops.RECOUNT_SECONDS) until near it, so they may pass it by a few.
     max_in_progress_loops: int = 1000
     default_page_size: int = 50
     default_sort_order: str = "Descending"

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ f = schema.flow_definitions
 ui = schema.task_uis
 LIVE = ("InProgress", "Stopping")
 DEFAULT_LIFETIME = 864000.0  # TaskAvailabilityLifetimeInSeconds when a loop's document has none
+RECOUNT_SECONDS = 1.0  # PostgreSQL: how long a count of InProgress loops (plus this process's starts) serves
 
 
 def number(value: Any) -> float | None:
@@ -56,10 +58,11 @@ class HumanLoops(Resources):
         busy = (sa.select(sa.func.coalesce(sa.func.max(sa.literal_column("rowid")), 0)).select_from(t)
                 if self.dialect == "sqlite" else sa.select(sa.func.count()).select_from(capped))
         has_ui = sa.exists().where(ui.c.name == sa.bindparam("ui_name"), ui.c.arn == sa.bindparam("ui_arn"))
-        self._start_checks = prepare(
-            sa.select(f.c.name, f.c.arn, f.c.status, f.c.creation_time, f.c.doc.label("doc_text"),
-                      has_ui.label("ui_exists"), busy.scalar_subquery().label("busy"))
-            .where(f.c.name == sa.bindparam("name")))
+        checks = sa.select(f.c.name, f.c.arn, f.c.status, f.c.creation_time, f.c.doc.label("doc_text"),
+                           has_ui.label("ui_exists")).where(f.c.name == sa.bindparam("name"))
+        self._start_checks = prepare(checks.add_columns(busy.scalar_subquery().label("busy")))
+        self._start_checks_uncounted = prepare(checks)
+        self._counted: list[float] | None = None  # PostgreSQL: [InProgress bound, monotonic time of its count]
         self._for_work = prepare(
             sa.select(t, w.c.name.label("team_name"), w.c.arn.label("team_arn"), w.c.doc.label("team_doc"),
                       f.c.status.label("flow_status"))
@@ -137,7 +140,11 @@ class HumanLoops(Resources):
 
     def insert(self, record: dict[str, Any]) -> bool:
         self.forget(record["name"])
-        return super().insert(record)
+        added = super().insert(record)
+        counted = self._counted
+        if added and counted is not None and record["status"] == "InProgress":
+            counted[0] += 1  # the bound stays an upper bound for this process's own starts
+        return added
 
     def update(self, name: str, **fields: Any) -> int:
         self.forget(name)
@@ -195,10 +202,22 @@ class HumanLoops(Resources):
         when that is below ``quota`` (on SQLite the largest rowid, an upper bound that costs one
         B-tree lookup; else the count capped at ``quota``). ``busy >= quota`` calls for
         :meth:`in_progress_at_least`.
+
+        On PostgreSQL counting costs one index entry per InProgress loop, so a count serves for
+        :data:`RECOUNT_SECONDS`, raised by every loop this process starts meanwhile: exact for one
+        process (finished loops only lower the true number) and, as before, approximate across
+        processes. Near the quota every start counts again.
         """
-        rows = self.rows(self._start_checks, {"name": flow_name, "ui_name": ui_name, "ui_arn": ui_arn,
-                                              "quota": quota})
-        return rows[0] if rows else None
+        params = {"name": flow_name, "ui_name": ui_name, "ui_arn": ui_arn, "quota": quota}
+        counted, now = self._counted, time.monotonic()
+        if self.dialect == "sqlite" or counted is None or now - counted[1] >= RECOUNT_SECONDS \
+                or counted[0] + 1 >= quota:
+            rows = self.rows(self._start_checks, params)
+            if rows and self.dialect != "sqlite":
+                self._counted = [int(rows[0]["busy"]), now]
+            return rows[0] if rows else None
+        rows = self.rows(self._start_checks_uncounted, params)
+        return {**rows[0], "busy": int(counted[0])} if rows else None
 
     def page_of_flow(self, flow_arn: str, **kwargs: Any) -> tuple[list[dict[str, Any]], str | None]:
         """ListHumanLoops: a page of one flow definition's (not deleted) loops; see ``page``."""
