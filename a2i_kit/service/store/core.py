@@ -36,6 +36,7 @@ __all__ = ["Engine", "StoreError", "Tx", "database_url"]
 
 log = logging.getLogger(__name__)
 POOL_SIZE = 8
+AUTO_POOL_SIZE = 4  # PostgreSQL: pooled autocommit connections for single statements (as many again may open)
 IDLE_PING_SECONDS = 5.0  # PostgreSQL: ping a pooled connection only after this long unused
 BUSY_MS = 10_000
 CHECKPOINT_SECONDS = 0.25  # SQLite: how often the background checkpointer copies the WAL back
@@ -133,6 +134,12 @@ class Engine:
                                        pool_recycle=3600)
             _ping_when_idle(self.sa)
             self.shared = self.sa
+            # Single statements outside a transaction: connections that stay in autocommit mode (no
+            # mode switch per statement, and nothing to reset on return: no transaction is ever open).
+            self.auto = sa.create_engine(self.url, pool_size=AUTO_POOL_SIZE, max_overflow=AUTO_POOL_SIZE,
+                                         pool_recycle=3600, isolation_level="AUTOCOMMIT",
+                                         pool_reset_on_return=None)
+            _ping_when_idle(self.auto)
 
     def close(self) -> None:
         with self._lock:
@@ -146,6 +153,8 @@ class Engine:
                 self._conn.close()
             self.sa.dispose()
             self.shared.dispose()
+            if not self.sqlite:
+                self.auto.dispose()
 
     # -- transactions -------------------------------------------------------------------------
     def current(self) -> Tx | None:
@@ -231,26 +240,26 @@ class Engine:
                 return fetch(cursor)
             except self._driver_error as exc:
                 raise self._translate(exc, tx.raw, tx._conn.connection) from exc
-        fairy = self.sa.raw_connection()
+        fairy = self.auto.raw_connection()
         raw: Any = fairy.dbapi_connection
         try:
             kept = fairy.info.get("a2i_cursor")
             if kept is None or kept[0] is not raw:
                 kept = fairy.info["a2i_cursor"] = (raw, raw.cursor())
-            raw.autocommit = True
             kept[1].execute(sql, args, prepare=True)
             return fetch(kept[1])
         except self._driver_error as exc:
-            raise self._translate(exc, raw, fairy) from exc
+            raise self._translate(exc, raw, fairy, self.auto) from exc
         finally:
-            if not raw.closed and raw.info.transaction_status == self._idle:
-                raw.autocommit = False
             fairy.close()
 
-    def _translate(self, exc: Any, raw: Any, fairy: Any) -> Exception:
-        disconnect = self.sa.dialect.is_disconnect(exc, raw, None)
-        if disconnect:  # every pooled connection of this generation is replaced on its next checkout
-            self.sa.pool._invalidate(fairy, exc)
+    def _translate(self, exc: Any, raw: Any, fairy: Any, engine: sa.Engine | None = None) -> Exception:
+        engine = engine or self.sa
+        disconnect = engine.dialect.is_disconnect(exc, raw, None)
+        if disconnect:  # every pooled connection of this generation (both pools) is replaced on its next checkout
+            engine.pool._invalidate(fairy, exc)
+            other = self.auto if engine is self.sa else self.sa
+            other.pool._invalidate(None, exc, _checkin=False)
         return sa.exc.DBAPIError.instance(None, None, exc, self._driver_error, connection_invalidated=disconnect,
                                           dialect=self.sa.dialect)
 
