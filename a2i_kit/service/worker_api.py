@@ -146,7 +146,7 @@ def claim(ctx: ServiceContext, worker: dict[str, Any], loop_name: str, *,
 def template_content(ctx: ServiceContext, loop: dict[str, Any]) -> str:
     """The loop's worker task template (read from its human task UI at render time)."""
     ui_name = loop["doc"].get("HumanTaskUiName") or str(loop["doc"].get("HumanTaskUiArn", "")).rsplit("/", 1)[-1]
-    ui = ctx.store.task_uis.get(ui_name) if ui_name else None
+    ui = ctx.store.task_uis.get_cached(ui_name) if ui_name else None
     if ui is None:
         raise TemplateError(f"human task UI {ui_name!r} of this loop no longer exists")
     return ui["doc"]["UiTemplate"]["Content"]

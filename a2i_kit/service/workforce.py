@@ -104,7 +104,8 @@ def create_worker(ctx: ServiceContext, name: str, groups: list[str],
 
 
 def rotate_token(ctx: ServiceContext, worker_id: str) -> str:
-    """Give a worker a new token; the old one stops working at once."""
+    """Give a worker a new token; the old one stops working at once (in other service processes
+    when the change's NOTIFY reaches their row cache, milliseconds after the commit)."""
     with ctx.store.transaction():
         record = get_worker(ctx, worker_id)
         token = make_token(worker_id)
@@ -159,11 +160,18 @@ def worker_view(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def authenticate(ctx: ServiceContext, token: str | None) -> dict[str, Any] | None:
-    """The worker record a token belongs to, or None. Digest comparison is constant-time."""
+    """The worker record a token belongs to, or None. Digest comparison is constant-time.
+
+    The record comes from the process's row cache (``store.row_cache``): a rotation or removal
+    reaches every process when it commits. A token the cached record does not match is checked
+    against the database once more (a token rotated a moment ago in another process).
+    """
     worker_id = parse_token(token) if token else None
-    record = ctx.store.workers.get(worker_id) if worker_id else None
-    expected = record["doc"]["tokenSha256"] if record else _DUMMY_DIGEST
+    record = ctx.store.workers.get_cached(worker_id) if worker_id else None
     supplied = token_digest(token or "")
+    if record is not None and not hmac.compare_digest(record["doc"]["tokenSha256"], supplied):
+        record = ctx.store.workers.get_fresh(worker_id) if worker_id else None
+    expected = record["doc"]["tokenSha256"] if record else _DUMMY_DIGEST
     if not hmac.compare_digest(expected, supplied) or record is None:
         return None
     return record

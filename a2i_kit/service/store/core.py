@@ -31,6 +31,7 @@ from sqlalchemy.pool import StaticPool
 
 from a2i_kit.errors import ConfigError
 from a2i_kit.service.private import FILE_MODE, private_file
+from a2i_kit.service.store.row_cache import RowCache
 
 __all__ = ["Engine", "StoreError", "Tx", "database_url"]
 
@@ -116,6 +117,7 @@ class Engine:
                 if side.exists():
                     os.chmod(side, FILE_MODE)
             self.shared = _sqlite_side_engine(self.url)
+            self.row_cache = RowCache(None)
             self._checkpointer: Checkpointer | None = Checkpointer(self.path)
         else:
             try:
@@ -140,12 +142,15 @@ class Engine:
                                          pool_recycle=3600, isolation_level="AUTOCOMMIT",
                                          pool_reset_on_return=None)
             _ping_when_idle(self.auto)
+            dsn = sa.engine.make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self.row_cache = RowCache(dsn)
 
     def close(self) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+            self.row_cache.close()
             if self._checkpointer is not None:
                 self._checkpointer.stop()
             self._raw = None

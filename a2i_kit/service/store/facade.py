@@ -28,7 +28,7 @@ from a2i_kit.service.store.loops import HumanLoops
 from a2i_kit.service.store.outbox import Outbox
 from a2i_kit.service.store.quality import Quality
 from a2i_kit.service.store.reports import Reports
-from a2i_kit.service.store.resources import FlowDefinitions, Resources, Workers, Workteams
+from a2i_kit.service.store.resources import FlowDefinitions, Resources, TaskUis, Workers, Workteams
 from a2i_kit.service.store.settings import Settings
 
 __all__ = ["Store"]
@@ -56,7 +56,7 @@ class Store:
         # SQLAlchemy Engine for repositories that run short transactions of their own
         # (``with store.engine.begin() as conn``); on SQLite separate connections to the file.
         self.engine: sa.Engine = engine.shared
-        self.task_uis = Resources(engine, schema.task_uis)
+        self.task_uis = TaskUis(engine)
         self.flow_definitions = FlowDefinitions(engine)
         self.workteams = Workteams(engine)
         self.workers = Workers(engine)
@@ -156,6 +156,8 @@ class Store:
         with self.transaction() as tx:
             for name in tables:
                 tx.conn.execute(sa.delete(schema.metadata.tables[name]))
+                if name in self.tables:
+                    self.tables[name].changed("*")
 
     # -- the facade of before the repositories (kept for callers outside the service) -----------
     def _table(self, table: str) -> Resources:

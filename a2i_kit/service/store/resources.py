@@ -19,18 +19,23 @@ import sqlalchemy as sa
 
 from a2i_kit.service.page_token import PageToken
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import Repository, doc_field, insert_ignore, upsert
+from a2i_kit.service.store.base import Repository, doc_field, insert_ignore, json_copy, upsert
 from a2i_kit.service.store.core import Engine
+from a2i_kit.service.store.row_cache import CHANNEL
 
-__all__ = ["FlowDefinitions", "Resources", "Workers", "Workteams"]
+__all__ = ["FlowDefinitions", "Resources", "TaskUis", "Workers", "Workteams"]
 
 
 class Resources(Repository):
     """Get, put, insert, update, delete and page the records of one resource table."""
 
+    cached = False  # True: records are read on hot paths through get_cached (see row_cache)
+
     def __init__(self, engine: Engine, table: sa.Table) -> None:
         super().__init__(engine)
         self.table = t = table
+        if self.cached and self.dialect != "sqlite":
+            self._notify = self.prepare(sa.select(sa.func.pg_notify(CHANNEL, sa.bindparam("payload"))))
         self.columns = tuple(c.name for c in t.columns)
         get = sa.select(t).where(t.c.name == sa.bindparam("name"))
         self._get = self.prepare(get)
@@ -57,13 +62,36 @@ class Resources(Repository):
         rows = self.rows(self._lock if lock else self._get, {"name": name})
         return rows[0] if rows else None
 
+    def get_cached(self, name: str) -> dict[str, Any] | None:
+        """:meth:`get` through this process's row cache (tables with ``cached``); a copy of its own."""
+        return json_copy(self.engine.row_cache.get(self.table.name, name, lambda: self.get(name)))
+
+    def get_fresh(self, name: str) -> dict[str, Any] | None:
+        """:meth:`get_cached` read from the database again (the cached record looked out of date)."""
+        self.engine.row_cache.drop(self.table.name, name)
+        return self.get_cached(name)
+
+    def changed(self, name: str) -> None:
+        """Announce a change of ``name`` (``*``: of every record) to the row caches of every process;
+        the repository's own writes call it."""
+        if not self.cached:
+            return
+        if self.dialect != "sqlite":
+            self.scalar(self._notify, {"payload": f"{self.table.name}/{name}"})
+        cache, table = self.engine.row_cache, self.table.name
+        self.engine.after_commit(lambda: cache.drop(table, name))
+
     def put(self, record: dict[str, Any]) -> None:
         """Insert or replace a record."""
         self.run(self._put, self._values(record))
+        self.changed(record["name"])
 
     def insert(self, record: dict[str, Any]) -> bool:
         """Insert a new record; False (and nothing changes) when the name exists."""
-        return self.added(self._insert, self._values(record))
+        added = self.added(self._insert, self._values(record))
+        if added:
+            self.changed(record["name"])
+        return added
 
     def update(self, name: str, **fields: Any) -> int:
         """Set columns of one record (``doc=`` replaces the whole document)."""
@@ -75,10 +103,14 @@ class Resources(Repository):
         if stmt is None:
             stmt = self._updates[key] = self.prepare(sa.update(self.table).where(
                 self.table.c.name == sa.bindparam("_name")).values({k: sa.bindparam(k) for k in key}))
-        return self.run(stmt, {**values, "_name": name})
+        count = self.run(stmt, {**values, "_name": name})
+        self.changed(name)
+        return count
 
     def delete(self, name: str) -> int:
-        return self.run(self._delete, {"name": name})
+        count = self.run(self._delete, {"name": name})
+        self.changed(name)
+        return count
 
     def has(self, name: str, arn: str) -> bool:
         """Whether a record of this name and ARN exists (no document read)."""
@@ -190,7 +222,16 @@ class Workteams(Resources):
         super().__init__(engine, schema.workteams)
 
 
+class TaskUis(Resources):
+    cached = True  # each claim renders its loop's task UI
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, schema.task_uis)
+
+
 class Workers(Resources):
+    cached = True  # each worker API request authenticates its worker
+
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, schema.workers)
         t = self.table
