@@ -68,10 +68,9 @@ def enqueue(ctx: ServiceContext, loop_name: str, status: str, *, write_output: b
     """
     store = ctx.store
     now = ctx.clock.now()
-    if event is not None:
-        store.events.add(event, loop_name=loop_name, time=now)
     row_id = store.outbox.add(loop_name, status, write_output=write_output,
-                              event=json.dumps(event) if event else None, log_offset=ctx.events.size(), created=now)
+                              event=json.dumps(event, separators=(",", ":")) if event else None,
+                              event_id=event["id"] if event else None, log_offset=ctx.events.size(), created=now)
     published: list[dict[str, Any]] = []
     store.after_commit(lambda: published.extend(deliver(ctx, row_id, snapshot)[1]))
     store.after_commit(lambda: _publish(ctx, published), locked=False)

@@ -126,6 +126,17 @@ def test_settings_events_and_outbox(store: Store) -> None:
     assert store.outbox.delete(row) == 1
     assert store.outbox.all() == []
 
+    # a row that carries its event appends it to the events table, once per event id
+    text = '{"id":"e3","n":4}'
+    with store.transaction():
+        row = store.outbox.add("l", "Completed", write_output=False, event=text, event_id="e3", log_offset=0,
+                               created=3.0)
+    again = store.outbox.add("l", "Completed", write_output=False, event=text, event_id="e3", log_offset=0,
+                             created=3.0)
+    assert again != row
+    assert [row_["event"] for row_ in store.outbox.all()] == [text, text]
+    assert store.events.after(second) == [(store.events.last_seq(), {"id": "e3", "n": 4})]
+
 
 def test_claims_and_loop_scans(store: Store) -> None:
     store.loops.put(loop("l1", created=1.0))

@@ -21,16 +21,22 @@ from a2i_kit.service.store import schema
 from a2i_kit.service.store.base import Repository, insert_ignore
 from a2i_kit.service.store.core import Engine
 
-__all__ = ["Events"]
+__all__ = ["Events", "event_insert"]
 
 ev = schema.events
+
+
+def event_insert(dialect: str) -> Any:
+    """INSERT of one event that does nothing when its ``event_id`` is stored (RETURNING its seq on
+    PostgreSQL); parameters ``event_id``, ``loop_name``, ``time``, ``doc``."""
+    return insert_ignore(dialect, ev, ("event_id", "loop_name", "time", "doc"))
 
 
 class Events(Repository):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         prepare = self.prepare
-        self._add = prepare(insert_ignore(self.dialect, ev, ("event_id", "loop_name", "time", "doc")))
+        self._add = prepare(event_insert(self.dialect))
         self._after = prepare(sa.select(ev.c.seq, ev.c.doc.label("text")).where(ev.c.seq > sa.bindparam("after"))
                               .order_by(ev.c.seq).limit(sa.bindparam("limit")))
         self._last = prepare(sa.select(sa.func.coalesce(sa.func.max(ev.c.seq), 0)))

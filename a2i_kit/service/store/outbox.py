@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from a2i_kit.service.store import schema
 from a2i_kit.service.store.base import Repository
 from a2i_kit.service.store.core import Engine
+from a2i_kit.service.store.events import event_insert
 
 __all__ = ["Outbox"]
 
@@ -39,6 +40,11 @@ class Outbox(Repository):
         self._take = prepare(sa.delete(o).where(o.c.id.in_(free.scalar_subquery())).returning(*o.c))
         add = sa.insert(o).values({c: sa.bindparam(c) for c in ADDED})
         self._add = prepare(add if self.dialect == "sqlite" else add.returning(o.c.id))
+        event = event_insert(self.dialect)
+        if self.dialect == "sqlite":
+            self._add_event = prepare(event)
+        else:  # the event and the row in one statement: WITH ... (INSERT INTO events) INSERT INTO outbox
+            self._add_with_event = prepare(add.returning(o.c.id).add_cte(event.cte("added_event")))
         self._all = prepare(sa.select(o.c.id).order_by(o.c.id))
         self._due = prepare(sa.select(o.c.id).where(o.c.next_attempt <= sa.bindparam("now")).order_by(o.c.id))
         self._delete = prepare(sa.delete(o).where(o.c.id == sa.bindparam("row_id")))
@@ -48,11 +54,22 @@ class Outbox(Repository):
         self._rows = prepare(sa.select(o).order_by(o.c.id))
 
     def add(self, loop_name: str, status: str, *, write_output: bool, event: str | None, log_offset: int,
-            created: float) -> int:
-        """Record a change's side effects (inside its transaction); returns the row id."""
-        return int(self.add_key(self._add, {
-            "loop_name": loop_name, "status": status, "write_output": int(write_output), "event": event,
-            "log_offset": log_offset, "created": created}))
+            created: float, event_id: str | None = None) -> int:
+        """Record a change's side effects (inside its transaction); returns the row id.
+
+        With ``event_id`` the event (JSON text ``event``) is also appended to the ``events`` table,
+        once per id (as ``store.events.add``): on PostgreSQL in the same statement.
+        """
+        params = {"loop_name": loop_name, "status": status, "write_output": int(write_output), "event": event,
+                  "log_offset": log_offset, "created": created}
+        if event_id is None or event is None:
+            return int(self.add_key(self._add, params))
+        if self.dialect == "sqlite":
+            self.add_key(self._add_event, {"event_id": event_id, "loop_name": loop_name, "time": created,
+                                           "doc": event})
+            return int(self.add_key(self._add, params))
+        return int(self.add_key(self._add_with_event, {**params, "event_id": event_id, "time": created,
+                                                       "doc": event}))
 
     def get(self, row_id: int, *, lock: bool = False) -> dict[str, Any] | None:
         """One row; ``lock=True`` skips a row another process is delivering (returns None)."""
