@@ -276,6 +276,35 @@ def test_a_recreated_flow_definition_is_never_served_from_an_earlier_read(custom
     assert message.startswith(f"The HumanTaskUi '{other}' of FlowDefinition 'f' was deleted; new loops cannot start.")
 
 
+def test_a_start_on_the_flow_definition_of_the_last_start_still_checks_it(custom_service, aws_error, database_url):
+    """A start on the flow definition the previous start used takes one statement; it must never
+    use the settings of a definition replaced meanwhile, and must still refuse a deleted task UI."""
+    service, sm, rt = custom_service(database_url=database_url)
+    team, ui = _team_and_ui(service, sm)
+    flow = _flow(sm, team, ui)
+    for name in ("a", "b"):  # the second start is on the flow definition the first one read
+        rt.start_human_loop(HumanLoopName=name, FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+    other = sm.create_human_task_ui(HumanTaskUiName="u2", UiTemplate={"Content": "<p>y</p>"})["HumanTaskUiArn"]
+    sm.delete_flow_definition(FlowDefinitionName="f")
+    replaced = sm.create_flow_definition(
+        FlowDefinitionName="f", RoleArn="arn:aws:iam::111122223333:role/r", OutputConfig={"S3OutputPath": "s3://new/p"},
+        HumanLoopConfig={"WorkteamArn": team, "HumanTaskUiArn": other, "TaskTitle": "t2", "TaskDescription": "d",
+                         "TaskCount": 2})["FlowDefinitionArn"]
+    assert replaced == flow
+    for name in ("d", "e"):
+        rt.start_human_loop(HumanLoopName=name, FlowDefinitionArn=flow, HumanLoopInput={"InputContent": "{}"})
+        loop = rt.describe_human_loop(HumanLoopName=name)
+        assert loop["HumanLoopOutput"]["OutputS3Uri"].startswith("s3://new/p/f/")
+        doc = service.context.store.loops.get(name)["doc"]
+        assert (doc["TaskCount"], doc["TaskTitle"], doc["HumanTaskUiName"]) == (2, "t2", "u2")
+    sm.delete_human_task_ui(HumanTaskUiName="u2")
+    code, message, status = aws_error(rt.start_human_loop, HumanLoopName="c", FlowDefinitionArn=flow,
+                                      HumanLoopInput={"InputContent": "{}"})
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith(f"The HumanTaskUi '{other}' of FlowDefinition 'f' was deleted; new loops cannot start.")
+    assert service.context.store.loops.get("c") is None
+
+
 def _raw_exchange(service, payload: bytes, piece: int = 0) -> bytes:
     """Send ``payload`` (in ``piece``-byte reads if given); everything answered until the server closes."""
     import socket

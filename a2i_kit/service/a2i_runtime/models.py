@@ -22,7 +22,9 @@ from typing import Any
 from a2i_kit.service import lifecycle
 from a2i_kit.service.a2i_runtime.startable import (
     flow_record,
+    forget_startable,
     iso_ms_fast,
+    last_startable,
     startable_flow,
 )
 from a2i_kit.service.context import ServiceContext
@@ -61,6 +63,9 @@ def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str
     parsed = parse_input_content(input_content)
     store = ctx.store
     with store.checked_write():  # the insert decides: a unique name (and the quota, approximately on PostgreSQL)
+        arn = _start_on_last_flow(ctx, name, flow_definition_arn, input_content, data_attributes, request_source)
+        if arn is not None:
+            return arn
         # A new name is the common case: the insert below finds an existing loop, so it is not
         # read first. Its answer still comes before the flow's and the quota's (a retry of a
         # started loop succeeds even when the flow was deleted since or the quota is reached).
@@ -78,6 +83,26 @@ def start_human_loop(ctx: ServiceContext, *, name: str, flow_definition_arn: str
         if not store.loops.insert(record):  # it exists (started earlier, or by another process meanwhile)
             return _reuse(store.loops.get(name) or record, flow_definition_arn, parsed)
     return doc["HumanLoopArn"]
+
+
+def _start_on_last_flow(ctx: ServiceContext, name: str, flow_arn: str, input_content: str,
+                        data_attributes: dict[str, Any] | None, request_source: str | None) -> str | None:
+    """The common start in one statement: a new name on the flow definition the last start used
+    (still Active, its task UI still there, the quota not near). None: do the checks instead."""
+    flow = last_startable(flow_arn)
+    if flow is None:
+        return None
+    now = ctx.clock.now()
+    doc = _loop_doc(ctx, name, flow, input_content, data_attributes, request_source, now)
+    record = {"name": name, "arn": doc["HumanLoopArn"], "status": "InProgress", "creation_time": now,
+              "doc": doc, "flow_definition_arn": flow["arn"], "deleted": 0, "updated_time": now}
+    ui_arn = flow["doc"]["HumanLoopConfig"]["HumanTaskUiArn"]
+    if ctx.store.loops.insert_if_startable(record, flow_name=flow["name"], flow_created=flow["creation_time"],
+                                           ui_name=ui_arn.rsplit("/", 1)[-1], ui_arn=ui_arn,
+                                           quota=ctx.config.max_in_progress_loops):
+        return str(doc["HumanLoopArn"])
+    forget_startable(flow_arn)  # the checks below say why (or start it), and remember the flow again
+    return None
 
 
 def _reuse(existing: dict[str, Any], flow_definition_arn: str, parsed: dict[str, Any]) -> str:

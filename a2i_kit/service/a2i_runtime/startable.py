@@ -7,6 +7,8 @@
   text, so a replaced or deleted definition can never be served from the cache. Anything not
   Active goes through ``flow_definitions.find_by_arn`` (which moves Initializing to Active and
   finishes pending deletions).
+- :func:`last_startable`: the record of the flow definition a loop last started on, for a start
+  in one statement (``store.loops.insert_if_startable``), which falls back to the checks above.
 - :func:`iso_ms_fast`: ``CreationTime`` of a page of loops without one ``strftime`` per loop.
 - :func:`check_quota`: the exact in-progress quota check, once the bound that comes with the
   flow (on SQLite the number of rows) reaches the quota.
@@ -30,6 +32,7 @@ from a2i_kit.service.timefmt import iso_ms
 CACHE_SIZE = 256
 _docs: dict[str, dict[str, Any]] = {}
 _ui_of: dict[str, tuple[str, str]] = {}  # flow definition name -> (name, ARN) of the task UI it last named
+_started_on: dict[str, dict[str, Any]] = {}  # flow definition name -> its record a loop last started on
 
 
 def _parsed(doc_text: str) -> dict[str, Any]:
@@ -97,7 +100,21 @@ def startable_flow(ctx: ServiceContext, arn: str) -> dict[str, Any]:
             "new loops cannot start. Create a flow definition with an existing worker task template.")
     if int(row["busy"]) >= quota:
         check_quota(ctx)
+    if len(_started_on) >= CACHE_SIZE:
+        _started_on.clear()
+    _started_on[name] = flow
     return flow
+
+
+def last_startable(arn: str) -> dict[str, Any] | None:
+    """The flow definition record a loop last started on under this ARN (its document never
+    changes; ``store.loops.insert_if_startable`` checks that it is still the Active one)."""
+    flow = _started_on.get(flow_definitions.name_from_arn(arn) or "")
+    return flow if flow is not None and flow["arn"] == arn else None
+
+
+def forget_startable(arn: str) -> None:
+    _started_on.pop(flow_definitions.name_from_arn(arn) or "", None)
 
 
 def _missing(arn: str) -> ValidationException:

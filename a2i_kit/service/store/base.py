@@ -25,7 +25,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from a2i_kit.service.store.core import Engine
 
-__all__ = ["Repository", "dicts", "doc_field", "insert_ignore", "inserted", "json_copy", "upsert"]
+__all__ = ["Repository", "dialect_insert", "dicts", "doc_field", "insert_ignore", "inserted", "json_copy", "upsert"]
 
 
 def dicts(result: Result[Any]) -> list[dict[str, Any]]:
@@ -55,13 +55,14 @@ def json_copy(value: Any) -> Any:
     return value
 
 
-def _insert(dialect: str, table: sa.Table) -> Any:
+def dialect_insert(dialect: str, table: sa.Table) -> Any:
+    """SQLite's or PostgreSQL's INSERT (both have ON CONFLICT)."""
     return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
 
 
 def upsert(dialect: str, table: sa.Table, keys: Sequence[str], columns: Iterable[str]) -> Any:
     """INSERT … ON CONFLICT (keys) DO UPDATE of the other ``columns`` (bound by column name)."""
-    stmt = _insert(dialect, table).values({c: sa.bindparam(c) for c in columns})
+    stmt = dialect_insert(dialect, table).values({c: sa.bindparam(c) for c in columns})
     changed = {c: stmt.excluded[c] for c in columns if c not in keys}
     return stmt.on_conflict_do_update(index_elements=list(keys), set_=changed)
 
@@ -71,7 +72,7 @@ def insert_ignore(dialect: str, table: sa.Table, columns: Iterable[str]) -> Any:
 
     On PostgreSQL it returns the new row's key (psycopg reports no rowcount for it).
     """
-    stmt = _insert(dialect, table).values({c: sa.bindparam(c) for c in columns}).on_conflict_do_nothing()
+    stmt = dialect_insert(dialect, table).values({c: sa.bindparam(c) for c in columns}).on_conflict_do_nothing()
     return stmt if dialect == "sqlite" else stmt.returning(*table.primary_key.columns)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from a2i_kit.service.store import schema
-from a2i_kit.service.store.base import doc_field, json_copy
+from a2i_kit.service.store.base import dialect_insert, doc_field, json_copy
 from a2i_kit.service.store.core import Engine
 from a2i_kit.service.store.resources import Resources
 
@@ -63,6 +63,15 @@ class HumanLoops(Resources):
         self._start_checks = prepare(checks.add_columns(busy.scalar_subquery().label("busy")))
         self._start_checks_uncounted = prepare(checks)
         self._counted: list[float] | None = None  # PostgreSQL: [InProgress bound, monotonic time of its count]
+        # StartHumanLoop in one statement when the flow definition is as last seen (see insert_if_startable).
+        unchanged = sa.exists().where(
+            f.c.name == sa.bindparam("flow_name"), f.c.arn == sa.bindparam("flow_definition_arn"),
+            f.c.status == "Active", f.c.creation_time == sa.bindparam("flow_created"))
+        values = sa.select(*(sa.cast(sa.bindparam(c), t.c[c].type) for c in self.columns)).where(unchanged, has_ui)
+        if self.dialect == "sqlite":  # the rowid bound, as in start_checks
+            values = values.where(busy.scalar_subquery() < sa.bindparam("quota"))
+        insert = dialect_insert(self.dialect, t).from_select(self.columns, values).on_conflict_do_nothing()
+        self._insert_startable = prepare(insert if self.dialect == "sqlite" else insert.returning(t.c.name))
         self._for_work = prepare(
             sa.select(t, w.c.name.label("team_name"), w.c.arn.label("team_arn"), w.c.doc.label("team_doc"),
                       f.c.status.label("flow_status"))
@@ -218,6 +227,27 @@ class HumanLoops(Resources):
             return rows[0] if rows else None
         rows = self.rows(self._start_checks_uncounted, params)
         return {**rows[0], "busy": int(counted[0])} if rows else None
+
+    def insert_if_startable(self, record: dict[str, Any], *, flow_name: str, flow_created: float,
+                            ui_name: str, ui_arn: str, quota: int) -> bool:
+        """Insert a new InProgress loop in one statement if its flow definition is still the Active
+        one created at ``flow_created``, the task UI exists and the quota is not near (as
+        :meth:`start_checks` sees it); False when any of that (or a new name) is not so: run the
+        checks then. The loop's document may rely on the flow definition's, which never changes.
+
+        On PostgreSQL it only runs while a recent count of InProgress loops is far from the quota.
+        """
+        counted = self._counted
+        if self.dialect != "sqlite" and (counted is None or time.monotonic() - counted[1] >= RECOUNT_SECONDS
+                                         or counted[0] + 1 >= quota):
+            return False
+        params = {**self._values(record), "flow_name": flow_name, "flow_created": flow_created,
+                  "ui_name": ui_name, "ui_arn": ui_arn, "quota": quota}
+        self.forget(record["name"])
+        added = self.added(self._insert_startable, params)
+        if added and counted is not None:
+            counted[0] += 1
+        return added
 
     def page_of_flow(self, flow_arn: str, **kwargs: Any) -> tuple[list[dict[str, Any]], str | None]:
         """ListHumanLoops: a page of one flow definition's (not deleted) loops; see ``page``."""
