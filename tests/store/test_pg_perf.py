@@ -1,6 +1,7 @@
-"""PostgreSQL's fast path: prepared statements run on psycopg past SQLAlchemy, reads outside a
-transaction in autocommit, a failed read-only transaction ends with COMMIT; with the same
-errors, locks and recovery as SQLAlchemy's path (``store.base.PgPrepared``, ``core.on_driver``)."""
+"""PostgreSQL's fast path: prepared statements and transactions run on psycopg past SQLAlchemy,
+reads outside a transaction in autocommit, a failed read-only transaction ends with COMMIT; with
+the same errors, locks and recovery as SQLAlchemy's path (``store.base.PgPrepared``,
+``core.on_driver``, ``core.Tx``)."""
 
 from __future__ import annotations
 
@@ -33,10 +34,16 @@ class Refused(Exception):
     """What a handler raises inside a transaction (a worker's claim refused with 409)."""
 
 
-def _ends(store: Store) -> list[str]:
+def _ends(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How each transaction ends on the driver: "commit" or "rollback" (``core.Tx.end``)."""
     ends: list[str] = []
-    sa.event.listen(store.db.sa, "commit", lambda _conn: ends.append("commit"))
-    sa.event.listen(store.db.sa, "rollback", lambda _conn: ends.append("rollback"))
+    end = core.Tx.end
+
+    def spy(tx: core.Tx, commit: bool) -> None:
+        ends.append("commit" if commit else "rollback")
+        end(tx, commit)
+
+    monkeypatch.setattr(core.Tx, "end", spy)
     return ends
 
 
@@ -82,9 +89,10 @@ def test_reads_and_writes_on_the_fast_path_match_the_repository_contract(pg_stor
     assert pg_store.outbox.due() == [row_id]
 
 
-def test_a_failed_read_only_transaction_commits_and_releases_its_row_lock(pg_store: Store, database_url: str) -> None:
+def test_a_failed_read_only_transaction_commits_and_releases_its_row_lock(pg_store: Store, database_url: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     pg_store.loops.insert(LOOP)
-    ends = _ends(pg_store)
+    ends = _ends(monkeypatch)
     with pytest.raises(Refused):
         _lock_then_refuse(pg_store)
     assert ends == ["commit"]  # same effect as ROLLBACK; psycopg keeps its prepared statements
@@ -97,17 +105,18 @@ def test_a_failed_read_only_transaction_commits_and_releases_its_row_lock(pg_sto
         other.close()
 
 
-def test_a_failed_transaction_that_wrote_rolls_back(pg_store: Store) -> None:
+def test_a_failed_transaction_that_wrote_rolls_back(pg_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     pg_store.loops.insert(LOOP)
-    ends = _ends(pg_store)
+    ends = _ends(monkeypatch)
     with pytest.raises(Refused):
         _lock_then_refuse(pg_store, status="Completed")
     assert ends == ["rollback"]
     assert pg_store.loops.get("p")["status"] == "InProgress"
 
 
-def test_database_errors_come_out_as_sqlalchemy_errors_and_roll_back(pg_store: Store) -> None:
-    ends = _ends(pg_store)
+def test_database_errors_come_out_as_sqlalchemy_errors_and_roll_back(pg_store: Store,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    ends = _ends(monkeypatch)
     with pytest.raises(sa.exc.IntegrityError, match="null value"), pg_store.transaction():
         pg_store.claims.put({"loop_name": "p", "worker_id": "w", "status": None, "claimed_at": 1.0, "deadline": 2.0})
     assert ends == ["rollback"]
@@ -134,3 +143,27 @@ def test_a_dead_connection_fails_once_then_the_pool_recovers(pg_store: Store, da
     assert pg_store.settings.get("k") == 1  # every connection of that generation was replaced
     with pg_store.transaction():
         assert pg_store.settings.get("k") == 1
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_sqlalchemy_statements_join_the_drivers_transaction(pg_store: Store, fails: bool) -> None:
+    """A transaction runs on psycopg; a statement only SQLAlchemy can run (``tx.conn``) joins it,
+    before or after prepared ones, and commits or rolls back with them."""
+    settings = schema.metadata.tables["settings"]
+    with pytest.raises(Refused) if fails else _nothing(), pg_store.transaction() as tx:
+        pg_store.settings.set("before", 1)
+        tx.conn.execute(sa.insert(settings).values(key="sa", value="2"))
+        pg_store.loops.insert(LOOP)
+        if fails:
+            raise Refused
+    expected = None if fails else 1
+    assert pg_store.settings.get("before") == expected
+    assert (pg_store.loops.get("p") is None) == fails
+    with pg_store.connection() as conn:
+        assert conn.execute(sa.select(settings.c.key).where(settings.c.key == "sa")).scalar() == (None if fails else "sa")
+
+
+def _nothing() -> Any:
+    import contextlib
+
+    return contextlib.nullcontext()

@@ -67,27 +67,52 @@ def database_url(target: str | Path) -> str:
 class Tx:
     """One open transaction: ``tx.conn`` executes statements, ``tx.after_commit`` defers side effects.
 
-    PostgreSQL: ``raw`` and ``cursor`` are the driver's, that prepared statements run on;
-    ``wrote`` says whether the transaction may have changed anything (any use of ``conn`` counts).
+    PostgreSQL: the transaction runs on a pooled psycopg connection (``fairy``; ``raw`` and
+    ``cursor`` are the driver's, that prepared statements run on); a SQLAlchemy ``conn`` on it is
+    made only when a statement needs one. ``wrote`` says whether the transaction may have changed
+    anything (any use of ``conn`` counts).
     """
 
-    __slots__ = ("_conn", "callbacks", "cursor", "engine", "memo", "raw", "wrote")
+    __slots__ = ("_conn", "callbacks", "cursor", "engine", "fairy", "memo", "raw", "wrote")
 
-    def __init__(self, engine: Engine, conn: Connection) -> None:
-        self.engine, self._conn = engine, conn
+    def __init__(self, engine: Engine, conn: Connection | None = None, fairy: Any = None) -> None:
+        self.engine, self._conn, self.fairy = engine, conn, fairy
         self.callbacks: list[tuple[Callable[[], Any], bool]] = []
         self.memo: dict[Any, Any] = {}  # rows this transaction holds locked (see loops.HumanLoops.get)
-        self.raw: Any = None
-        self.cursor: Any = None
+        self.raw: Any = None if fairy is None else fairy.dbapi_connection
+        self.cursor: Any = None if fairy is None else _kept_cursor(fairy)
         self.wrote = False
 
     @property
     def conn(self) -> Connection:
         self.wrote = True  # statements we cannot see: end an error with ROLLBACK, never COMMIT
+        if self._conn is None:  # PostgreSQL: SQLAlchemy joins the driver's open transaction
+            self._conn = Connection(self.engine.sa, connection=self.fairy)
         return self._conn
+
+    def end(self, commit: bool) -> None:
+        """PostgreSQL: COMMIT or ROLLBACK on the driver, and the connection goes back to the pool."""
+        try:
+            self.raw.commit() if commit else self.raw.rollback()
+        except self.engine._driver_error as exc:
+            raise self.engine._translate(exc, self.raw, self.fairy) from exc
+        finally:
+            if self._conn is not None:  # SQLAlchemy's view ends too (a rollback of nothing) and checks it in
+                self._conn.close()
+            else:
+                self.fairy.close()
 
     def after_commit(self, callback: Callable[[], Any], *, locked: bool = True) -> None:
         self.callbacks.append((callback, locked))
+
+
+def _kept_cursor(fairy: Any) -> Any:
+    """The one cursor a pooled psycopg connection keeps for its prepared statements."""
+    raw = fairy.dbapi_connection
+    kept = fairy.info.get("a2i_cursor")
+    if kept is None or kept[0] is not raw:
+        kept = fairy.info["a2i_cursor"] = (raw, raw.cursor())
+    return kept[1]
 
 
 class Engine:
@@ -194,18 +219,20 @@ class Engine:
                 self._local.tx = None
                 raw.execute("COMMIT")
                 unlocked = _run_locked(tx)
-        else:
-            with self.sa.connect() as conn:
-                trans = conn.begin()
-                tx = self._local.tx = Tx(self, conn)
-                try:
-                    yield tx
-                except BaseException:
-                    self._local.tx = None
-                    _quietly(trans.commit if _only_read(tx) else trans.rollback)
-                    raise
+        else:  # on psycopg directly: SQLAlchemy's Connection, begin and commit cost ~90 us per transaction
+            try:
+                fairy = self.sa.raw_connection()
+            except self._driver_error as exc:
+                raise self._translate(exc, None, None) from exc
+            tx = self._local.tx = Tx(self, fairy=fairy)
+            try:
+                yield tx
+            except BaseException:
                 self._local.tx = None
-                trans.commit()
+                _quietly(tx.end, _only_read(tx))
+                raise
+            self._local.tx = None
+            tx.end(commit=True)
             unlocked = _run_locked(tx)
         for callback in unlocked:
             run_callback(callback)
@@ -236,23 +263,17 @@ class Engine:
         if tx is not None:
             if writes:
                 tx.wrote = True
-            cursor = tx.cursor
-            if cursor is None:
-                tx.raw = tx._conn.connection.dbapi_connection
-                cursor = tx.cursor = tx.raw.cursor()
             try:
-                cursor.execute(sql, args, prepare=True)
-                return fetch(cursor)
+                tx.cursor.execute(sql, args, prepare=True)
+                return fetch(tx.cursor)
             except self._driver_error as exc:
-                raise self._translate(exc, tx.raw, tx._conn.connection) from exc
+                raise self._translate(exc, tx.raw, tx.fairy) from exc
         fairy = self.auto.raw_connection()
         raw: Any = fairy.dbapi_connection
         try:
-            kept = fairy.info.get("a2i_cursor")
-            if kept is None or kept[0] is not raw:
-                kept = fairy.info["a2i_cursor"] = (raw, raw.cursor())
-            kept[1].execute(sql, args, prepare=True)
-            return fetch(kept[1])
+            cursor = _kept_cursor(fairy)
+            cursor.execute(sql, args, prepare=True)
+            return fetch(cursor)
         except self._driver_error as exc:
             raise self._translate(exc, raw, fairy, self.auto) from exc
         finally:
@@ -261,7 +282,7 @@ class Engine:
     def _translate(self, exc: Any, raw: Any, fairy: Any, engine: sa.Engine | None = None) -> Exception:
         engine = engine or self.sa
         disconnect = engine.dialect.is_disconnect(exc, raw, None)
-        if disconnect:  # every pooled connection of this generation (both pools) is replaced on its next checkout
+        if disconnect and fairy is not None:  # every pooled connection of this generation (both pools) is replaced
             engine.pool._invalidate(fairy, exc)
             other = self.auto if engine is self.sa else self.sa
             other.pool._invalidate(None, exc, _checkin=False)
