@@ -50,7 +50,7 @@ class Claims(Repository):
         tx = self.engine.current()
         if tx is None or self.engine.sqlite or loop_name not in tx.memo.get("loops", {}).get("locked", ()):
             return None
-        return tx.memo.setdefault("claims", {})  # type: ignore[no-any-return]
+        return tx.memo.setdefault("claims", {})
 
     def put(self, record: dict[str, Any]) -> None:
         """Insert or replace one assignment."""

@@ -284,8 +284,7 @@ class Engine:
         disconnect = engine.dialect.is_disconnect(exc, raw, None)
         if disconnect and fairy is not None:  # every pooled connection of this generation (both pools) is replaced
             engine.pool._invalidate(fairy, exc)
-            other = self.auto if engine is self.sa else self.sa
-            other.pool._invalidate(None, exc, _checkin=False)
+            (self.auto if engine is self.sa else self.sa).dispose()  # the other pool: a new one
         return sa.exc.DBAPIError.instance(None, None, exc, self._driver_error, connection_invalidated=disconnect,
                                           dialect=self.sa.dialect)
 

@@ -131,7 +131,7 @@ class HumanLoops(Resources):
         tx = self.engine.current()
         if tx is None or self.engine.sqlite:  # SQLite: a read is microseconds, nothing to save
             return None
-        return tx.memo.setdefault("loops", {"locked": set(), "loops": {}})  # type: ignore[no-any-return]
+        return tx.memo.setdefault("loops", {"locked": set(), "loops": {}})
 
     def forget(self, name: str) -> None:
         memo = self._memo()
