@@ -146,7 +146,7 @@ class Engine:
             self._checkpointer: Checkpointer | None = Checkpointer(self.path)
         else:
             try:
-                from psycopg import Error
+                from psycopg import Error, connect
                 from psycopg.pq import TransactionStatus
             except ImportError as exc:
                 raise StoreError(
@@ -168,7 +168,7 @@ class Engine:
                                          pool_reset_on_return=None)
             _ping_when_idle(self.auto)
             dsn = sa.engine.make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
-            self.row_cache = RowCache(dsn)
+            self.row_cache = RowCache(dsn, connect)
 
     def close(self) -> None:
         with self._lock:

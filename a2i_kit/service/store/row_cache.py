@@ -35,15 +35,19 @@ _MISSING = object()
 
 
 class RowCache:
-    """Entries keyed by (table, name); ``dsn`` is a libpq connection string (None: never cache)."""
+    """Entries keyed by (table, name); ``dsn`` is a libpq connection string (None: never cache) that
+    ``connect`` (``psycopg.connect``) opens the listener's connection with."""
 
-    def __init__(self, dsn: str | None) -> None:
+    def __init__(self, dsn: str | None, connect: Callable[..., Any] | None = None) -> None:
         self._entries: dict[tuple[str, str], Any] = {}
         self._generation = 0
         self._lock = threading.Lock()
         self.live = False  # True while the listener is connected: only then are entries kept
         self._stop = threading.Event()
+        if dsn is not None and connect is None:
+            raise ValueError("RowCache: a dsn needs connect (psycopg.connect)")
         self._dsn = dsn  # the listener starts with the first get (a CLI command never needs it)
+        self._connect: Callable[..., Any] = connect or (lambda *_a, **_k: None)
 
     def get(self, table: str, name: str, read: Callable[[], Any]) -> Any:
         """The cached value of (table, name), else ``read()`` (kept unless a drop happened meanwhile)."""
@@ -89,12 +93,10 @@ class RowCache:
             self.live = live and not self._stop.is_set()
 
     def _listen(self, dsn: str) -> None:
-        import psycopg
-
         was_live = False
         while not self._stop.is_set():
             try:
-                with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
+                with self._connect(dsn, autocommit=True, connect_timeout=10) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self._set_live(True)
                     was_live = True
