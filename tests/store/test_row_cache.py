@@ -67,7 +67,7 @@ def test_a_change_in_another_process_reaches_the_cache_when_it_commits(stores: t
     listening(mine)
     assert cached_doc(mine) == {"v": 1}
     raw_update(other, {"v": 2})
-    assert cached_doc(mine) == {"v": 1}  # cached: an unannounced change is not seen
+    assert cached_doc(mine) == {"v": 1}  # cached: an unannounced change is not seen at once
     other.workers.update("w-1", doc={"v": 3})
     eventually(lambda: cached_doc(mine) == {"v": 3}, "the update reached the other process")
     with other.transaction():
@@ -124,6 +124,18 @@ def test_a_row_read_while_it_is_dropped_is_not_kept() -> None:
     assert reads == [1, 2]
     cache.drop("workers", "*")
     assert cache.get("workers", "w-1", lambda: read(4)) == 4
+
+
+def test_an_entry_is_read_again_after_max_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound on a lost notice: every entry is read again after MAX_AGE_SECONDS."""
+    from a2i_kit.service.store import row_cache
+
+    cache = RowCache(None)
+    cache.live = True
+    assert cache.get("workers", "w-1", lambda: 1) == 1
+    assert cache.get("workers", "w-1", lambda: 2) == 1
+    monkeypatch.setattr(row_cache, "MAX_AGE_SECONDS", 0.0)
+    assert cache.get("workers", "w-1", lambda: 3) == 3
 
 
 def test_without_a_listener_every_get_reads() -> None:

@@ -6,8 +6,9 @@ inside its transaction. A daemon thread of every process LISTENs on a connection
 drops that entry when the change commits: a few milliseconds later in other processes, at the
 commit itself in the process that made it. Nothing is cached while the listener is not connected
 (at start, or after its connection broke, until it is back), and a row read before a drop is never
-stored after it. A change made around the repositories (raw SQL, another tool) is not announced:
-restart the service after one.
+stored after it. A change made around the repositories (raw SQL, another tool) is not announced;
+it is seen within :data:`MAX_AGE_SECONDS`, after which every entry is read again (also the
+bound if a notice were ever lost, e.g. behind a connection pooler that drops LISTEN).
 
 On SQLite nothing is cached: a read costs microseconds there, and another process (``a2i-kit
 admin``) may change the file without telling anyone.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +31,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "a2i_rows"
 MAX_ENTRIES = 4096
+MAX_AGE_SECONDS = 60.0  # an entry is read again after this long even without a notice (a lost one)
 RETRY_SECONDS = 2.0  # how soon a broken listener connection is opened again
 POLL_SECONDS = 1.0  # how often the listener looks up from its connection to see whether to stop
-_MISSING = object()
 
 
 class RowCache:
@@ -52,9 +54,9 @@ class RowCache:
     def get(self, table: str, name: str, read: Callable[[], Any]) -> Any:
         """The cached value of (table, name), else ``read()`` (kept unless a drop happened meanwhile)."""
         key = (table, name)
-        value = self._entries.get(key, _MISSING)
-        if value is not _MISSING:
-            return value
+        entry = self._entries.get(key)
+        if entry is not None and time.monotonic() - entry[0] < MAX_AGE_SECONDS:
+            return entry[1]
         if self._dsn is not None:
             self._start()
         generation = self._generation
@@ -63,7 +65,7 @@ class RowCache:
             if self.live and generation == self._generation:
                 if len(self._entries) >= MAX_ENTRIES:
                     self._entries.clear()
-                self._entries[key] = value
+                self._entries[key] = (time.monotonic(), value)
         return value
 
     def drop(self, table: str, name: str) -> None:
