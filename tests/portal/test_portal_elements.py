@@ -14,28 +14,49 @@ def click_choice(host: str, text: str) -> Callable[[Any], None]:
     return lambda page: page.locator(f"{host} .crowd-choice", has_text=text).first.click()
 
 
+def _canvas(page: Any, host: str) -> Callable[[float, float], tuple[float, float]]:
+    """Maps natural pixels of the image to page coordinates, once the image is ready."""
+    page.locator(f"{host}[data-image-ready]").wait_for()
+    canvas = page.locator(f"{host} svg.crowd-canvas")
+    box = canvas.bounding_box()
+    sx = box["width"] / float(canvas.evaluate("s => s.viewBox.baseVal.width"))
+    return lambda x, y: (box["x"] + x * sx, box["y"] + y * sx)
+
+
+def _count_presses(page: Any) -> None:
+    page.evaluate("""() => { if (window.__presses !== undefined) return; window.__presses = 0;
+        document.addEventListener("pointerdown", () => { window.__presses += 1; }, true); }""")
+
+
+def _pressed(page: Any, count: int) -> None:
+    """Wait until the page has seen `count` presses, so a key pressed next comes after them."""
+    page.wait_for_function("n => window.__presses >= n", arg=count)
+
+
 def drag(x1: float, y1: float, x2: float, y2: float, host: str) -> Callable[[Any], None]:
-    """Drag on the drawing area; coordinates are natural pixels of the image (displayed 1:1 here)."""
+    """Drag on the drawing area; coordinates are natural pixels of the image."""
     def act(page: Any) -> None:
-        page.locator(f"{host}[data-image-ready]").wait_for()
-        box = page.locator(f"{host} svg.crowd-canvas").bounding_box()
-        sx = box["width"] / float(page.locator(f"{host} svg.crowd-canvas").evaluate("s => s.viewBox.baseVal.width"))
-        page.mouse.move(box["x"] + x1 * sx, box["y"] + y1 * sx)
+        at = _canvas(page, host)
+        page.mouse.move(*at(x1, y1))
         page.mouse.down()
-        page.mouse.move(box["x"] + (x1 + x2) / 2 * sx, box["y"] + (y1 + y2) / 2 * sx, steps=3)
-        page.mouse.move(box["x"] + x2 * sx, box["y"] + y2 * sx, steps=3)
+        page.mouse.move(*at((x1 + x2) / 2, (y1 + y2) / 2), steps=3)
+        page.mouse.move(*at(x2, y2), steps=3)
         page.mouse.up()
     return act
 
 
-def clicks(points: list[tuple[float, float]], host: str, *, then: str | None = None) -> Callable[[Any], None]:
+def clicks(points: list[tuple[float, float]], host: str, *, then: str | None = None,
+           double: bool = False) -> Callable[[Any], None]:
+    """Click each point (the last one twice, as a double-click, when `double`), then press `then`."""
     def act(page: Any) -> None:
-        page.locator(f"{host}[data-image-ready]").wait_for()
-        canvas = page.locator(f"{host} svg.crowd-canvas")
-        box = canvas.bounding_box()
-        sx = box["width"] / float(canvas.evaluate("s => s.viewBox.baseVal.width"))
-        for x, y in points:
-            page.mouse.click(box["x"] + x * sx, box["y"] + y * sx)
+        at = _canvas(page, host)
+        _count_presses(page)
+        seen = page.evaluate("() => window.__presses")
+        for k, (x, y) in enumerate(points):
+            last = k == len(points) - 1
+            page.mouse.click(*at(x, y), click_count=2 if double and last else 1)
+            seen += 2 if double and last else 1
+            _pressed(page, seen)
         if then:
             page.keyboard.press(then)
     return act
@@ -161,6 +182,14 @@ CASES: list[tuple[str, str, Callable[[Any], None], dict[str, Any]]] = [
      clicks([(10, 10), (50, 60), (90, 20)], "crowd-polyline", then="Enter"),
      {"roads": {"polylines": [{"label": "road", "vertices": [{"x": 10, "y": 10}, {"x": 50, "y": 60}, {"x": 90, "y": 20}]}],
                 "inputImageProperties": {"width": 400, "height": 300}}}),
+    ("polyline-double-click", f"""<crowd-form><crowd-polyline name="roads" src="{IMG}" labels="['road']"></crowd-polyline></crowd-form>""",
+     clicks([(10, 10), (50, 60), (90, 20)], "crowd-polyline", double=True),
+     {"roads": {"polylines": [{"label": "road", "vertices": [{"x": 10, "y": 10}, {"x": 50, "y": 60}, {"x": 90, "y": 20}]}],
+                "inputImageProperties": {"width": 400, "height": 300}}}),
+    ("polygon-double-click", f"""<crowd-form><crowd-polygon name="p" src="{IMG}" labels="['a']"></crowd-polygon></crowd-form>""",
+     clicks([(10, 10), (100, 10), (100, 100)], "crowd-polygon", double=True),
+     {"p": {"polygons": [{"label": "a", "vertices": [{"x": 10, "y": 10}, {"x": 100, "y": 10}, {"x": 100, "y": 100}]}],
+            "inputImageProperties": {"width": 400, "height": 300}}}),
     ("inputs", """<crowd-form><crowd-input name="tag1" label="Tag 1"></crowd-input>
         <crowd-input name="tag2" label="Tag 2"></crowd-input><crowd-input name="tag3" value="preset"></crowd-input>
         <crowd-text-area name="notes" label="Notes"></crowd-text-area></crowd-form>""",

@@ -27,7 +27,7 @@ class CrowdAnnotatorBase extends CrowdElement {
       <div class="crowd-annot">
         <div class="crowd-label-picker" role="radiogroup" aria-label="Labels" data-labels></div>
         <div class="crowd-stage">${zoomFrame(`<svg xmlns="${SVG_NS}" class="crowd-canvas" tabindex="0" aria-label="Drawing area" data-svg>
-          <image data-image preserveAspectRatio="none"></image><g data-shapes></g><g data-draft></g></svg>`)}</div>
+          <image data-image preserveAspectRatio="none"></image><g data-shapes></g><g data-draft pointer-events="none"></g></svg>`)}</div>
         <p class="crowd-hint">${escapeHtml(this.constructor.hint)} Wheel, + and - zoom; Space + drag pans.</p>
         <ol class="crowd-shape-list" data-list></ol>
       </div>`);
@@ -329,6 +329,9 @@ class CrowdVertexShape extends CrowdAnnotatorBase {
     const first = this._draft.vertices[0];
     const near = Math.hypot(first.x - p.x, first.y - p.y) <= 8 * this._scale;
     if (this.constructor.closed && near && this._draft.vertices.length >= 3) { this.finishDraft(); return; }
+    // The second press of the double-click that finishes a shape lands on its last point again.
+    const last = this._draft.vertices[this._draft.vertices.length - 1];
+    if (Math.hypot(last.x - p.x, last.y - p.y) <= 3 * this._scale) return;
     this._draft.vertices.push(p);
     if (this._draft.vertices.length >= this.constructor.maxVertices) this.finishDraft();
   }
