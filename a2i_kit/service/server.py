@@ -39,7 +39,7 @@ from a2i_kit.service.protocol import (
     rest_error,
 )
 from a2i_kit.service.sagemaker.responses import json11_endpoint
-from a2i_kit.service.sigv4 import guard as sigv4_guard
+from a2i_kit.service.sigv4_guard import guard as sigv4_guard
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("a2i_kit.service.worker_http", "a2i_kit.service.objects", "a2i_kit.service.builtin_loops",
