@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 from a2i_kit.config import Settings
-from a2i_kit.errors import ConfigError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,12 +56,8 @@ def _sqlite_path(url: str) -> Path | None:
 
 def version(args: argparse.Namespace) -> int:
     """``a2i-kit db version``: 0 when current, 1 when an upgrade is due or there is no database."""
-    from a2i_kit.service.config_check import (
-        database_error,
-        is_database_error,
-        probe_database,
-        public_url,
-    )
+    from a2i_kit.service.config_check import probe_database
+    from a2i_kit.service.config_errors import database_errors, public_url
     from a2i_kit.service.store.schema import SCHEMA_VERSION
 
     url = database_url(args)
@@ -70,12 +65,8 @@ def version(args: argparse.Namespace) -> int:
     if path is not None and not path.exists():
         print(f"no database at {path} yet (the service creates schema version {SCHEMA_VERSION} at first start)")
         return 1
-    try:
+    with database_errors(url):
         found, _read_only = probe_database(url)
-    except Exception as exc:
-        if not is_database_error(exc):
-            raise
-        raise database_error(exc, url) from exc
     if found is None:
         print(f"{public_url(url)} is empty (db upgrade creates schema version {SCHEMA_VERSION})")
         return 1
@@ -89,7 +80,7 @@ def version(args: argparse.Namespace) -> int:
 
 def upgrade(args: argparse.Namespace) -> int:
     """``a2i-kit db upgrade``: prints "schema version X → Y" or "already at version Y"."""
-    from a2i_kit.service.config_check import database_error, is_database_error
+    from a2i_kit.service.config_errors import database_errors
     from a2i_kit.service.private import private_dir, private_file
     from a2i_kit.service.store.migrations import upgrade as upgrade_schema
 
@@ -98,14 +89,8 @@ def upgrade(args: argparse.Namespace) -> int:
     if path is not None:
         private_dir(path.parent)
         private_file(path)  # 0600 before SQLite creates it
-    try:
+    with database_errors(url):
         before, after = upgrade_schema(url)
-    except ConfigError:
-        raise
-    except Exception as exc:
-        if not is_database_error(exc):
-            raise
-        raise database_error(exc, url) from exc
     if before == after:
         print(f"already at version {after}")
     else:

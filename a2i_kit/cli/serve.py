@@ -124,18 +124,16 @@ def check(config: Any, args: argparse.Namespace) -> int:
 def start(config: Any, args: argparse.Namespace) -> Any:
     """Start one ServiceThread, or a Supervisor of ``--workers`` processes; errors as one line."""
     from a2i_kit.service import ServiceThread
-    from a2i_kit.service.config_check import database_error, is_database_error, preflight
+    from a2i_kit.service.config_check import preflight
+    from a2i_kit.service.config_errors import database_errors
     from a2i_kit.service.processes import Supervisor
 
     preflight(config, host=args.host, port=args.port, workers=args.workers)
-    try:
+    # e.g. the database went away between the check and the start
+    with database_errors(config.database_url or f"sqlite:///{config.store_path}"):
         if args.workers > 1:
             return Supervisor(config, workers=args.workers, host=args.host, port=args.port).start()
         return ServiceThread(config, host=args.host, port=args.port).start()
-    except Exception as exc:  # e.g. the database went away between the check and the start
-        if not is_database_error(exc):
-            raise
-        raise database_error(exc, config.database_url or f"sqlite:///{config.store_path}") from exc
 
 
 def run(args: argparse.Namespace) -> int:

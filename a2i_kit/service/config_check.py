@@ -1,8 +1,8 @@
 """Check a service configuration before serving: ``a2i-kit serve --check`` and every start.
 
 Each check returns what it found (one line) or raises :class:`~a2i_kit.errors.ConfigError` with
-one line that names the fix. Errors of psycopg, SQLAlchemy and botocore become such lines in one
-place (:func:`database_error`, :func:`s3_error`), so no bad configuration ends in a traceback.
+one line that names the fix (library errors become such lines in :mod:`config_errors`), so no bad
+configuration ends in a traceback.
 
 Example:
     >>> import tempfile
@@ -17,77 +17,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import secrets
 import socket
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from a2i_kit.errors import ConfigError
+from a2i_kit.service.config_errors import database_errors, public_url, s3_error
 from a2i_kit.service.context import ServiceConfig
 
-__all__ = ["database_error", "is_database_error", "preflight", "probe_database", "public_url", "run_checks", "s3_error"]
+__all__ = ["preflight", "probe_database", "run_checks"]
 TEAM_README = "see README, Run it for a team"
 DB_FLAG = "--database-url (or A2I_KIT_DATABASE_URL)"
-
-
-# -- library errors as one actionable line ----------------------------------------------------------
-def public_url(url: str) -> str:
-    """A database URL with its password hidden.
-
-    >>> public_url("postgresql+psycopg://a2i:secret@db:5432/a2i")
-    'postgresql+psycopg://a2i:***@db:5432/a2i'
-    """
-    from a2i_kit.service.store.errors import redact
-
-    return redact(url)
-
-
-def _first_line(exc: BaseException) -> str:
-    """The library's own words on one line, without a ``(module.Class)`` prefix."""
-    text = " ".join(str(getattr(exc, "orig", None) or exc).split())
-    return re.sub(r"^\([\w.]+\) ", "", text)
-
-
-def is_database_error(exc: BaseException) -> bool:
-    """True for errors of SQLAlchemy, psycopg or sqlite3 (and a missing database driver)."""
-    if isinstance(exc, ModuleNotFoundError):
-        return not (exc.name or "").startswith("a2i_kit")
-    module = type(exc).__module__
-    return module.startswith(("sqlalchemy", "psycopg", "sqlite3")) or isinstance(exc, sqlite3.Error)
-
-
-def database_error(exc: BaseException, url: str) -> ConfigError:
-    """A psycopg, SQLAlchemy or sqlite3 error as one line that says what to fix (the store's
-    wording, :func:`a2i_kit.service.store.errors.explain`, so a check and a start say the same)."""
-    from a2i_kit.service.store.errors import explain
-
-    return explain(exc, url)
-
-
-def s3_error(exc: BaseException, endpoint: str, *, bucket: str = "", flows: list[str] | None = None) -> ConfigError:
-    """A botocore error of the S3 check as one line that says what to fix."""
-    from botocore.exceptions import ClientError, NoCredentialsError, PartialCredentialsError
-
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return ConfigError(f"no AWS credentials for S3 at {endpoint} ({exc}); set AWS_ACCESS_KEY_ID and "
-                           "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, for the service's user")
-    if isinstance(exc, ClientError):
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        if bucket and code in ("404", "NoSuchBucket"):
-            used_by = ", ".join(flows or [])
-            return ConfigError(f"bucket {bucket} (S3OutputPath of flow definition {used_by}) does not exist at "
-                               f"{endpoint}; create it (aws s3 mb s3://{bucket}) or point --s3-endpoint-url at "
-                               "the store that has it")
-        if code in ("403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
-            where = f"bucket {bucket}" if bucket else "the request"
-            return ConfigError(f"S3 at {endpoint} refused {where} ({code}); give the service's credentials "
-                               "s3:PutObject, s3:GetObject and s3:ListBucket on the output buckets")
-        return ConfigError(f"S3 at {endpoint} answered {code} for {bucket or 'ListBuckets'}; check "
-                           "--s3-endpoint-url and the bucket")
-    return ConfigError(f"cannot reach S3 at {endpoint} ({_first_line(exc)}); check --s3-endpoint-url "
-                       "(or AWS_ENDPOINT_URL_S3)")
 
 
 def is_sqlite(config: ServiceConfig) -> bool:
@@ -126,12 +67,8 @@ def check_database(config: ServiceConfig) -> str:
     url = config.database_url or f"sqlite:///{config.store_path}"
     if is_sqlite(config) and not config.database_url and not config.store_path.exists():
         return f"SQLite {config.store_path} (created at first start)"
-    try:
+    with database_errors(url):
         version, read_only = probe_database(url)
-    except Exception as exc:
-        if not is_database_error(exc):
-            raise
-        raise database_error(exc, url) from exc
     shown = public_url(url)
     if read_only:
         raise ConfigError(f"the database at {shown} is read-only ({read_only}); point {DB_FLAG} at a writable "
@@ -221,14 +158,10 @@ def _output_buckets(config: ServiceConfig) -> dict[str, list[str]]:
         return {}
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as conn:
+        with database_errors(url), engine.connect() as conn:
             if not inspect(conn).has_table("flow_definitions"):
                 return {}
             rows = conn.execute(select(flow_definitions.c.name, flow_definitions.c.doc)).all()
-    except Exception as exc:
-        if not is_database_error(exc):
-            raise
-        raise database_error(exc, url) from exc
     finally:
         engine.dispose()
     buckets: dict[str, list[str]] = {}
@@ -255,19 +188,16 @@ def check_access_keys(config: ServiceConfig) -> str:
         return "signed requests on; no access keys yet (issue one: a2i-kit admin create-access-key --name NAME)"
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as conn:
-            has_table = inspect(conn).has_table("access_keys")
-        keys = AccessKeys(AccessKeyRepository(engine), path)
-        count = len(keys.list()) if has_table else 0
-        if count:
-            keys.check()  # ConfigError naming the fix when the file is missing or another key
+        with database_errors(url):
+            with engine.connect() as conn:
+                has_table = inspect(conn).has_table("access_keys")
+            keys = AccessKeys(AccessKeyRepository(engine), path)
+            count = len(keys.list()) if has_table else 0
+            if count:
+                keys.check()  # ConfigError naming the fix when the file is missing or another key
     except OSError as exc:
         raise ConfigError(f"the secret key file {path} is not readable ({exc.strerror}); let the service's "
                           "user read it (chmod 600, owned by that user)") from exc
-    except Exception as exc:
-        if not is_database_error(exc):
-            raise
-        raise database_error(exc, url) from exc
     finally:
         engine.dispose()
     if not count:

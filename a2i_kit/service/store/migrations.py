@@ -158,7 +158,7 @@ def upgrade(url_or_path: str | Path) -> tuple[int | None, int]:
     schema versions. Raises :class:`MigrationError` (a ``ConfigError``: one line naming the fix)
     when the schema is newer than this a2i-kit; database failures (unreachable, wrong password,
     read-only) propagate as SQLAlchemy errors for the caller to word
-    (``a2i_kit.service.config_check.database_error``); :class:`Store` words them itself.
+    (``a2i_kit.service.config_errors.database_error``); :class:`Store` words them itself.
     """
     engine = Engine(url_or_path)
     try:
