@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -43,6 +43,9 @@ SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "n
                     "X-Frame-Options": "SAMEORIGIN"}
 LEGACY_COOKIES = ("a2i_worker", "a2i_admin")   # held raw tokens before sessions; cleared on sight
 _HERE: ContextVar[str] = ContextVar("a2i_portal_path", default="/")   # the page's path (service side)
+Handler = Callable[[Request], Awaitable[Response]]
+# A portal route for a signed-in worker: (request, worker, session nonce, CSRF token).
+WorkerHandler = Callable[[Request, dict[str, Any], str, str], Awaitable[Response]]
 
 
 class Refused(Exception):

@@ -29,12 +29,19 @@ from starlette.routing import BaseRoute, Route
 from a2i_kit.portal import console, console_actions, console_pages, console_quality, manager, pages
 from a2i_kit.portal.console import Filters
 from a2i_kit.portal.console_pages import MANAGE, MESSAGES
-from a2i_kit.portal.forms import Refused, check_post, html, read_form, redirect, with_pre_session
+from a2i_kit.portal.forms import (
+    Handler,
+    Refused,
+    check_post,
+    html,
+    read_form,
+    redirect,
+    with_pre_session,
+)
 from a2i_kit.portal.signin import SignIn
 from a2i_kit.service import auth, sessions
 from a2i_kit.service.context import ServiceContext
 
-Handler = Callable[[Request], Awaitable[Response]]
 View = Callable[[Request, "str | None"], Awaitable[Response]]
 
 

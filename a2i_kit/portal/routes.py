@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,7 +35,9 @@ from a2i_kit.portal import manager_routes, pages, work_pages, work_routes
 from a2i_kit.portal.forms import (
     CSP,
     SECURITY_HEADERS,
+    Handler,
     Refused,
+    WorkerHandler,
     addressed_page,
     check_post,
     html,
@@ -53,7 +55,6 @@ from a2i_kit.service.worker_http import (
 from a2i_kit.service.workforce import WorkforceError
 
 __all__ = ["CSP", "SECURITY_HEADERS", "routes"]
-Handler = Callable[[Request], Awaitable[Response]]
 # The portal's own files (``static/portal/``); the crowd elements come from a2i_kit.crowd.
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -108,6 +109,22 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
     def please_sign_in(request: Request, message: str | None = None, status: int = 401) -> Response:
         return with_pre_session(request, ctx, lambda csrf: pages.signin_page(message, csrf=csrf), status)
 
+    def signed_in(handler: WorkerHandler) -> Handler:
+        """``handler(request, worker, nonce, csrf)`` for a signed-in worker: the sign-in page without a
+        session, and a WorkforceError the handler raises as its page."""
+
+        async def run(request: Request) -> Response:
+            found = session(request)
+            if found is None:
+                return please_sign_in(request, "Sign in to work on tasks.")
+            worker, nonce, csrf = found
+            try:
+                return await handler(request, worker, nonce, csrf)
+            except WorkforceError as exc:
+                return failure(exc, worker, csrf)
+
+        return run
+
     async def home(request: Request) -> Response:
         found = session(request)
         flash = pages.MESSAGES.get(request.query_params.get("msg", ""))
@@ -118,37 +135,23 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         notices = await run_in_threadpool(quality.notices, ctx, worker)
         return html(work_pages.queue_page(worker["doc"]["name"], jobs, flash, csrf=csrf, notices=notices))
 
-    async def task_action(request: Request, action: Callable[..., Any]) -> Response:
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        fields = await read_form(request)
-        worker, nonce, csrf = found
-        check_post(request, ctx, fields, [nonce])
-        try:
+    def task_action(action: Callable[..., Any]) -> Handler:
+        """Claim / Release as plain forms: do it, then 303 to the task or the queue."""
+
+        async def run(request: Request, worker: dict[str, Any], nonce: str, _csrf: str) -> Response:
+            check_post(request, ctx, await read_form(request), [nonce])
             loop = loop_param(request)
             await run_in_threadpool(action, ctx, worker, loop)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
-        return redirect(f"{pages.PORTAL}/tasks/{quote(loop)}" if action is worker_api.claim
-                        else f"{pages.PORTAL}/?msg=released")
+            return redirect(f"{pages.PORTAL}/tasks/{quote(loop)}" if action is worker_api.claim
+                            else f"{pages.PORTAL}/?msg=released")
 
-    async def claim(request: Request) -> Response:
-        return await task_action(request, worker_api.claim)
+        return signed_in(run)
 
-    async def release(request: Request) -> Response:
-        return await task_action(request, worker_api.release)
-
-    async def task(request: Request) -> Response:
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
-        try:   # 400 not a loop name, 404 unknown, 403 another team's, 409 when the worker holds no live claim
-            loop = loop_param(request)
-            claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
+    @signed_in
+    async def task(request: Request, worker: dict[str, Any], _nonce: str, csrf: str) -> Response:
+        # 400 not a loop name, 404 unknown, 403 another team's, 409 when the worker holds no live claim
+        loop = loop_param(request)
+        claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
         return html(pages.task_page(worker["doc"]["name"], claimed, remaining(worker, loop), csrf=csrf))
 
     def remaining(worker: dict[str, Any], loop: str) -> float:
@@ -178,10 +181,9 @@ def routes(ctx: ServiceContext) -> list[BaseRoute]:
         Route(f"{base}/signin/link", page(signin.confirm_link), methods=["POST"]),
         Route(f"{base}/signout", page(signin.signout), methods=["GET", "POST"]),
         Route(f"{base}/tasks/{{loop}}", page(task), methods=["GET"]),
-        Route(f"{base}/tasks/{{loop}}/claim", page(claim), methods=["POST"]),
-        Route(f"{base}/tasks/{{loop}}/release", page(release), methods=["POST"]),
-        *work_routes.routes(ctx, page, session=session, please_sign_in=please_sign_in, failure=failure,
-                            remaining=remaining),
+        Route(f"{base}/tasks/{{loop}}/claim", page(task_action(worker_api.claim)), methods=["POST"]),
+        Route(f"{base}/tasks/{{loop}}/release", page(task_action(worker_api.release)), methods=["POST"]),
+        *work_routes.routes(ctx, page, session=session, signed_in=signed_in, remaining=remaining),
         *manager_routes.routes(ctx, signin, page),
         Route(f"{base}/{{rest:path}}", not_found),   # a readable page, not the API's JSON 404
         # The crowd mount first: the /_a2i/static mount would answer 404 for crowd/ paths.

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from a2i_kit.portal import pages, work_pages
-from a2i_kit.portal.forms import check_post, html, read_form, redirect
+from a2i_kit.portal.forms import Handler, WorkerHandler, check_post, html, read_form, redirect
 from a2i_kit.service import work_queue, worker_api
 from a2i_kit.service.context import ServiceContext
 from a2i_kit.service.worker_http import (
@@ -40,15 +40,15 @@ from a2i_kit.service.worker_http import (
 )
 from a2i_kit.service.workforce import WorkforceError
 
-Handler = Callable[[Request], Awaitable[Response]]
 Session = Callable[[Request], "tuple[dict[str, Any], str, str] | None"]
 
 
 def routes(ctx: ServiceContext, page: Callable[[Handler], Handler], *, session: Session,
-           please_sign_in: Callable[..., Response], failure: Callable[..., Response],
+           signed_in: Callable[[WorkerHandler], Handler],
            remaining: Callable[[dict[str, Any], str], float]) -> list[BaseRoute]:
-    """The job routes; ``session`` gives (worker, nonce, CSRF token), ``failure`` turns a
-    WorkforceError into its page, ``remaining`` the seconds left on a worker's claim."""
+    """The job routes; ``session`` gives (worker, nonce, CSRF token), ``signed_in`` makes a route for
+    a signed-in worker (see :func:`a2i_kit.portal.routes.routes`), ``remaining`` the seconds left on
+    a worker's claim."""
 
     def job_url(flow: str, loop: str | None = None) -> str:
         return f"{pages.PORTAL}/jobs/{quote(flow)}" + (f"/tasks/{quote(loop)}" if loop else "")
@@ -64,75 +64,52 @@ def routes(ctx: ServiceContext, page: Callable[[Handler], Handler], *, session: 
         return (work_pages.work_page(name, job, task, remaining(worker, loop), left=result["left"], csrf=csrf,
                                 previous=previous, flash=flash), job_url(job["flowDefinitionName"], loop))
 
-    async def job_form(request: Request, action: Callable[..., dict[str, Any]]) -> Response:
+    def job_form(action: Callable[..., dict[str, Any]]) -> Handler:
         """Start working / Skip as plain forms (without the page script): do it, then 303 to what follows."""
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        fields = await read_form(request)
-        worker, nonce, csrf = found
-        check_post(request, ctx, fields, [nonce])
-        try:
+
+        async def run(request: Request, worker: dict[str, Any], nonce: str, _csrf: str) -> Response:
+            fields = await read_form(request)
+            check_post(request, ctx, fields, [nonce])
             flow = work_queue.check_flow_name(request.path_params["flow"])
             result = await run_in_threadpool(action, worker, flow, fields)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
-        task = result["task"]
-        return redirect(job_url(flow, task["humanLoopName"] if task else None))
+            task = result["task"]
+            return redirect(job_url(flow, task["humanLoopName"] if task else None))
 
-    async def start(request: Request) -> Response:
-        return await job_form(request, lambda worker, flow, _f: work_queue.next_task(ctx, worker, flow))
+        return signed_in(run)
 
-    async def skip(request: Request) -> Response:
-        def run(worker: dict[str, Any], flow: str, fields: dict[str, str]) -> dict[str, Any]:
-            loop = work_queue.parse_step({"skip": fields.get("loop")})["skip"]
-            return work_queue.skip(ctx, worker, flow, loop)
-        return await job_form(request, run)
+    def skip(worker: dict[str, Any], flow: str, fields: dict[str, str]) -> dict[str, Any]:
+        loop = work_queue.parse_step({"skip": fields.get("loop")})["skip"]
+        return work_queue.skip(ctx, worker, flow, loop)
 
-    async def job(request: Request) -> Response:
+    @signed_in
+    async def job(request: Request, worker: dict[str, Any], _nonce: str, csrf: str) -> Response:
         """A job's page: the task in hand, else its count and "Start working", or "All done"."""
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
-        try:
-            flow = work_queue.check_flow_name(request.path_params["flow"])
-            state = await run_in_threadpool(work_queue.job_state, ctx, worker, flow)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
+        flow = work_queue.check_flow_name(request.path_params["flow"])
+        state = await run_in_threadpool(work_queue.job_state, ctx, worker, flow)
         if state["held"]:
             return redirect(job_url(flow, state["held"]))
         return html(work_pages.job_page(worker["doc"]["name"], state["job"], available=state["available"], csrf=csrf))
 
-    async def job_task(request: Request) -> Response:
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
-        try:
-            flow, loop = work_queue.check_flow_name(request.path_params["flow"]), loop_param(request)
-            state = await run_in_threadpool(work_queue.job_state, ctx, worker, flow)
-            claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
-        except WorkforceError as exc:
-            return failure(exc, worker, csrf)
+    @signed_in
+    async def job_task(request: Request, worker: dict[str, Any], _nonce: str, csrf: str) -> Response:
+        flow, loop = work_queue.check_flow_name(request.path_params["flow"]), loop_param(request)
+        state = await run_in_threadpool(work_queue.job_state, ctx, worker, flow)
+        claimed = await run_in_threadpool(worker_api.held_claim, ctx, worker, loop)
         result = {"job": state["job"], "task": claimed, "left": state["available"]}
         return html(step_page(worker, csrf, result)[0])
 
-    async def previous(request: Request) -> Response:
+    @signed_in
+    async def previous(request: Request, worker: dict[str, Any], _nonce: str, csrf: str) -> Response:
         """Change an earlier answer while its loop still waits for other answers."""
-        found = session(request)
-        if found is None:
-            return please_sign_in(request, "Sign in to work on tasks.")
-        worker, _nonce, csrf = found
+        flow, loop = work_queue.check_flow_name(request.path_params["flow"]), loop_param(request)
+        info = await run_in_threadpool(work_queue.job_info, ctx, worker, flow)
         try:
-            flow, loop = work_queue.check_flow_name(request.path_params["flow"]), loop_param(request)
-            info = await run_in_threadpool(work_queue.job_info, ctx, worker, flow)
             answer = await run_in_threadpool(work_queue.amendable, ctx, worker, loop)
         except WorkforceError as exc:
-            if exc.code == "AnswerClosed":
-                return html(pages.error_page("Your answer can no longer be changed", str(exc), who=worker["doc"]["name"],
-                                             csrf=csrf, back=(f"{pages.href(job_url(flow))}", "Back to the task you were on")), 409)
-            return failure(exc, worker, csrf)
+            if exc.code != "AnswerClosed":
+                raise
+            return html(pages.error_page("Your answer can no longer be changed", str(exc), who=worker["doc"]["name"],
+                                         csrf=csrf, back=(f"{pages.href(job_url(flow))}", "Back to the task you were on")), 409)
         return html(work_pages.amend_page(worker["doc"]["name"], info, answer, csrf=csrf))
 
     async def next_step(request: Request) -> Response:
@@ -158,8 +135,9 @@ def routes(ctx: ServiceContext, page: Callable[[Handler], Handler], *, session: 
     base = pages.PORTAL
     return [
         Route(f"{base}/jobs/{{flow}}", page(job), methods=["GET"]),
-        Route(f"{base}/jobs/{{flow}}/start", page(start), methods=["POST"]),
-        Route(f"{base}/jobs/{{flow}}/skip", page(skip), methods=["POST"]),
+        Route(f"{base}/jobs/{{flow}}/start", page(job_form(lambda worker, flow, _f: work_queue.next_task(ctx, worker, flow))),
+              methods=["POST"]),
+        Route(f"{base}/jobs/{{flow}}/skip", page(job_form(skip)), methods=["POST"]),
         Route(f"{base}/jobs/{{flow}}/next", page(next_step), methods=["POST"]),
         Route(f"{base}/jobs/{{flow}}/tasks/{{loop}}", page(job_task), methods=["GET"]),
         Route(f"{base}/jobs/{{flow}}/answers/{{loop}}", page(previous), methods=["GET"]),

@@ -102,3 +102,31 @@ def test_posts_from_other_origins_are_refused(service: Any, origin: str) -> None
     assert "set-cookie" not in response.headers
     same = user.post_form("/_a2i/portal/signin", {"token": worker["token"]})
     assert same.status_code == 303
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/tasks/l-1"), ("POST", "/tasks/l-1/claim"), ("POST", "/tasks/l-1/release"),
+    ("GET", "/jobs/claims"), ("POST", "/jobs/claims/start"), ("POST", "/jobs/claims/skip"),
+    ("GET", "/jobs/claims/tasks/l-1"), ("GET", "/jobs/claims/answers/l-1"),
+])
+def test_worker_routes_without_a_session_ask_to_sign_in(service: Any, method: str, path: str) -> None:
+    response = httpx.request(method, f"{service.url}/_a2i/portal{path}")
+    assert response.status_code == 401
+    assert "Sign in to work on tasks." in response.text
+    assert 'action="/_a2i/portal/signin"' in response.text
+
+
+@pytest.mark.parametrize(("path", "status", "title"), [
+    ("/jobs/nope", 404, "No such task"), ("/jobs/nope/tasks/l-1", 404, "No such task"),
+    ("/jobs/nope/answers/l-1", 404, "No such task"), ("/tasks/l-404", 404, "No such task"),
+    ("/jobs/bad%20name", 400, "Request refused"),
+])
+def test_worker_routes_answer_a_readable_page_for_what_is_not_there(service: Any, path: str, status: int,
+                                                                       title: str) -> None:
+    worker = add_worker(service.url, service.admin_token, "carol", ["reviewers"])
+    ok = pre_session(service.url).post_form("/_a2i/portal/signin", {"token": worker["token"]})
+    signed_in = Browserish(service.url, {SESSION: cookie_value(ok, SESSION)})
+    response = signed_in.get(f"/_a2i/portal{path}")
+    assert response.status_code == status
+    assert title in response.text
+    assert "Signed in as <strong>carol</strong>" in response.text
