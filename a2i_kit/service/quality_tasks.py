@@ -205,7 +205,7 @@ def finish_qualification(ctx: ServiceContext, flow: str, worker_id: str) -> None
 
 def _result(config: dict[str, Any], doc: dict[str, Any], simulated: bool) -> dict[str, Any]:
     """What a real loop of this job answers: Completed when one answer completes it."""
-    result = {"humanLoopStatus": "Completed" if int(config.get("TaskCount") or 1) == 1 else "InProgress"}
+    result: dict[str, Any] = {"humanLoopStatus": "Completed" if int(config.get("TaskCount") or 1) == 1 else "InProgress"}
     if simulated:
         result.update({k: doc.get(k) for k in ("acceptanceTime", "submissionTime", "timeSpentInSeconds")})
     return result
