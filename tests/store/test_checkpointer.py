@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from a2i_kit.service.store import Store, core
+from a2i_kit.service.store import Store, sqlite_wal
 
 
 def _loop(k: int) -> dict[str, object]:
@@ -26,7 +26,7 @@ def test_commits_leave_checkpoints_to_the_background_thread(tmp_path: Path) -> N
     store = Store(path)
     try:
         raw = store.db.raw()
-        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone() == (core.BACKSTOP_PAGES,)
+        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone() == (sqlite_wal.BACKSTOP_PAGES,)
         before = path.stat().st_size
         for k in range(400):
             store.loops.insert(_loop(k))

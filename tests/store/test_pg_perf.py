@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from a2i_kit.service.store import Store, core, schema
+from a2i_kit.service.store import Store, core, pg_pool, schema
 from a2i_kit.service.store.base import PgPrepared, json_copy
 
 LOOP: dict[str, Any] = {"name": "p", "arn": "arn:p", "status": "InProgress", "creation_time": 1.0,
@@ -128,7 +128,7 @@ def test_database_errors_come_out_as_sqlalchemy_errors_and_roll_back(pg_store: S
 def test_a_dead_connection_fails_once_then_the_pool_recovers(pg_store: Store, database_url: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     pg_store.settings.set("k", 1)
-    monkeypatch.setattr(core, "IDLE_PING_SECONDS", 3600.0)  # no ping: the fast path meets the dead connection
+    monkeypatch.setattr(pg_pool, "IDLE_PING_SECONDS", 3600.0)  # no ping: the fast path meets the dead connection
     killer = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
     try:
         with killer.connect() as conn:

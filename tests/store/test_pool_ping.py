@@ -1,7 +1,7 @@
 """PostgreSQL pool: connections are pinged only after idling, and a dead idle one is replaced.
 
 ``pool_pre_ping`` cost a round trip on every transaction; the store now pings a pooled
-connection only when it sat unused for ``core.IDLE_PING_SECONDS``.
+connection only when it sat unused for ``pg_pool.IDLE_PING_SECONDS``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from a2i_kit.service.store import Store, core
+from a2i_kit.service.store import Store, pg_pool
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_a_dead_idle_connection_is_replaced(pg_store: Store, database_url: str,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     pg_store.settings.set("k", 1)
     assert _terminate_others(database_url) >= 1
-    monkeypatch.setattr(core, "IDLE_PING_SECONDS", 0.0)  # every returned connection counts as idle
+    monkeypatch.setattr(pg_pool, "IDLE_PING_SECONDS", 0.0)  # every returned connection counts as idle
     try:
         assert pg_store.settings.get("k") == 1  # pinged, found dead, replaced: no error
     finally:
@@ -47,7 +47,7 @@ def test_a_recently_used_connection_is_not_pinged(pg_store: Store, database_url:
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     statements: list[str] = []
     pg_store.settings.set("k", 1)
-    monkeypatch.setattr(core, "IDLE_PING_SECONDS", 3600.0)
+    monkeypatch.setattr(pg_pool, "IDLE_PING_SECONDS", 3600.0)
     sa.event.listen(pg_store.db.sa, "before_cursor_execute",
                     lambda _c, _cur, statement, *_a: statements.append(statement))
     try:

@@ -2,8 +2,10 @@
 
 Every SQL statement of the service lives in this package; handlers, the sweeper and the portal
 call repositories. Tables are in :mod:`.schema` (one ``MetaData``), versions and upgrades in
-:mod:`.migrations`, connections and transactions in :mod:`.core`, the per-process cache of
-workers and task UIs (kept exact across processes by LISTEN/NOTIFY) in :mod:`.row_cache`.
+:mod:`.migrations`, the engine in :mod:`.core` (SQLite's settings in :mod:`.sqlite_wal`,
+PostgreSQL's pools in :mod:`.pg_pool`), a transaction and its after-commit steps in :mod:`.tx`,
+the per-process cache of workers and task UIs (kept exact across processes by LISTEN/NOTIFY) in
+:mod:`.row_cache`.
 
 ``Store.open(config)`` picks SQLite at ``config.store_path`` when ``config.database_url`` is
 None, else the URL (``postgresql+psycopg://user:pw@host:5432/db``). Repositories hang off it:
