@@ -85,12 +85,21 @@ def bucket_name(session: Session, local: str = LOCAL_BUCKET) -> str:
     return str(session.setup.ensure_bucket()) if is_aws(session) else local
 
 
+def _mirror_dir(session: Session) -> Path:
+    """The local session's S3 mirror folder; ConfigError when its service runs in another process."""
+    mirror = session.mirror_dir
+    if mirror is None:
+        raise ConfigError("this local session has no S3 mirror folder here: its service runs in another "
+                          "process (a2i-kit serve); use a2i_kit.connect('local') in this process")
+    return mirror
+
+
 def put_object(session: Session, bucket: str, key: str, body: bytes, content_type: str = "image/png") -> str:
     """Store ``body`` at ``s3://bucket/key`` (the mirror folder locally, S3 on AWS); returns the URI."""
     if is_aws(session):
         session.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
     else:
-        path = Path(session.mirror_dir) / bucket / key
+        path = _mirror_dir(session) / bucket / key
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         path.write_bytes(body)
     return f"s3://{bucket}/{key}"
@@ -117,7 +126,7 @@ def read_object(session: Session, uri: str, missing: bytes | None = None) -> byt
             if missing is None:
                 raise
             return missing
-    path = Path(session.mirror_dir) / bucket / key
+    path = _mirror_dir(session) / bucket / key
     if missing is not None and not path.exists():
         return missing
     return path.read_bytes()
@@ -127,7 +136,7 @@ def output_uris(session: Session, prefix_uri: str) -> list[str]:
     """Every ``output.json`` under ``s3://bucket/prefix``, sorted."""
     bucket, _, prefix = prefix_uri.removeprefix("s3://").partition("/")
     if not is_aws(session):
-        root = Path(session.mirror_dir) / bucket
+        root = _mirror_dir(session) / bucket
         return sorted(f"s3://{bucket}/{p.relative_to(root).as_posix()}"
                       for p in (root / prefix).rglob("output.json"))
     pages = session.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)

@@ -44,9 +44,10 @@ def summary_numbers(reviewed: pd.DataFrame) -> dict[str, Any]:
     overall = analytics.agreement_summary(model=reviewed["predicted_label"], human=reviewed["human_label"])
     audit = reviewed[reviewed["audit"]] if "audit" in reviewed else reviewed.iloc[0:0]
     agreed = int((reviewed["predicted_label"] == reviewed["human_label"]).sum())
-    numbers = {"reviewed": len(reviewed), "agreement": float(overall["agreement"]),
-               "override_rate": float(overall["override_rate"]), "kappa": float(overall["kappa"]),
-               "audited": len(audit), "note": str(overall["note"]), "agreed": agreed}
+    numbers: dict[str, Any] = {
+        "reviewed": len(reviewed), "agreement": float(overall["agreement"]),
+        "override_rate": float(overall["override_rate"]), "kappa": float(overall["kappa"]),
+        "audited": len(audit), "note": str(overall["note"]), "agreed": agreed}
     if len(audit):
         numbers["audit_errors"] = int((audit["predicted_label"] != audit["human_label"]).sum())
         numbers["audit_error_rate"] = numbers["audit_errors"] / len(audit)

@@ -63,33 +63,33 @@ def add_gold_items(session: Session, flow: str, items: list[dict[str, Any]] | No
     if rate is not None:
         body["rate"] = rate
     with _http(session) as http:
-        return http.call("POST", _flow_path(flow, "/gold"), json=body)  # type: ignore[no-any-return]
+        return http.call("POST", _flow_path(flow, "/gold"), json=body)
 
 
 def set_qualification(session: Session, flow: str, items: list[dict[str, Any]], *,
                       threshold: float = 0.8) -> dict[str, Any]:
     """Replace the qualification set: a worker must get ``threshold`` of ``items`` right first."""
     with _http(session) as http:
-        return http.call("PUT", _flow_path(flow, "/qualification"),  # type: ignore[no-any-return]
+        return http.call("PUT", _flow_path(flow, "/qualification"),
                          json={"items": list(items), "threshold": threshold})
 
 
 def quality_settings(session: Session, flow: str) -> dict[str, Any]:
     """Gold rate, item counts and qualification threshold of a flow definition."""
     with _http(session) as http:
-        return http.call("GET", _flow_path(flow))  # type: ignore[no-any-return]
+        return http.call("GET", _flow_path(flow))
 
 
 def remove_quality_control(session: Session, flow: str) -> dict[str, Any]:
     """Stop mixing gold tasks and requiring the qualification (scores stay)."""
     with _http(session) as http:
-        return http.call("DELETE", _flow_path(flow))  # type: ignore[no-any-return]
+        return http.call("DELETE", _flow_path(flow))
 
 
 def reset_qualification(session: Session, flow: str, worker_id: str) -> dict[str, Any]:
     """Let a worker take the qualification again (after training, or a bad item was fixed)."""
     with _http(session) as http:
-        return http.call("POST", _flow_path(flow, f"/workers/{quote(worker_id, safe='')}/reset"))  # type: ignore[no-any-return]
+        return http.call("POST", _flow_path(flow, f"/workers/{quote(worker_id, safe='')}/reset"))
 
 
 def worker_accuracy(session: Session, flow: str | None = None) -> pd.DataFrame:

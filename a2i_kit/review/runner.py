@@ -58,7 +58,8 @@ def _per_worker(value: float | Sequence[float] | Mapping[str, float], index: int
     return float(value)
 
 
-def simulate_reviewers(session: Session, admin_token: str | None = None, *, workers: int | Sequence[str] = 3,
+def simulate_reviewers(session: Session | str, admin_token: str | None = None, *,
+                       workers: int | Sequence[str] = 3,
                        groups: Sequence[str] = ("reviewers",), answer: AnswerFn | dict[str, Any] | None = None,
                        ground_truth_key: str | None = None,
                        accuracy: float | Sequence[float] | Mapping[str, float] = 0.9,
@@ -70,7 +71,8 @@ def simulate_reviewers(session: Session, admin_token: str | None = None, *, work
                        advance_clock: bool = False) -> SimulationSummary:
     """Let simulated reviewers answer open tasks through the worker API; returns a summary.
 
-    ``session`` is the Session of the service (older code passes its URL and ``admin_token``).
+    ``session`` is the Session of the service, or the service's URL with its ``admin_token``
+    (as the CLI and the demo pass it; see :func:`~a2i_kit.client.sessions.as_session`).
 
     ``workers`` is a count (names ``<name_prefix>-1`` …) or a list of names. ``accuracy`` may differ
     per worker (list by position, or dict by name). ``until_empty=False`` works only through the

@@ -152,8 +152,9 @@ class SimulatedReviewer:
         self.stats = {"answered": 0, "abstained": 0, "correct": 0, "judged": 0}
 
     def _next_claim(self) -> dict[str, Any] | None:
-        for fetch in (self._queue is None, self.refetch):
-            if fetch:
+        # Round 1 lists the tasks when there is no queue yet; round 2 again if refetch.
+        for again in (False, self.refetch):
+            if again or self._queue is None:
                 listed = self.client.tasks()
                 self.created.update({t["humanLoopName"]: _epoch(t["creationTime"]) for t in listed})
                 self.slots.update({t["humanLoopName"]: int(t.get("taskCount") or 1) for t in listed})

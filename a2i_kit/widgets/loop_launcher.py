@@ -77,6 +77,7 @@ class LoopLauncher(MessageWidget):
         self._session = session = as_session(session)
         self._frames = frames
         self._df = next(iter(frames.values()))
+        self._id_col = id_col
         self._columns = {"id_col": id_col, "label_col": label_col, "score_col": score_col,
                          "proba_cols": proba_cols}
         self._input_cols = list(input_cols) if input_cols is not None else None
@@ -166,7 +167,7 @@ class LoopLauncher(MessageWidget):
                     "reviewer_hours": dry.reviewer_hours, "cost_per_item": dry.cost_per_item,
                     "task_count": dry.task_count}
         self.ledger_counts = ledger_split(self._ledger, self.flow_definition, self.to_review(),
-                                          self._columns["id_col"])
+                                          self._id_col)
         self.paid = paid_launch(self._session, self.flow_definition, dry.cost_per_item)
         self.error = ""
 
@@ -207,7 +208,7 @@ class LoopLauncher(MessageWidget):
             for start in range(0, total, self._batch):
                 batch = todo.iloc[start:start + self._batch]
                 part = launch_loops(self._session, batch, flow_definition_arn=self.flow_definition,
-                                    id_col=self._columns["id_col"],
+                                    id_col=self._id_col,
                                     input_cols=self._input_cols or list(self._df.columns),
                                     ledger=self._ledger, max_workers=self._workers, progress=False)
                 parts.append(part)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import traitlets
 
@@ -55,8 +55,9 @@ def session_signer(session: Session | None = None) -> Any:
     >>> session_signer(None)("a2i-kit-samples", "images/shapes-1.png")[:15]
     'data:image/png;'
     """
-    if getattr(session, "backend", None) == "aws" and getattr(session, "s3", None) is not None:
-        return aws_signer(session.s3)
+    s3 = getattr(session, "s3", None)
+    if getattr(session, "backend", None) == "aws" and s3 is not None:
+        return aws_signer(s3)
     return _explained(data_uri_signer(getattr(session, "mirror_dir", None)), session)
 
 
@@ -88,9 +89,11 @@ def parse_task_input(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         try:
             value = json.loads(value) if value.strip() else {}
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise InputError(f"task input is not valid JSON (line {exc.lineno}, column {exc.colno}): "
                              f"{exc.msg}; fix the JSON or pass a dict") from exc
+        except ValueError as exc:  # not a syntax error, e.g. an integer over Python's digit limit
+            raise InputError(f"task input cannot be read as JSON: {exc}; fix it or pass a dict") from exc
     if not isinstance(value, dict):
         raise InputError(f"task input must be a JSON object (a dict), got {type(value).__name__}; "
                          'wrap it, e.g. {"text": ...}')
@@ -128,7 +131,9 @@ class PreviewWidget(MessageWidget):
 
     srcdoc = traitlets.Unicode("").tag(sync=True)
     render_error = traitlets.Unicode("").tag(sync=True)
-    answer = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    # traitlets types Dict as never None; allow_none=True makes None (no test submit yet) valid.
+    answer = cast("traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]",
+                  traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
     answer_ok = traitlets.Bool(allow_none=True, default_value=None).tag(sync=True)
     answer_problems = traitlets.List(traitlets.Unicode()).tag(sync=True)
     frame_height = traitlets.Int(480).tag(sync=True)

@@ -131,7 +131,8 @@ class ReviewQueue(MessageWidget):
         from a2i_kit.review.client import WorkerApiError
 
         if self._limit is not None and self.done >= self._limit:
-            return self._finish(len(self.pending()))  # what is still waiting, as the header says
+            self._finish(len(self.pending()))  # what is still waiting, as the header says
+            return None
         tasks = self.pending()
         for index, summary in enumerate(tasks):
             try:
@@ -141,7 +142,8 @@ class ReviewQueue(MessageWidget):
                     continue
                 raise
             return self._show(claim, left=len(tasks) - index)
-        return self._finish(0)
+        self._finish(0)
+        return None
 
     def _show(self, claim: dict[str, Any], *, left: int) -> dict[str, Any]:
         self.left = left
@@ -153,7 +155,6 @@ class ReviewQueue(MessageWidget):
 
     def _finish(self, left: int) -> None:  # nothing on screen; Refresh looks again
         self.left, self.task, self.srcdoc, self.finished = left, {}, "", True
-        return
 
     def _current(self, loop: str | None) -> str:
         current = self.task.get("humanLoopName")
@@ -238,6 +239,8 @@ class ReviewQueue(MessageWidget):
     @action("submit")
     def _on_submit(self, payload: dict[str, Any]) -> dict[str, Any]:
         answer, loop = payload.get("answerContent"), payload.get("humanLoopName")
+        if not isinstance(answer, dict):
+            raise InputError(f"answerContent must be a JSON object, got {type(answer).__name__}")
         if self.undo_seconds:
             return self.hold(answer, loop=loop)
         return self.submit(answer, loop=loop)

@@ -172,3 +172,15 @@ def test_a_template_change_clears_the_last_test_submit() -> None:
     assert w.answer_ok is True
     w.template = CLASSIFIER.replace("Sentiment?", "Tone?")
     assert (w.answer, w.answer_ok, w.answer_problems) == (None, None, [])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"text": ', r"task input is not valid JSON \(line 1, column 10\)"),
+    # Valid syntax Python cannot convert: was an AttributeError (no .lineno on a plain ValueError).
+    ('{"n": ' + "1" * 5000 + "}", "task input cannot be read as JSON: Exceeds the limit"),
+])
+def test_unreadable_json_input_says_why(text: str, message: str) -> None:
+    from a2i_kit.widgets.preview import parse_task_input
+
+    with pytest.raises(InputError, match=message):
+        parse_task_input(text)
