@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -23,9 +24,11 @@ def s3_calls() -> Any:
 
     def attach(client: Any) -> dict[str, int]:
         counts: dict[str, int] = {}
+        lock = threading.Lock()  # sync fetches from several threads: a bare += can lose a count
 
         def count(model: Any, **_: Any) -> None:
-            counts[model.name] = counts.get(model.name, 0) + 1
+            with lock:
+                counts[model.name] = counts.get(model.name, 0) + 1
 
         client.meta.events.register("before-call.s3", count)
         return counts

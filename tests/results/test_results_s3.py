@@ -46,6 +46,7 @@ def test_incremental_sync_fetches_only_new_objects(bucket, s3_calls, tmp_path):
     put_direct(name, first)
     calls = s3_calls(client)
     res = Results.from_s3(client, PREFIX.format(name), cache_dir=tmp_path / "c").sync()
+    assert len(res.loops) == 30
     assert calls["GetObject"] == 30
     # New loops created *earlier* than those already read: their keys sort before the old ones.
     put_direct(name, _objects(5, seed=2, start="2026-11-01T00:00:00Z"))
